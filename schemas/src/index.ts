@@ -1,0 +1,7 @@
+export * from "./analytics.js";
+export * from "./common.js";
+export * from "./deadLetter.js";
+export * from "./event.js";
+export * from "./jsonSchema.js";
+export * from "./market.js";
+export * from "./trading.js";
