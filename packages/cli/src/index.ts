@@ -1,1 +1,1 @@
-export {};
+export { commandRegistrars } from "./commands/index.js";

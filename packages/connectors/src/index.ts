@@ -1,1 +1,2 @@
-export {};
+export * from "./kafka/index.js";
+export * from "./questdb/index.js";

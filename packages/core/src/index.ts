@@ -1,1 +1,16 @@
-export {};
+export * from "./operator.js";
+export * from "./registry.js";
+export * from "./sink.js";
+export * from "./runtime/actorNode.js";
+export * from "./runtime/drive.js";
+export * from "./runtime/eventOrder.js";
+export * from "./runtime/graph.js";
+export * from "./runtime/mailbox.js";
+export * from "./runtime/merge.js";
+export * from "./runtime/minHeap.js";
+export * from "./runtime/reorder.js";
+export * from "./topology/canonicalJson.js";
+export * from "./topology/compile.js";
+export * from "./topology/topologySchema.js";
+export * from "./testing.js";
+export * from "./topology/topologyJsonSchema.js";

@@ -1,1 +1,14 @@
-export {};
+export * from "./types.js";
+export { erf, erfc, erfcx, inverseNormCdf, normCdf, normPdf } from "./normal.js";
+export { bsmGreeksInto, bsmPrice, emptyGreeks, europeanGreeks, europeanGreeksInto, europeanPrice } from "./european.js";
+export { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
+export {
+  AMERICAN_SCHEMES,
+  type AmericanScheme,
+  americanGreeks,
+  americanGreeksInto,
+  americanPrice,
+  bsmAmericanGreeksInto,
+  bsmAmericanPrice,
+  isEffectivelyEuropean,
+} from "./american.js";

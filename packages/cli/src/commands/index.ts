@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+import { register as registerRun } from "./run.js";
+import { register as registerSchemas } from "./schemas.js";
+import { register as registerValidate } from "./validate.js";
+
+/** Each command module adds itself to the program. One line per command. */
+export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
+  registerRun,
+  registerValidate,
+  registerSchemas,
+];

@@ -1,0 +1,153 @@
+import type { Event } from "@thetaflow/schemas";
+import type { Consumer, Kafka } from "kafkajs";
+import { decodeKafkaRecord, type KafkaRecordOrigin } from "./codec.js";
+
+/** One consumed record: a decoded event, or the DeadLetter that replaced an undecodable record. */
+export interface ConsumedEvent {
+  readonly event: Event;
+  /** False when `event` is the DeadLetter standing in for a record that did not decode. */
+  readonly decoded: boolean;
+  readonly key: string | null;
+  readonly origin: KafkaRecordOrigin;
+}
+
+/** The records of one fetch from one partition, in offset order. */
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ConsumedEvent[];
+  /** Offset of the last record; pass the batch to `commit` once its effects are acknowledged. */
+  readonly lastOffset: string;
+  readonly highWatermark: string;
+  /** Keeps group membership alive while a long batch is processed. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was revoked: stop work on this batch. */
+  isActive(): boolean;
+}
+
+export interface EventConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group with no committed offset starts; default true (replay everything retained). */
+  readonly fromBeginning?: boolean;
+  /** Stable id of the source node; names it in the dead letters it produces. */
+  readonly nodeId: string;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxBytesPerPartition?: number;
+  /** How many partitions are handled at once; per-partition order holds either way. Default 1. */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+/**
+ * A consumer-group member that decodes every record and never commits on its own. The runtime
+ * calls `commit` only after the outputs derived from a batch are acknowledged (producer acks,
+ * QuestDB flush), which turns at-least-once input plus idempotent outputs into exactly-once effects.
+ *
+ * A batch handler that resolves marks the batch consumed (the next fetch continues after it); one
+ * that throws makes kafkajs re-deliver the batch. After a crash or a rebalance, consumption restarts
+ * from the last committed offset.
+ */
+export class EventConsumer {
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly options: EventConsumerOptions,
+  ) {}
+
+  static async connect(kafka: Kafka, options: EventConsumerOptions): Promise<EventConsumer> {
+    const consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+    return new EventConsumer(consumer, options);
+  }
+
+  /** Starts fetching; resolves once the consumer loop runs (before the group is joined). */
+  async run(onBatch: BatchHandler): Promise<void> {
+    const nodeId = this.options.nodeId;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0) return;
+        const { topic, partition } = batch;
+        const records = batch.messages.map((m): ConsumedEvent => {
+          const origin = { topic, partition, offset: m.offset };
+          const decoded = decodeKafkaRecord(m, origin, nodeId);
+          return { event: decoded.event, decoded: decoded.ok, key: m.key?.toString("utf8") ?? null, origin };
+        });
+        const lastOffset = batch.lastOffset();
+        await onBatch({
+          topic,
+          partition,
+          records,
+          lastOffset,
+          highWatermark: batch.highWatermark,
+          heartbeat,
+          isActive: () => isRunning() && !isStale(),
+        });
+        resolveOffset(lastOffset);
+      },
+    });
+  }
+
+  /**
+   * Commits, per partition, the position after the highest given offset: "everything up to and
+   * including these records has taken effect". Offsets lower than one already committed in the
+   * same call are ignored.
+   */
+  async commit(processed: readonly KafkaRecordOrigin[]): Promise<void> {
+    const highest = new Map<string, KafkaRecordOrigin>();
+    for (const o of processed) {
+      const id = `${o.topic}\u0000${o.partition}`;
+      const seen = highest.get(id);
+      if (seen === undefined || BigInt(o.offset) > BigInt(seen.offset)) highest.set(id, o);
+    }
+    if (highest.size === 0) return;
+    await this.consumer.commitOffsets(
+      [...highest.values()].map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        offset: nextOffset(o.offset),
+      })),
+    );
+  }
+
+  /** Commits a whole batch (convenience over `commit`). */
+  async commitBatch(batch: Pick<ConsumedBatch, "topic" | "partition" | "lastOffset">): Promise<void> {
+    await this.commit([{ topic: batch.topic, partition: batch.partition, offset: batch.lastOffset }]);
+  }
+
+  /** Stops fetching from these topics (backpressure); in-flight batches still complete. */
+  pause(topics: readonly string[] = this.options.topics): void {
+    this.consumer.pause(topics.map((topic) => ({ topic })));
+  }
+
+  resume(topics: readonly string[] = this.options.topics): void {
+    this.consumer.resume(topics.map((topic) => ({ topic })));
+  }
+
+  /** Calls `listener` when the consumer crashes for good (kafkajs gave up restarting it). */
+  onCrash(listener: (error: Error, willRestart: boolean) => void): () => void {
+    return this.consumer.on(this.consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart));
+  }
+
+  /** Calls `listener` each time this member joins the group, with its assigned partitions per topic. */
+  onGroupJoin(listener: (assignment: Readonly<Record<string, number[]>>) => void): () => void {
+    return this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment));
+  }
+
+  async disconnect(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

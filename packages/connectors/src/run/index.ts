@@ -1,0 +1,3 @@
+export * from "./builtinSinks.js";
+export * from "./outputs.js";
+export * from "./runTopology.js";

@@ -1,0 +1,164 @@
+import type { DeadLetter, Event, EventKind } from "@thetaflow/schemas";
+import type { AnyOperator, Emitter, OperatorContext } from "../operator.js";
+import { Mailbox } from "./mailbox.js";
+
+interface Actor {
+  readonly ctx: OperatorContext;
+  /** Last good state: what `step` returned for the last event that did not throw. */
+  state: unknown;
+  readonly mailbox: Mailbox<Event>;
+  busy: boolean;
+}
+
+export interface ActorNodeOptions {
+  readonly seed: number;
+  readonly mailboxCapacity: number;
+  readonly deadLetter: (dl: DeadLetter) => void;
+}
+
+export interface NodeSnapshot {
+  readonly seq: number;
+  readonly lastEventTime: number;
+  readonly actors: ReadonlyArray<readonly [string, unknown]>;
+}
+
+export interface NodeStats {
+  eventsIn: number;
+  eventsOut: number;
+  failures: number;
+  actors: number;
+  maxMailboxDepth: number;
+}
+
+const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/**
+ * One topology node: an operator run as keyed actors. Each key's state is private to its actor; an
+ * actor that throws keeps its last good state (the operator contract forbids mutating the state it
+ * was given) and the event becomes a DeadLetter naming this node — the run goes on.
+ *
+ * Delivery is run-to-completion: an event is processed the moment it arrives unless its actor is
+ * already busy (re-entrant delivery), in which case it waits in the actor's bounded mailbox.
+ */
+export class ActorNode {
+  readonly stats: NodeStats = { eventsIn: 0, eventsOut: 0, failures: 0, actors: 0, maxMailboxDepth: 0 };
+  readonly #actors = new Map<string, Actor>();
+  readonly #consumes: ReadonlySet<EventKind>;
+  readonly #pending: Event[] = [];
+  readonly #emitter: Emitter<Event>;
+  #downstream: (event: Event) => void = () => {};
+  #seq = 0;
+  #lastEventTime = 0;
+
+  constructor(
+    readonly nodeId: string,
+    private readonly op: AnyOperator,
+    private readonly params: unknown,
+    private readonly options: ActorNodeOptions,
+  ) {
+    this.#consumes = new Set(op.consumes);
+    const pending = this.#pending;
+    this.#emitter = { emit: (event) => void pending.push(event) };
+  }
+
+  connect(downstream: (event: Event) => void): void {
+    this.#downstream = downstream;
+  }
+
+  push(event: Event): void {
+    if (!this.#consumes.has(event.kind)) return;
+    this.stats.eventsIn++;
+    this.#lastEventTime = event.eventTime;
+    const actor = this.#actorFor(this.op.keyOf(event, this.params));
+    if (actor.busy) {
+      if (!actor.mailbox.offer(event)) {
+        this.#deadLetter(event, `mailbox of actor '${actor.ctx.key}' full (capacity ${actor.mailbox.capacity})`);
+      } else if (actor.mailbox.size > this.stats.maxMailboxDepth) {
+        this.stats.maxMailboxDepth = actor.mailbox.size;
+      }
+      return;
+    }
+    actor.busy = true;
+    try {
+      this.#process(actor, event);
+      for (let next = actor.mailbox.poll(); next !== undefined; next = actor.mailbox.poll()) this.#process(actor, next);
+    } finally {
+      actor.busy = false;
+    }
+  }
+
+  /** End of input: let every actor flush, in key order so the output order never depends on arrival. */
+  end(): void {
+    const onEnd = this.op.onEnd;
+    if (onEnd === undefined) return;
+    for (const key of [...this.#actors.keys()].sort()) {
+      const actor = this.#actors.get(key)!;
+      try {
+        actor.state = onEnd(actor.state, this.#emitter, this.params, actor.ctx);
+        this.#flush();
+      } catch (err) {
+        this.#pending.length = 0;
+        this.stats.failures++;
+        this.#deadLetterRaw(this.#lastEventTime, JSON.stringify({ endOfInput: key }), `operator '${this.op.name}' onEnd threw: ${describe(err)}`);
+      }
+    }
+  }
+
+  #process(actor: Actor, event: Event): void {
+    try {
+      actor.state = this.op.step(actor.state, event, this.#emitter, this.params, actor.ctx);
+    } catch (err) {
+      this.#pending.length = 0;
+      this.stats.failures++;
+      this.#deadLetter(event, `operator '${this.op.name}' threw: ${describe(err)}`);
+      return;
+    }
+    this.#flush();
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    // Outputs are fresh objects owned by the runtime from here on; stamping seq keeps their order stable.
+    for (let i = 0; i < pending.length; i++) {
+      const out = pending[i] as { seq: number } & Event;
+      out.seq = this.#seq++;
+      this.stats.eventsOut++;
+      this.#downstream(out);
+    }
+    pending.length = 0;
+  }
+
+  #actorFor(key: string): Actor {
+    let actor = this.#actors.get(key);
+    if (actor === undefined) {
+      const ctx: OperatorContext = { nodeId: this.nodeId, key, seed: this.options.seed };
+      actor = { ctx, state: this.op.init(this.params, ctx), mailbox: new Mailbox(this.options.mailboxCapacity), busy: false };
+      this.#actors.set(key, actor);
+      this.stats.actors++;
+    }
+    return actor;
+  }
+
+  #deadLetter(event: Event, reason: string): void {
+    this.#deadLetterRaw(event.eventTime, JSON.stringify(event), reason);
+  }
+
+  #deadLetterRaw(eventTime: number, raw: string, reason: string): void {
+    this.options.deadLetter({ kind: "DeadLetter", eventTime, seq: 0, nodeId: this.nodeId, reason, raw });
+  }
+
+  /** Actor states by key (sorted), plus the output counter: enough to resume this node exactly. */
+  snapshot(): NodeSnapshot {
+    const keys = [...this.#actors.keys()].sort();
+    return { seq: this.#seq, lastEventTime: this.#lastEventTime, actors: keys.map((k) => [k, this.#actors.get(k)!.state]) };
+  }
+
+  restore(snapshot: NodeSnapshot): void {
+    this.#seq = snapshot.seq;
+    this.#lastEventTime = snapshot.lastEventTime;
+    this.#actors.clear();
+    this.stats.actors = 0;
+    for (const [key, state] of snapshot.actors) this.#actorFor(key).state = state;
+  }
+}

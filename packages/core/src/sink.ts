@@ -1,0 +1,32 @@
+import type { Schema } from "effect";
+import type { Event } from "@thetaflow/schemas";
+
+export interface SinkContext {
+  readonly sinkId: string;
+  /** Run output directory (replay runs write their files here). */
+  readonly outDir: string;
+  /** Directory of the topology file; relative paths resolve against it. */
+  readonly baseDir: string;
+}
+
+/**
+ * Where events leave the engine. `write` is synchronous on the hot path; a sink that needs I/O buffers
+ * and reports pressure through `backpressure()` so the runtime can pause live sources.
+ */
+export interface EventSink {
+  write(event: Event): void;
+  /** Resolves when everything written so far is durable/acknowledged. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  /** Files this sink wrote (for run.json's output checksum), in a fixed order. */
+  files(): readonly string[];
+  /** A promise while the sink's buffer is over its bound; undefined when there is room. */
+  backpressure?(): Promise<void> | undefined;
+}
+
+export interface SinkDefinition<P = any> {
+  readonly name: string;
+  readonly description: string;
+  readonly params: Schema.Schema<P, any, never>;
+  readonly open: (params: P, ctx: SinkContext) => Promise<EventSink>;
+}

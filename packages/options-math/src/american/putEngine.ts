@@ -1,0 +1,284 @@
+/**
+ * American put under BSM (r > 0, q >= 0 or q < 0 with a single boundary) by the spectral collocation
+ * method of Andersen, Lake & Offengelder, "High-performance American option pricing" (2016), the
+ * method behind QuantLib's QdFpAmericanEngine:
+ *
+ *  1. The exercise boundary B(τ) is represented through H(√τ) = ln(B/X)², X = K·min(1, r/q), which is
+ *     smooth in √τ; H is interpolated by Chebyshev polynomials on n+1 Lobatto nodes in √τ.
+ *  2. QD+ seeds B at the nodes; then one Jacobi-Newton and (m−1) plain fixed-point sweeps of the
+ *     integral equation B = K·e^{−(r−q)τ}·N(τ,B)/D(τ,B) (FP-B; FP-A when r ≈ q) refine it, with the
+ *     inner integrals done by l-point Gauss-Legendre after the substitution s = τ(1+y)²/4, which makes
+ *     the integrands smooth near s = 0.
+ *  3. Price = European + early exercise premium ∫ over the boundary (p-point Gauss-Legendre in √t).
+ *     Delta and gamma are the same integral differentiated in S (the boundary does not depend on S).
+ *
+ * All work arrays are allocated once per scheme, so pricing allocates nothing.
+ */
+import { chebyshevCoefficients, chebyshevCosTable, chebyshevEvaluate, chebyshevNodes } from "../internal/chebyshev.js";
+import { gaussLegendre } from "../internal/quadrature.js";
+import { normCdfFast, normPdf } from "../normal.js";
+import { qdPlusPutBoundary } from "./qdPlusBoundary.js";
+
+/** (n, m, l, p) of ALO: Chebyshev intervals, fixed-point sweeps, inner and pricing quadrature orders. */
+export interface AmericanScheme {
+  readonly chebyshevNodes: number;
+  readonly fixedPointSweeps: number;
+  readonly boundaryQuadrature: number;
+  readonly priceQuadrature: number;
+}
+
+export interface PutEngineResult {
+  price: number;
+  delta: number;
+  gamma: number;
+  /** True when the spot is in the exercise region (price = K − S). */
+  exercised: boolean;
+}
+
+const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
+
+export class AmericanPutEngine {
+  readonly scheme: AmericanScheme;
+  private readonly n: number;
+  private readonly w: Float64Array;
+  private readonly cos: Float64Array;
+  private readonly tau: Float64Array;
+  private readonly h: Float64Array;
+  private readonly b: Float64Array;
+  private readonly coef: Float64Array;
+  private readonly fpY: Float64Array;
+  private readonly fpW: Float64Array;
+  private readonly prY: Float64Array;
+  private readonly prW: Float64Array;
+  /** Per (node, quadrature point): elapsed time s, Chebyshev argument of τ−s, jacobian·weight, √s. */
+  private readonly innerS: Float64Array;
+  private readonly innerArg: Float64Array;
+  private readonly innerJac: Float64Array;
+  private readonly innerSqrtS: Float64Array;
+  private lnXMax = 0;
+
+  constructor(scheme: AmericanScheme) {
+    this.scheme = scheme;
+    const n = scheme.chebyshevNodes;
+    this.n = n;
+    this.w = chebyshevNodes(n);
+    this.cos = chebyshevCosTable(n);
+    this.tau = new Float64Array(n + 1);
+    this.h = new Float64Array(n + 1);
+    this.b = new Float64Array(n + 1);
+    this.coef = new Float64Array(n + 1);
+    const fp = gaussLegendre(scheme.boundaryQuadrature);
+    this.fpY = fp.nodes;
+    this.fpW = fp.weights;
+    const pr = gaussLegendre(scheme.priceQuadrature);
+    this.prY = pr.nodes;
+    this.prW = pr.weights;
+    const size = (n + 1) * scheme.boundaryQuadrature;
+    this.innerS = new Float64Array(size);
+    this.innerArg = new Float64Array(size);
+    this.innerJac = new Float64Array(size);
+    this.innerSqrtS = new Float64Array(size);
+  }
+
+  /** √H at time-to-maturity τ = T·((1+w)/2)², i.e. ln(X/B(τ)). */
+  private sqrtH(w: number): number {
+    const hv = chebyshevEvaluate(this.n, this.coef, w);
+    return hv > 0 ? Math.sqrt(hv) : 0;
+  }
+
+  /**
+   * Builds the exercise boundary for (K, r, q, vol, T); afterwards boundaryAt(τ) and price(S) use it.
+   * Requires r > 0 (no early exercise of a put otherwise, handled by the caller) and vol·√T > 0.
+   */
+  solveBoundary(K: number, r: number, q: number, vol: number, T: number): void {
+    const n = this.n;
+    const l = this.scheme.boundaryQuadrature;
+    const xMax = q > 0 ? K * Math.min(1, r / q) : K;
+    this.lnXMax = Math.log(xMax);
+    const sqrtT = Math.sqrt(T);
+    for (let i = 0; i <= n; i++) {
+      const z = 0.5 * sqrtT * (1 + this.w[i]!);
+      this.tau[i] = z * z;
+    }
+    this.tau[n] = 0;
+    for (let i = 0; i < n; i++) {
+      const bi = qdPlusPutBoundary(K, r, q, vol, this.tau[i]!, xMax);
+      this.b[i] = bi;
+      const lg = Math.log(bi / xMax);
+      this.h[i] = lg * lg;
+    }
+    this.b[n] = xMax;
+    this.h[n] = 0;
+    chebyshevCoefficients(n, this.h, this.cos, this.coef);
+
+    // Geometry of the inner integrals is fixed across sweeps: precompute it once.
+    for (let i = 0; i < n; i++) {
+      const tau = this.tau[i]!;
+      for (let j = 0; j < l; j++) {
+        const y1 = 1 + this.fpY[j]!;
+        const s = 0.25 * tau * y1 * y1;
+        const k = i * l + j;
+        this.innerS[k] = s;
+        this.innerSqrtS[k] = Math.sqrt(s);
+        this.innerArg[k] = 2 * Math.sqrt(Math.max(tau - s, 0) / T) - 1;
+        this.innerJac[k] = 0.5 * tau * y1 * this.fpW[j]!;
+      }
+    }
+
+    const useA = Math.abs(r - q) < 0.001;
+    const sweeps = Math.max(1, this.scheme.fixedPointSweeps);
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      const newton = sweep === 0;
+      for (let i = 0; i < n; i++) {
+        const bNew = useA
+          ? this.fixedPointA(i, K, r, q, vol, newton)
+          : this.fixedPointB(i, K, r, q, vol, newton);
+        const bounded = bNew > 0 && bNew < xMax ? bNew : bNew >= xMax ? xMax : this.b[i]!;
+        this.b[i] = bounded;
+        const lg = Math.log(bounded / xMax);
+        this.h[i] = lg * lg;
+      }
+      chebyshevCoefficients(n, this.h, this.cos, this.coef);
+    }
+  }
+
+  /** FP-B: B = K e^{−(r−q)τ} [Φ(d−) + r∫e^{ru}Φ(d−)du] / [Φ(d+) + q∫e^{qu}Φ(d+)du]. */
+  private fixedPointB(i: number, K: number, r: number, q: number, vol: number, newton: boolean): number {
+    const l = this.scheme.boundaryQuadrature;
+    const tau = this.tau[i]!;
+    const b = this.b[i]!;
+    const lnB = Math.log(b);
+    const halfVar = 0.5 * vol * vol;
+    let ni = 0;
+    let di = 0;
+    for (let j = 0; j < l; j++) {
+      const k = i * l + j;
+      const s = this.innerS[k]!;
+      const u = tau - s;
+      // ln(b / B(u)) = ln b − ln X + √H(u)
+      const lnRatio = lnB - this.lnXMax + this.sqrtH(this.innerArg[k]!);
+      const volS = vol * this.innerSqrtS[k]!;
+      const dPlus = (lnRatio + (r - q + halfVar) * s) / volS;
+      const dMinus = dPlus - volS;
+      const jac = this.innerJac[k]!;
+      ni += jac * Math.exp(r * u) * normCdfFast(dMinus);
+      di += jac * Math.exp(q * u) * normCdfFast(dPlus);
+    }
+    const v = vol * Math.sqrt(tau);
+    const dPlus = (lnB - Math.log(K) + (r - q + halfVar) * tau) / v;
+    const dMinus = dPlus - v;
+    const N = normCdfFast(dMinus) + r * ni;
+    const D = normCdfFast(dPlus) + q * di;
+    const alpha = K * Math.exp(-(r - q) * tau);
+    const f = (alpha * N) / D;
+    if (!newton) return f;
+    const Nd = normPdf(dMinus) / (b * v);
+    const Dd = normPdf(dPlus) / (b * v);
+    const fd = alpha * (Nd / D - (Dd * N) / (D * D));
+    const next = b - (f - b) / (fd - 1);
+    return next > 0 && Number.isFinite(next) ? next : f;
+  }
+
+  /** FP-A: the variant that stays well conditioned when r ≈ q. */
+  private fixedPointA(i: number, K: number, r: number, q: number, vol: number, newton: boolean): number {
+    const l = this.scheme.boundaryQuadrature;
+    const tau = this.tau[i]!;
+    const b = this.b[i]!;
+    const lnB = Math.log(b);
+    const halfVar = 0.5 * vol * vol;
+    const sqrtTau = Math.sqrt(tau);
+    const stv = sqrtTau / vol;
+    let k12 = 0;
+    let k3 = 0;
+    for (let j = 0; j < l; j++) {
+      const k = i * l + j;
+      const s = this.innerS[k]!;
+      const lnRatio = lnB - this.lnXMax + this.sqrtH(this.innerArg[k]!);
+      const volS = vol * this.innerSqrtS[k]!;
+      const dPlus = (lnRatio + (r - q + halfVar) * s) / volS;
+      const dMinus = dPlus - volS;
+      const wj = this.fpW[j]!;
+      const y1 = 1 + this.fpY[j]!;
+      k12 += wj * Math.exp(q * (tau - s)) * (0.5 * tau * y1 * normCdfFast(dPlus) + stv * normPdf(dPlus));
+      k3 += wj * stv * Math.exp(r * (tau - s)) * normPdf(dMinus);
+    }
+    const v = vol * sqrtTau;
+    const dPlus = (lnB - Math.log(K) + (r - q + halfVar) * tau) / v;
+    const dMinus = dPlus - v;
+    const pdfPlus = normPdf(dPlus);
+    const pdfMinus = normPdf(dMinus);
+    const N = pdfMinus / v + r * k3;
+    const D = pdfPlus / v + normCdfFast(dPlus) + q * k12;
+    const alpha = K * Math.exp(-(r - q) * tau);
+    const f = (alpha * N) / D;
+    if (!newton) return f;
+    const Nd = (-pdfMinus * dMinus) / (b * vol * vol * tau);
+    const Dd = (-pdfPlus * dPlus) / (b * vol * vol * tau) + pdfPlus / (b * v);
+    const fd = alpha * (Nd / D - (Dd * N) / (D * D));
+    const next = b - (f - b) / (fd - 1);
+    return next > 0 && Number.isFinite(next) ? next : f;
+  }
+
+  /** Exercise boundary at time-to-maturity τ ∈ [0, T] after solveBoundary(…, T). */
+  boundaryAt(tau: number, T: number): number {
+    const w = 2 * Math.sqrt(Math.min(Math.max(tau / T, 0), 1)) - 1;
+    return Math.exp(this.lnXMax - this.sqrtH(w));
+  }
+
+  /**
+   * Early exercise premium and its S-derivatives for spot S, given the boundary of solveBoundary.
+   * Writes into `out`: price (premium + European), delta, gamma.
+   */
+  price(
+    S: number,
+    K: number,
+    r: number,
+    q: number,
+    vol: number,
+    T: number,
+    european: number,
+    europeanDelta: number,
+    europeanGamma: number,
+    out: PutEngineResult,
+  ): void {
+    const lnS = Math.log(S);
+    if (lnS <= this.lnXMax - this.sqrtH(1)) {
+      out.price = K - S;
+      out.delta = -1;
+      out.gamma = 0;
+      out.exercised = true;
+      return;
+    }
+    const p = this.scheme.priceQuadrature;
+    const sqrtT = Math.sqrt(T);
+    const halfVar = 0.5 * vol * vol;
+    let premium = 0;
+    let delta = 0;
+    let gamma = 0;
+    for (let j = 0; j < p; j++) {
+      const z = 0.5 * sqrtT * (1 + this.prY[j]!);
+      const t = z * z;
+      const wz = 0.5 * sqrtT * this.prW[j]!;
+      // boundary at time-to-maturity T − t, i.e. Chebyshev argument 2√((T−t)/T) − 1
+      const arg = 2 * Math.sqrt(Math.max(T - t, 0) / T) - 1;
+      const lnBt = this.lnXMax - this.sqrtH(arg);
+      const volT = vol * z;
+      const dPlus = (lnS - lnBt + (r - q + halfVar) * t) / volT;
+      const dMinus = dPlus - volT;
+      const dfr = Math.exp(-r * t);
+      const dfq = Math.exp(-q * t);
+      const nPlus = normCdfFast(-dPlus);
+      premium += wz * 2 * z * (r * K * dfr * normCdfFast(-dMinus) - q * S * dfq * nPlus);
+      const pdfMinus = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dMinus * dMinus);
+      const bt = Math.exp(lnBt);
+      const kernel = (dfr * pdfMinus * (q * bt - r * K)) / S;
+      delta += wz * ((2 / vol) * kernel - 2 * z * q * dfq * nPlus);
+      const pdfPlus = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dPlus * dPlus);
+      gamma += wz * ((-2 / (vol * vol)) * (kernel / S) * (dPlus / z) + ((2 * q) / vol) * ((dfq * pdfPlus) / S));
+    }
+    out.price = european + Math.max(premium, 0);
+    out.delta = europeanDelta + delta;
+    out.gamma = europeanGamma + gamma;
+    out.exercised = false;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Normalised implied volatility after P. Jäckel, "Let's Be Rational" (2015): a rational initial guess
+ * over four branches of the price curve, each followed by at most two third-order Householder steps on
+ * a branch-specific objective (1/ln b in the lowest branch, ln(b_max − b) in the highest), which
+ * reaches float64 precision. No bracketing search is needed; a bisection fallback only guards against
+ * inputs with |x| in the hundreds.
+ */
+import { inverseNormCdf, normCdf, normPdf } from "../normal.js";
+import {
+  DBL_EPSILON,
+  DBL_MIN,
+  normalisedBlackCall,
+  normalisedIntrinsicCall,
+  normalisedVega,
+} from "./normalisedBlack.js";
+import {
+  convexControlToFitSecondDerivativeLeft,
+  convexControlToFitSecondDerivativeRight,
+  rationalCubicInterpolation,
+} from "./rationalCubic.js";
+
+const MAX_ITERATIONS = 2;
+const SQRT_THREE = Math.sqrt(3);
+const SQRT_ONE_OVER_THREE = Math.sqrt(1 / 3);
+const TWO_PI = 2 * Math.PI;
+const TWO_PI_OVER_SQRT_TWENTY_SEVEN = TWO_PI / Math.sqrt(27);
+const PI_OVER_SIX = Math.PI / 6;
+const SQRT_PI_OVER_TWO = Math.sqrt(Math.PI / 2);
+const SQRT_DBL_MAX = Math.sqrt(Number.MAX_VALUE);
+
+/** Returned when the normalised price is at or above its supremum e^{x/2}. */
+export const ABOVE_MAXIMUM = -2;
+
+const householderFactor = (newton: number, halley: number, hh3: number): number =>
+  (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
+
+/** f_lower(s) = 2π/√27·|x|·Φ(−z)^3 with z = |x|/(√3 s), plus its first two derivatives w.r.t. b. */
+const lowerMap = { f: 0, fp: 0, fpp: 0 };
+function computeLowerMap(x: number, s: number): void {
+  const ax = Math.abs(x);
+  const z = (SQRT_ONE_OVER_THREE * ax) / s;
+  const y = z * z;
+  const s2 = s * s;
+  const Phi = normCdf(-z);
+  const phi = normPdf(z);
+  lowerMap.fpp =
+    ((PI_OVER_SIX * y) / (s2 * s)) *
+    Phi *
+    (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * Phi) / phi) *
+    Math.exp(2 * y + 0.25 * s2);
+  const Phi2 = Phi * Phi;
+  lowerMap.fp = TWO_PI * y * Phi2 * Math.exp(y + 0.125 * s * s);
+  lowerMap.f = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (Phi2 * Phi);
+}
+
+const upperMap = { f: 0, fp: 0, fpp: 0 };
+function computeUpperMap(x: number, s: number): void {
+  upperMap.f = normCdf(-0.5 * s);
+  if (x === 0) {
+    upperMap.fp = -0.5;
+    upperMap.fpp = 0;
+  } else {
+    const w = (x / s) * (x / s);
+    upperMap.fp = -0.5 * Math.exp(0.5 * w);
+    upperMap.fpp = (SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s) * w) / s;
+  }
+}
+
+const inverseLowerMap = (x: number, f: number): number =>
+  f === 0
+    ? 0
+    : Math.abs(x / (SQRT_THREE * inverseNormCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x))))));
+
+const inverseUpperMap = (f: number): number => -2 * inverseNormCdf(f);
+
+/**
+ * Normalised total volatility s = σ√T for an out-of-the-money normalised call price beta = price/√(FK)
+ * at x = ln(F/K) <= 0. Returns 0 for beta <= 0 and ABOVE_MAXIMUM for beta >= e^{x/2}.
+ */
+export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
+  if (beta <= 0) return 0;
+  const bMax = Math.exp(0.5 * x);
+  if (beta >= bMax) return ABOVE_MAXIMUM;
+  let iterations = 0;
+  let directionReversals = 0;
+  let f = -Number.MAX_VALUE;
+  let s = -Number.MAX_VALUE;
+  let ds = s;
+  let dsPrevious = 0;
+  let sLeft = DBL_MIN;
+  let sRight = Number.MAX_VALUE;
+  const sC = Math.sqrt(Math.abs(2 * x));
+  const bC = normalisedBlackCall(x, sC);
+  const vC = normalisedVega(x, sC);
+
+  if (beta < bC) {
+    const sL = sC - bC / vC;
+    const bL = normalisedBlackCall(x, sL);
+    if (beta < bL) {
+      computeLowerMap(x, sL);
+      const rLL = convexControlToFitSecondDerivativeRight(0, bL, 0, lowerMap.f, 1, lowerMap.fp, lowerMap.fpp, true);
+      f = rationalCubicInterpolation(beta, 0, bL, 0, lowerMap.f, 1, lowerMap.fp, rLL);
+      if (!(f > 0)) {
+        // Round-off for extreme |x|: fall back to the quadratic through f(0)=0, f(b_l), f'(0)=1.
+        const t = beta / bL;
+        f = (lowerMap.f * t + bL * (1 - t)) * t;
+      }
+      s = inverseLowerMap(x, f);
+      sRight = sL;
+      // Lowest branch: objective g(s) = 1/ln b(s) − 1/ln beta, nearly linear where b is exponentially small.
+      const lnBeta = Math.log(beta);
+      for (; iterations < MAX_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+        if (ds * dsPrevious < 0) directionReversals++;
+        if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
+          s = 0.5 * (sLeft + sRight);
+          if (sRight - sLeft <= DBL_EPSILON * s) break;
+          directionReversals = 0;
+          ds = 0;
+        }
+        dsPrevious = ds;
+        const b = normalisedBlackCall(x, s);
+        const bp = normalisedVega(x, s);
+        if (b > beta && s < sRight) sRight = s;
+        else if (b < beta && s > sLeft) sLeft = s;
+        if (b <= 0 || bp <= 0) {
+          ds = 0.5 * (sLeft + sRight) - s;
+        } else {
+          const lnB = Math.log(b);
+          const bpob = bp / b;
+          const h = x / s;
+          const bHalley = (h * h) / s - s / 4;
+          const newton = (((lnBeta - lnB) * lnB) / lnBeta) * (1 / bpob);
+          const halley = bHalley - bpob * (1 + 2 / lnB);
+          const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
+          const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
+          ds = newton * householderFactor(newton, halley, hh3);
+        }
+        ds = Math.max(-0.5 * s, ds);
+        s += ds;
+      }
+      return s;
+    }
+    const vL = normalisedVega(x, sL);
+    const rLM = convexControlToFitSecondDerivativeRight(bL, bC, sL, sC, 1 / vL, 1 / vC, 0, false);
+    s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1 / vL, 1 / vC, rLM);
+    sLeft = sL;
+    sRight = sC;
+  } else {
+    const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
+    const bH = normalisedBlackCall(x, sH);
+    if (beta <= bH) {
+      const vH = normalisedVega(x, sH);
+      const rHM = convexControlToFitSecondDerivativeLeft(bC, bH, sC, sH, 1 / vC, 1 / vH, 0, false);
+      s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1 / vC, 1 / vH, rHM);
+      sLeft = sC;
+      sRight = sH;
+    } else {
+      computeUpperMap(x, sH);
+      if (upperMap.fpp > -SQRT_DBL_MAX && upperMap.fpp < SQRT_DBL_MAX) {
+        const rHH = convexControlToFitSecondDerivativeLeft(bH, bMax, upperMap.f, 0, upperMap.fp, -0.5, upperMap.fpp, true);
+        f = rationalCubicInterpolation(beta, bH, bMax, upperMap.f, 0, upperMap.fp, -0.5, rHH);
+      }
+      if (f <= 0) {
+        // Quadratic through f(b_h), f(b_max)=0 and f'(b_max)=−1/2.
+        const h = bMax - bH;
+        const t = (beta - bH) / h;
+        f = (upperMap.f * (1 - t) + 0.5 * h * t) * (1 - t);
+      }
+      s = inverseUpperMap(f);
+      sLeft = sH;
+      if (beta > 0.5 * bMax) {
+        // Highest branch: objective g(s) = ln(b_max − beta) − ln(b_max − b(s)).
+        for (; iterations < MAX_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+          if (ds * dsPrevious < 0) directionReversals++;
+          if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
+            s = 0.5 * (sLeft + sRight);
+            if (sRight - sLeft <= DBL_EPSILON * s) break;
+            directionReversals = 0;
+            ds = 0;
+          }
+          dsPrevious = ds;
+          const b = normalisedBlackCall(x, s);
+          const bp = normalisedVega(x, s);
+          if (b > beta && s < sRight) sRight = s;
+          else if (b < beta && s > sLeft) sLeft = s;
+          if (b >= bMax || bp <= DBL_MIN) {
+            ds = 0.5 * (sLeft + sRight) - s;
+          } else {
+            const bMaxMinusB = bMax - b;
+            const g = Math.log((bMax - beta) / bMaxMinusB);
+            const gp = bp / bMaxMinusB;
+            const bHalley = (x / s) * (x / s) * (1 / s) - s / 4;
+            const bHh3 = bHalley * bHalley - 3 * (x / (s * s)) * (x / (s * s)) - 0.25;
+            const newton = -g / gp;
+            const halley = bHalley + gp;
+            const hh3 = bHh3 + gp * (2 * gp + 3 * bHalley);
+            ds = newton * householderFactor(newton, halley, hh3);
+          }
+          ds = Math.max(-0.5 * s, ds);
+          s += ds;
+        }
+        return s;
+      }
+    }
+  }
+  // Middle branches: objective g(s) = b(s) − beta.
+  for (; iterations < MAX_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+    if (ds * dsPrevious < 0) directionReversals++;
+    if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
+      s = 0.5 * (sLeft + sRight);
+      if (sRight - sLeft <= DBL_EPSILON * s) break;
+      directionReversals = 0;
+      ds = 0;
+    }
+    dsPrevious = ds;
+    const b = normalisedBlackCall(x, s);
+    const bp = normalisedVega(x, s);
+    if (b > beta && s < sRight) sRight = s;
+    else if (b < beta && s > sLeft) sLeft = s;
+    const newton = (beta - b) / bp;
+    const halley = (x / s) * (x / s) * (1 / s) - s / 4;
+    const hh3 = halley * halley - 3 * (x / (s * s)) * (x / (s * s)) - 0.25;
+    ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
+    s += ds;
+  }
+  return s;
+}
+
+export { normalisedIntrinsicCall };
