@@ -4,4 +4,5 @@ export * from "./deadLetter.js";
 export * from "./event.js";
 export * from "./jsonSchema.js";
 export * from "./market.js";
+export * from "./occ.js";
 export * from "./trading.js";

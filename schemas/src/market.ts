@@ -1,4 +1,4 @@
-import { Schema } from "effect";
+import { Arbitrary, Schema } from "effect";
 import {
   eventFields,
   ExerciseStyle,
@@ -10,6 +10,7 @@ import {
   SettlementType,
   Ticker,
 } from "./common.js";
+import { contractMismatch, formatOcc } from "./occ.js";
 
 /** A trade/quote or a bar of the underlying. Bars carry open/high/low; `price` is the close/last. */
 export const UnderlyingTick = Schema.Struct({
@@ -54,8 +55,7 @@ export const VendorAnalytics = Schema.Struct({
   theta: Schema.optional(FiniteNumber),
 }).annotations({ identifier: "VendorAnalytics" });
 
-/** One option contract's quote. `contract` is the OCC-style symbol, e.g. `SPY   190315P00260000`. */
-export const OptionQuote = Schema.Struct({
+const OptionQuoteFields = Schema.Struct({
   kind: Schema.Literal("OptionQuote"),
   ...eventFields,
   contract: Schema.String.pipe(Schema.minLength(1)),
@@ -76,7 +76,22 @@ export const OptionQuote = Schema.Struct({
   /** Underlying price the vendor stamped on this quote, when it did. */
   underlyingPrice: Schema.optional(Positive),
   vendor: Schema.optional(VendorAnalytics),
-}).pipe(Schema.filter((q) => (q.bid > q.ask ? "crossed quote: bid > ask" : undefined))).annotations({
+});
+
+/** One option contract's quote. `contract` is the OCC symbol, e.g. `SPY   190315P00260000`. */
+export const OptionQuote = OptionQuoteFields.pipe(
+  Schema.filter((q) => (q.bid > q.ask ? "crossed quote: bid > ask" : contractMismatch(q)), {
+    // Generated quotes get a consistent contract symbol and an uncrossed market.
+    arbitrary: () => (fc) =>
+      Arbitrary.makeLazy(OptionQuoteFields)(fc).map((q) => ({
+        ...q,
+        bid: Math.min(q.bid, q.ask),
+        ask: Math.max(q.bid, q.ask),
+        strike: Math.round(Math.min(q.strike, 99_999) * 1000) / 1000 || 1,
+        contract: formatOcc(q.underlying.replace(/[^A-Z0-9.]/g, "").slice(0, 6) || "X", q.expiry, q.right, Math.round(Math.min(q.strike, 99_999) * 1000) / 1000 || 1),
+      })),
+  }),
+).annotations({
   identifier: "OptionQuote",
   description: "Quote of one option contract with optional vendor IV/Greeks.",
 });

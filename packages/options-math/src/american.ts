@@ -21,9 +21,9 @@ export type { AmericanScheme } from "./american/putEngine.js";
  * QuantLib's high-precision QdFp scheme over the test grids (see README.md).
  */
 export const AMERICAN_SCHEMES = {
-  fast: { chebyshevNodes: 6, fixedPointSweeps: 2, boundaryQuadrature: 8, priceQuadrature: 16 },
-  standard: { chebyshevNodes: 8, fixedPointSweeps: 3, boundaryQuadrature: 12, priceQuadrature: 32 },
-  accurate: { chebyshevNodes: 16, fixedPointSweeps: 6, boundaryQuadrature: 32, priceQuadrature: 96 },
+  fast: { chebyshevNodes: 6, fixedPointSweeps: 3, boundaryQuadrature: 6, priceQuadrature: 16 },
+  standard: { chebyshevNodes: 8, fixedPointSweeps: 4, boundaryQuadrature: 8, priceQuadrature: 24 },
+  accurate: { chebyshevNodes: 12, fixedPointSweeps: 6, boundaryQuadrature: 12, priceQuadrature: 48 },
 } as const satisfies Record<string, AmericanScheme>;
 
 const engines = new Map<AmericanScheme, AmericanPutEngine>();

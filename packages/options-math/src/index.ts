@@ -1,5 +1,5 @@
 export * from "./types.js";
-export { erf, erfc, erfcx, inverseNormCdf, normCdf, normPdf } from "./normal.js";
+export { erf, erfc, erfcx, inverseNormCdf, normCdf, normCdfFast, normPdf } from "./normal.js";
 export { bsmGreeksInto, bsmPrice, emptyGreeks, europeanGreeks, europeanGreeksInto, europeanPrice } from "./european.js";
 export { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
 export {
@@ -12,3 +12,15 @@ export {
   bsmAmericanPrice,
   isEffectivelyEuropean,
 } from "./american.js";
+export { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
+export { impliedVol } from "./impliedVol.js";
+export {
+  allocateGreeksColumns,
+  type BatchOptions,
+  type ChainColumns,
+  europeanGreeksBatch,
+  type GreeksColumns,
+  greeksBatch,
+  impliedVolBatch,
+  STYLE_CODE,
+} from "./batch.js";

@@ -40,7 +40,13 @@ export class QuestDbHttp {
     const response = await fetch(`${this.url}/exec?query=${encodeURIComponent(sql)}`, {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const body = (await response.json()) as Partial<ExecResult> & { error?: string; ddl?: string };
+    const text = await response.text();
+    let body: Partial<ExecResult> & { error?: string };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new QuestDbSqlError(`QuestDB answered ${response.status} with non-JSON: ${text.slice(0, 200)}`, sql, response.status);
+    }
     if (!response.ok || body.error !== undefined) {
       throw new QuestDbSqlError(
         `QuestDB refused SQL: ${body.error ?? response.statusText}`,
@@ -55,6 +61,25 @@ export class QuestDbHttp {
   async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<T[]> {
     const { columns, dataset } = await this.exec(sql);
     return dataset.map((values) => Object.fromEntries(columns.map((c, i) => [c.name, values[i]])) as T);
+  }
+
+  /**
+   * Waits until everything committed to a WAL table is applied and visible to queries (WAL tables
+   * apply commits asynchronously). Throws if the table is suspended or the wait exceeds `timeoutMs`.
+   */
+  async waitForApplied(table: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const sql = `select writerTxn, sequencerTxn, suspended from wal_tables() where name = '${table.replaceAll("'", "''")}'`;
+    for (;;) {
+      const [state] = await this.query<{ writerTxn: number; sequencerTxn: number; suspended: boolean }>(sql);
+      if (state === undefined) throw new QuestDbSqlError(`no WAL table named ${table}`, sql, 200);
+      if (state.suspended) throw new QuestDbSqlError(`WAL table ${table} is suspended`, sql, 200);
+      if (state.writerTxn >= state.sequencerTxn) return;
+      if (Date.now() > deadline) {
+        throw new Error(`WAL of ${table} not applied within ${timeoutMs} ms (${state.writerTxn}/${state.sequencerTxn})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** True when QuestDB answers `select 1`; never throws. */

@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** QuestDB refused the request itself (4xx): sending it again would fail the same way. */
 const isRefusal = (error: unknown): boolean => {
   const status = /statusCode=(\d{3})/.exec(String((error as Error)?.message ?? error))?.[1];
-  return status !== undefined && status.startsWith("4") && status !== "408" && status !== "429";
+  return status?.startsWith("4") === true && status !== "408" && status !== "429";
 };
 
 /** Thrown by `close` when rows are still unsent at its deadline; they were not written. */
@@ -127,7 +127,7 @@ export class QuestDbWriter {
     // doubles in binary (exact, and cheaper than text).
     const config =
       `${protocol}::addr=${url.host};protocol_version=2;auto_flush=off;` +
-      `retry_timeout=${options.attemptTimeoutMs ?? 10_000};request_min_throughput=0;max_buf_size=1073741824`;
+      `retry_timeout=${options.attemptTimeoutMs ?? 10_000};max_buf_size=1073741824`;
     const senderOptions = await SenderOptions.fromConfig(config, {
       log: (level, message) => {
         if (level !== "debug") logger.log(level, String(message), { component: "questdb-client" });

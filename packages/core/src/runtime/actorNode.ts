@@ -45,10 +45,13 @@ export class ActorNode {
   readonly #actors = new Map<string, Actor>();
   readonly #consumes: ReadonlySet<EventKind>;
   readonly #pending: Event[] = [];
+  #pendingCount = 0;
   readonly #emitter: Emitter<Event>;
   #downstream: (event: Event) => void = () => {};
   #seq = 0;
   #lastEventTime = 0;
+  #lastKey: string | undefined;
+  #lastActor: Actor | undefined;
 
   constructor(
     readonly nodeId: string,
@@ -58,7 +61,11 @@ export class ActorNode {
   ) {
     this.#consumes = new Set(op.consumes);
     const pending = this.#pending;
-    this.#emitter = { emit: (event) => void pending.push(event) };
+    this.#emitter = {
+      emit: (event) => {
+        pending[this.#pendingCount++] = event;
+      },
+    };
   }
 
   connect(downstream: (event: Event) => void): void {
@@ -97,7 +104,7 @@ export class ActorNode {
         actor.state = onEnd(actor.state, this.#emitter, this.params, actor.ctx);
         this.#flush();
       } catch (err) {
-        this.#pending.length = 0;
+        this.#pendingCount = 0;
         this.stats.failures++;
         this.#deadLetterRaw(this.#lastEventTime, JSON.stringify({ endOfInput: key }), `operator '${this.op.name}' onEnd threw: ${describe(err)}`);
       }
@@ -108,7 +115,7 @@ export class ActorNode {
     try {
       actor.state = this.op.step(actor.state, event, this.#emitter, this.params, actor.ctx);
     } catch (err) {
-      this.#pending.length = 0;
+      this.#pendingCount = 0;
       this.stats.failures++;
       this.#deadLetter(event, `operator '${this.op.name}' threw: ${describe(err)}`);
       return;
@@ -117,19 +124,22 @@ export class ActorNode {
   }
 
   #flush(): void {
+    const n = this.#pendingCount;
+    if (n === 0) return;
+    this.#pendingCount = 0;
     const pending = this.#pending;
-    if (pending.length === 0) return;
     // Outputs are fresh objects owned by the runtime from here on; stamping seq keeps their order stable.
-    for (let i = 0; i < pending.length; i++) {
+    for (let i = 0; i < n; i++) {
       const out = pending[i] as { seq: number } & Event;
       out.seq = this.#seq++;
-      this.stats.eventsOut++;
       this.#downstream(out);
     }
-    pending.length = 0;
+    this.stats.eventsOut += n;
   }
 
   #actorFor(key: string): Actor {
+    // Quotes arrive in bursts per underlying: the last actor is usually the next one.
+    if (key === this.#lastKey && this.#lastActor !== undefined) return this.#lastActor;
     let actor = this.#actors.get(key);
     if (actor === undefined) {
       const ctx: OperatorContext = { nodeId: this.nodeId, key, seed: this.options.seed };
@@ -137,6 +147,8 @@ export class ActorNode {
       this.#actors.set(key, actor);
       this.stats.actors++;
     }
+    this.#lastKey = key;
+    this.#lastActor = actor;
     return actor;
   }
 
@@ -158,6 +170,8 @@ export class ActorNode {
     this.#seq = snapshot.seq;
     this.#lastEventTime = snapshot.lastEventTime;
     this.#actors.clear();
+    this.#lastKey = undefined;
+    this.#lastActor = undefined;
     this.stats.actors = 0;
     for (const [key, state] of snapshot.actors) this.#actorFor(key).state = state;
   }

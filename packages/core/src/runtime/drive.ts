@@ -1,4 +1,4 @@
-import { Subject } from "rxjs";
+import { FanoutSubject } from "./fanout.js";
 import type { Event } from "@thetaflow/schemas";
 import type { CompiledTopology } from "../topology/compile.js";
 import type { EventSink } from "../sink.js";
@@ -24,7 +24,7 @@ export interface DriveOptions {
  */
 export const drive = async (options: DriveOptions): Promise<Graph> => {
   const { topology, sinks } = options;
-  const subjects = new Map(topology.sources.map((s) => [s.id, new Subject<Event>()]));
+  const subjects = new Map(topology.sources.map((s) => [s.id, new FanoutSubject<Event>()]));
   const graph = buildGraph(topology, subjects, {
     mailboxCapacity: options.mailboxCapacity,
     sinkWrite: (sinkId, event) => sinks.get(sinkId)!.write(event),

@@ -1,8 +1,9 @@
-import { connectable, filter, merge, Observable, type OperatorFunction, share, Subject } from "rxjs";
+import { Observable, type OperatorFunction } from "rxjs";
 import type { DeadLetter, Event, EventKind } from "@thetaflow/schemas";
 import type { CompiledTopology } from "../topology/compile.js";
 import { DEAD_LETTERS_ID } from "../topology/topologySchema.js";
 import { ActorNode } from "./actorNode.js";
+import { FanoutSubject, mergeInputs } from "./fanout.js";
 
 export interface GraphOptions {
   readonly mailboxCapacity?: number;
@@ -25,17 +26,27 @@ export interface Graph {
   run(): Promise<void>;
 }
 
-/** Runs an ActorNode as an RxJS operator: synchronous emission, no microtask hop per event. */
-export const viaActorNode =
-  (node: ActorNode): OperatorFunction<Event, Event> =>
+/**
+ * Runs a chain of ActorNodes as one RxJS operator: synchronous emission, no microtask hop per event.
+ * Nodes in a chain call each other directly (operator chaining, as Flink and Kafka Streams do): a
+ * node whose only input is the previous node, and which is that node's only reader, needs no
+ * Observable between them. End of input flushes the chain front to back.
+ */
+export const viaActorChain =
+  (chain: ReadonlyArray<ActorNode>): OperatorFunction<Event, Event> =>
   (source) =>
     new Observable<Event>((subscriber) => {
-      node.connect((e) => subscriber.next(e));
+      for (let i = 0; i < chain.length - 1; i++) {
+        const next = chain[i + 1]!;
+        chain[i]!.connect((e) => next.push(e));
+      }
+      chain[chain.length - 1]!.connect((e) => subscriber.next(e));
+      const head = chain[0]!;
       return source.subscribe({
-        next: (e) => node.push(e),
+        next: (e) => head.push(e),
         error: (err) => subscriber.error(err),
         complete: () => {
-          node.end();
+          for (const node of chain) node.end();
           subscriber.complete();
         },
       });
@@ -52,14 +63,27 @@ export const buildGraph = (
   options: GraphOptions,
 ): Graph => {
   const counters: GraphCounters = { eventsIn: 0, eventsOut: 0, deadLetters: 0 };
-  const deadLetters = new Subject<DeadLetter>();
+  const deadLetters = new FanoutSubject<DeadLetter>();
   const toDeadLetters = (dl: DeadLetter) => {
     counters.deadLetters++;
     deadLetters.next({ ...dl, seq: counters.deadLetters - 1 });
   };
 
+  // How many subscribers each stream will get: 0 -> still run it, 1 -> plain chain, >1 -> multicast.
+  const consumers = new Map<string, number>();
+  for (const n of topology.nodes) for (const i of n.spec.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const s of topology.sinks) for (const i of s.spec.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  const starts: (() => void)[] = [];
+  /** Makes `stream` safe to subscribe to `consumers(id)` times with one upstream subscription. */
+  const multicast = (id: string, stream: Observable<Event>): Observable<Event> => {
+    const count = consumers.get(id) ?? 0;
+    if (count === 1) return stream;
+    const hub = new FanoutSubject<Event>();
+    starts.push(() => void stream.subscribe(hub));
+    return hub;
+  };
+
   const outputs = new Map<string, Observable<Event>>();
-  const connectors: (() => void)[] = [];
   const sourceDone: Promise<void>[] = [];
   for (const spec of topology.sources) {
     const raw = sources.get(spec.id);
@@ -77,13 +101,18 @@ export const buildGraph = (
         complete: () => subscriber.complete(),
       }),
     );
-    const hot = connectable(routed, { connector: () => new Subject<Event>(), resetOnDisconnect: false });
-    outputs.set(spec.id, hot);
-    sourceDone.push(new Promise<void>((resolve, reject) => hot.subscribe({ error: reject, complete: resolve })));
-    connectors.push(() => hot.connect());
+    // Sources always go through a hub so completion can be observed without a second subscription.
+    const hub = new FanoutSubject<Event>();
+    sourceDone.push(new Promise<void>((resolve, reject) => hub.subscribe({ error: reject, complete: resolve })));
+    starts.push(() => void routed.subscribe(hub));
+    outputs.set(spec.id, hub);
   }
 
   const nodes = new Map<string, ActorNode>();
+  const sourceIds = new Set(topology.sources.map((s) => s.id));
+  // Group nodes into chains; a chain ends where a node fans out, merges inputs, or reads a source.
+  const chains: ActorNode[][] = [];
+  const chainOf = new Map<string, ActorNode[]>();
   for (const n of topology.nodes) {
     const node = new ActorNode(n.spec.id, n.op, n.params, {
       seed: topology.spec.seed,
@@ -91,25 +120,34 @@ export const buildGraph = (
       deadLetter: toDeadLetters,
     });
     nodes.set(n.spec.id, node);
-    const inputs = n.spec.inputs.map((id) => outputs.get(id)!);
-    const input = inputs.length === 1 ? inputs[0]! : merge(...inputs);
-    const out = input.pipe(viaActorNode(node), share());
-    outputs.set(n.spec.id, out);
-    // A node nobody reads from still runs: its state and dead letters matter.
-    out.subscribe({ error: () => {} });
+    const only = n.spec.inputs.length === 1 ? n.spec.inputs[0]! : undefined;
+    const upstream = only !== undefined && !sourceIds.has(only) && consumers.get(only) === 1 ? chainOf.get(only) : undefined;
+    const chain = upstream ?? [];
+    if (upstream === undefined) chains.push(chain);
+    chain.push(node);
+    chainOf.set(n.spec.id, chain);
+  }
+  const specs = new Map(topology.nodes.map((n) => [n.spec.id, n.spec]));
+  for (const chain of chains) {
+    const head = specs.get(chain[0]!.nodeId)!;
+    const tail = chain[chain.length - 1]!.nodeId;
+    const input = mergeInputs(head.inputs.map((id) => outputs.get(id)!));
+    const out = multicast(tail, input.pipe(viaActorChain(chain)));
+    outputs.set(tail, out);
+    // A chain nobody reads from still runs: its state and dead letters matter.
+    if ((consumers.get(tail) ?? 0) === 0) starts.push(() => void out.subscribe({ error: () => {} }));
   }
 
   const sinkDone: Promise<void>[] = [];
   for (const s of topology.sinks) {
     const kinds = s.spec.kinds === undefined ? undefined : new Set<EventKind>(s.spec.kinds);
-    const inputs = s.spec.inputs.map((id) => (id === DEAD_LETTERS_ID ? deadLetters : outputs.get(id)!));
-    const input = inputs.length === 1 ? inputs[0]! : merge(...inputs);
-    const stream = kinds === undefined ? input : input.pipe(filter((e) => kinds.has(e.kind)));
+    const stream = mergeInputs(s.spec.inputs.map((id) => (id === DEAD_LETTERS_ID ? deadLetters : outputs.get(id)!)));
     const id = s.spec.id;
     sinkDone.push(
       new Promise<void>((resolve, reject) =>
         stream.subscribe({
           next: (e) => {
+            if (kinds !== undefined && !kinds.has(e.kind)) return;
             counters.eventsOut++;
             options.sinkWrite(id, e);
           },
@@ -124,7 +162,8 @@ export const buildGraph = (
     nodes,
     counters,
     run: async () => {
-      for (const connect of connectors) connect();
+      // Subscribe upstream only now, downstream-first wiring is complete: no subscriber misses an event.
+      for (const start of starts) start();
       // Nodes complete synchronously with their inputs, so once all sources are done nothing can
       // produce a dead letter any more and the dead-letter stream may end.
       await Promise.all(sourceDone);

@@ -31,3 +31,9 @@ export const parseOccSymbol = (symbol: string): ParsedOcc | undefined => {
     strike: Number(m[6]) / 1000,
   };
 };
+
+/** The OCC symbol, or undefined when the root or strike cannot be expressed in the OCC layout. */
+export const tryOccSymbol = (root: string, expiry: IsoDate, right: "call" | "put", strike: number): string | undefined => {
+  const strikeMilli = Math.round(strike * 1000);
+  return root.length > 6 || strikeMilli >= 1e8 || strikeMilli <= 0 ? undefined : occSymbol(root, expiry, right, strike);
+};

@@ -36,10 +36,10 @@ export interface SpreadInputs {
 
 /** Full bid/ask width in dollars before rounding. */
 export const spreadWidth = (s: SpreadInputs): number => {
-  const away = 1 + 0.35 * Math.min(Math.abs(s.standardisedMoneyness), 6) ** 1.5;
+  const away = 1 + 0.25 * Math.min(Math.abs(s.standardisedMoneyness), 5) ** 1.2;
   // Expiring contracts and long-dated ones are both quoted wider than the 1-2 month sweet spot.
   const expiry = s.dte <= 1 ? 1.6 : s.dte <= 5 ? 1.2 : s.dte > 45 ? 1 + (s.dte - 45) / 60 : 1;
-  const base = 0.01 + 0.012 * s.modelPrice;
+  const base = 0.01 + 0.004 * s.modelPrice;
   return ((base * away * expiry) / Math.sqrt(s.liquidity)) * (0.85 + 0.3 * s.jitter);
 };
 

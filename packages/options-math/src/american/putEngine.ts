@@ -25,6 +25,8 @@ export interface AmericanScheme {
   readonly fixedPointSweeps: number;
   readonly boundaryQuadrature: number;
   readonly priceQuadrature: number;
+  /** Fixed-point equation: "A", "B", or "auto" (A unless its instability regime applies). */
+  readonly equation?: "A" | "B" | "auto";
 }
 
 export interface PutEngineResult {
@@ -36,6 +38,16 @@ export interface PutEngineResult {
 }
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
+
+/**
+ * FP-A contracts fast (4 sweeps reach ~1e-6) but its iteration oscillates and diverges when the drift is
+ * large against the variance, ω = 2(r−q)/σ² above ~4 in our tests; FP-B is stable there but slower,
+ * so it gets twice the sweeps.
+ */
+const OMEGA_LIMIT_FOR_A = 3;
+function preferFixedPointA(r: number, q: number, vol: number): boolean {
+  return (2 * (r - q)) / (vol * vol) <= OMEGA_LIMIT_FOR_A;
+}
 
 export class AmericanPutEngine {
   readonly scheme: AmericanScheme;
@@ -55,6 +67,9 @@ export class AmericanPutEngine {
   private readonly innerArg: Float64Array;
   private readonly innerJac: Float64Array;
   private readonly innerSqrtS: Float64Array;
+  /** e^{r(τ−s)} and e^{q(τ−s)} at the same points. */
+  private readonly innerDfR: Float64Array;
+  private readonly innerDfQ: Float64Array;
   private lnXMax = 0;
 
   constructor(scheme: AmericanScheme) {
@@ -73,11 +88,13 @@ export class AmericanPutEngine {
     const pr = gaussLegendre(scheme.priceQuadrature);
     this.prY = pr.nodes;
     this.prW = pr.weights;
-    const size = (n + 1) * scheme.boundaryQuadrature;
+    const size = 2 * (n + 1) * scheme.boundaryQuadrature;
     this.innerS = new Float64Array(size);
     this.innerArg = new Float64Array(size);
     this.innerJac = new Float64Array(size);
     this.innerSqrtS = new Float64Array(size);
+    this.innerDfR = new Float64Array(size);
+    this.innerDfQ = new Float64Array(size);
   }
 
   /** √H at time-to-maturity τ = T·((1+w)/2)², i.e. ln(X/B(τ)). */
@@ -111,22 +128,38 @@ export class AmericanPutEngine {
     this.h[n] = 0;
     chebyshevCoefficients(n, this.h, this.cos, this.coef);
 
-    // Geometry of the inner integrals is fixed across sweeps: precompute it once.
+    // Geometry of the inner integrals is fixed across sweeps: precompute it once. Each integral over
+    // elapsed time s ∈ [0, τ] is split at τ/2: s = z² on the first half (the integrand is smooth in √s)
+    // and τ − s = v² on the second (the boundary is smooth in √(τ−s)), each with Gauss-Legendre.
     for (let i = 0; i < n; i++) {
       const tau = this.tau[i]!;
+      const half = Math.sqrt(0.5 * tau);
       for (let j = 0; j < l; j++) {
-        const y1 = 1 + this.fpY[j]!;
-        const s = 0.25 * tau * y1 * y1;
-        const k = i * l + j;
-        this.innerS[k] = s;
-        this.innerSqrtS[k] = Math.sqrt(s);
-        this.innerArg[k] = 2 * Math.sqrt(Math.max(tau - s, 0) / T) - 1;
-        this.innerJac[k] = 0.5 * tau * y1 * this.fpW[j]!;
+        const y = 0.5 * half * (1 + this.fpY[j]!);
+        const gw = 0.5 * half * this.fpW[j]!;
+        const kA = i * 2 * l + j;
+        const sA = y * y;
+        this.innerS[kA] = sA;
+        this.innerSqrtS[kA] = y;
+        this.innerArg[kA] = 2 * Math.sqrt(Math.max(tau - sA, 0) / T) - 1;
+        this.innerJac[kA] = 2 * y * gw;
+        const kB = kA + l;
+        const sB = tau - y * y;
+        this.innerS[kB] = sB;
+        this.innerSqrtS[kB] = Math.sqrt(sB);
+        this.innerArg[kB] = (2 * y) / sqrtT - 1;
+        this.innerJac[kB] = 2 * y * gw;
+      }
+      for (let k = i * 2 * l; k < (i + 1) * 2 * l; k++) {
+        const u = tau - this.innerS[k]!;
+        this.innerDfR[k] = Math.exp(r * u);
+        this.innerDfQ[k] = Math.exp(q * u);
       }
     }
 
-    const useA = Math.abs(r - q) < 0.001;
-    const sweeps = Math.max(1, this.scheme.fixedPointSweeps);
+    const equation = this.scheme.equation ?? "auto";
+    const useA = equation === "A" || (equation === "auto" && preferFixedPointA(r, q, vol));
+    const sweeps = Math.max(1, this.scheme.fixedPointSweeps) * (useA ? 1 : 2);
     for (let sweep = 0; sweep < sweeps; sweep++) {
       const newton = sweep === 0;
       for (let i = 0; i < n; i++) {
@@ -151,18 +184,17 @@ export class AmericanPutEngine {
     const halfVar = 0.5 * vol * vol;
     let ni = 0;
     let di = 0;
-    for (let j = 0; j < l; j++) {
-      const k = i * l + j;
+    const end = (i + 1) * 2 * l;
+    for (let k = i * 2 * l; k < end; k++) {
       const s = this.innerS[k]!;
-      const u = tau - s;
-      // ln(b / B(u)) = ln b − ln X + √H(u)
+      // ln(b / B(τ−s)) = ln b − ln X + √H
       const lnRatio = lnB - this.lnXMax + this.sqrtH(this.innerArg[k]!);
       const volS = vol * this.innerSqrtS[k]!;
       const dPlus = (lnRatio + (r - q + halfVar) * s) / volS;
       const dMinus = dPlus - volS;
       const jac = this.innerJac[k]!;
-      ni += jac * Math.exp(r * u) * normCdfFast(dMinus);
-      di += jac * Math.exp(q * u) * normCdfFast(dPlus);
+      ni += jac * this.innerDfR[k]! * normCdfFast(dMinus);
+      di += jac * this.innerDfQ[k]! * normCdfFast(dPlus);
     }
     const v = vol * Math.sqrt(tau);
     const dPlus = (lnB - Math.log(K) + (r - q + halfVar) * tau) / v;
@@ -179,7 +211,10 @@ export class AmericanPutEngine {
     return next > 0 && Number.isFinite(next) ? next : f;
   }
 
-  /** FP-A: the variant that stays well conditioned when r ≈ q. */
+  /**
+   * FP-A, the variant that stays well conditioned when r ≈ q: N = φ(d−)/v + r∫e^{r(τ−s)}φ(d−(s))/(σ√s)ds,
+   * D = φ(d+)/v + Φ(d+) + q∫e^{q(τ−s)}[Φ(d+(s)) + φ(d+(s))/(σ√s)]ds.
+   */
   private fixedPointA(i: number, K: number, r: number, q: number, vol: number, newton: boolean): number {
     const l = this.scheme.boundaryQuadrature;
     const tau = this.tau[i]!;
@@ -187,20 +222,18 @@ export class AmericanPutEngine {
     const lnB = Math.log(b);
     const halfVar = 0.5 * vol * vol;
     const sqrtTau = Math.sqrt(tau);
-    const stv = sqrtTau / vol;
     let k12 = 0;
     let k3 = 0;
-    for (let j = 0; j < l; j++) {
-      const k = i * l + j;
+    const end = (i + 1) * 2 * l;
+    for (let k = i * 2 * l; k < end; k++) {
       const s = this.innerS[k]!;
       const lnRatio = lnB - this.lnXMax + this.sqrtH(this.innerArg[k]!);
       const volS = vol * this.innerSqrtS[k]!;
       const dPlus = (lnRatio + (r - q + halfVar) * s) / volS;
       const dMinus = dPlus - volS;
-      const wj = this.fpW[j]!;
-      const y1 = 1 + this.fpY[j]!;
-      k12 += wj * Math.exp(q * (tau - s)) * (0.5 * tau * y1 * normCdfFast(dPlus) + stv * normPdf(dPlus));
-      k3 += wj * stv * Math.exp(r * (tau - s)) * normPdf(dMinus);
+      const jac = this.innerJac[k]!;
+      k12 += jac * this.innerDfQ[k]! * (normCdfFast(dPlus) + normPdf(dPlus) / volS);
+      k3 += (jac * this.innerDfR[k]! * normPdf(dMinus)) / volS;
     }
     const v = vol * sqrtTau;
     const dPlus = (lnB - Math.log(K) + (r - q + halfVar) * tau) / v;
@@ -250,31 +283,36 @@ export class AmericanPutEngine {
       return;
     }
     const p = this.scheme.priceQuadrature;
-    const sqrtT = Math.sqrt(T);
     const halfVar = 0.5 * vol * vol;
+    const half = Math.sqrt(0.5 * T);
+    const sqrtT = Math.sqrt(T);
     let premium = 0;
     let delta = 0;
     let gamma = 0;
-    for (let j = 0; j < p; j++) {
-      const z = 0.5 * sqrtT * (1 + this.prY[j]!);
-      const t = z * z;
-      const wz = 0.5 * sqrtT * this.prW[j]!;
-      // boundary at time-to-maturity T − t, i.e. Chebyshev argument 2√((T−t)/T) − 1
-      const arg = 2 * Math.sqrt(Math.max(T - t, 0) / T) - 1;
-      const lnBt = this.lnXMax - this.sqrtH(arg);
-      const volT = vol * z;
-      const dPlus = (lnS - lnBt + (r - q + halfVar) * t) / volT;
-      const dMinus = dPlus - volT;
-      const dfr = Math.exp(-r * t);
-      const dfq = Math.exp(-q * t);
-      const nPlus = normCdfFast(-dPlus);
-      premium += wz * 2 * z * (r * K * dfr * normCdfFast(-dMinus) - q * S * dfq * nPlus);
-      const pdfMinus = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dMinus * dMinus);
-      const bt = Math.exp(lnBt);
-      const kernel = (dfr * pdfMinus * (q * bt - r * K)) / S;
-      delta += wz * ((2 / vol) * kernel - 2 * z * q * dfq * nPlus);
-      const pdfPlus = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dPlus * dPlus);
-      gamma += wz * ((-2 / (vol * vol)) * (kernel / S) * (dPlus / z) + ((2 * q) / vol) * ((dfq * pdfPlus) / S));
+    // Premium over elapsed time t ∈ [0, T], split at T/2 like the inner integrals: t = z² near today
+    // (integrand smooth in √t), T − t = v² near expiry (boundary smooth in √(T−t)).
+    for (let part = 0; part < 2; part++) {
+      for (let j = 0; j < p; j++) {
+        const y = 0.5 * half * (1 + this.prY[j]!);
+        const jac = 2 * y * 0.5 * half * this.prW[j]!;
+        const t = part === 0 ? y * y : T - y * y;
+        const arg = part === 0 ? 2 * Math.sqrt(Math.max(T - t, 0) / T) - 1 : (2 * y) / sqrtT - 1;
+        const sqrtt = part === 0 ? y : Math.sqrt(t);
+        const lnBt = this.lnXMax - this.sqrtH(arg);
+        const volT = vol * sqrtt;
+        const dPlus = (lnS - lnBt + (r - q + halfVar) * t) / volT;
+        const dMinus = dPlus - volT;
+        const dfr = Math.exp(-r * t);
+        const dfq = Math.exp(-q * t);
+        const nPlus = normCdfFast(-dPlus);
+        premium += jac * (r * K * dfr * normCdfFast(-dMinus) - q * S * dfq * nPlus);
+        const pdfMinus = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dMinus * dMinus);
+        const pdfPlus = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dPlus * dPlus);
+        // ∂/∂S and ∂²/∂S² of the integrand; q·B·e^{−rt}φ(d−) = q·S·e^{−qt}φ(d+) is used to simplify.
+        const kernel = (dfr * pdfMinus * (q * Math.exp(lnBt) - r * K)) / (S * volT);
+        delta += jac * (kernel - q * dfq * nPlus);
+        gamma += jac * ((-kernel * dPlus) / (S * volT) + (q * dfq * pdfPlus) / (S * volT));
+      }
     }
     out.price = european + Math.max(premium, 0);
     out.delta = europeanDelta + delta;

@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import { spawn } from "node:child_process";
+import type { Event } from "@thetaflow/schemas";
+import { servicesScript } from "./servicesEnv.js";
+
+/** A name no other test run uses, so topics, groups and tables never collide across runs. */
+export const uniqueName = (label: string): string => `${label}_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+
+/** Runs a services.sh subcommand (e.g. stop-questdb) and resolves when it exits 0. */
+export const services = (command: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(servicesScript, [command], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`services.sh ${command} exited ${code}`))));
+  });
+
+/** Resolves when `condition` holds; polls because the thing awaited lives in another process. */
+export const eventually = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+const t0 = 1_552_660_200_000_000; // 2019-03-15 14:30:00 UTC in µs
+
+export const optionQuote = (i: number, underlying = "SPY"): Event => ({
+  kind: "OptionQuote",
+  eventTime: t0 + i * 1_000_000,
+  seq: i,
+  contract: `${underlying.padEnd(6)}190315P00${String(200 + (i % 100)).padStart(3, "0")}000`,
+  underlying,
+  expiry: "2019-03-15",
+  strike: 200 + (i % 100),
+  right: "put",
+  style: "american",
+  settlement: "physical",
+  multiplier: 100,
+  bid: 1 + (i % 7) / 100,
+  ask: 1.05 + (i % 7) / 100,
+  bidSize: 10,
+  askSize: 12,
+  volume: i,
+  openInterest: 1000 + i,
+});
+
+export const underlyingTick = (i: number, symbol = "SPY"): Event => ({
+  kind: "UnderlyingTick",
+  eventTime: t0 + i * 1_000_000,
+  seq: i,
+  symbol,
+  price: 270 + i / 100,
+});
