@@ -50,3 +50,6 @@ export {
   mappableFields,
   parseCsvMappingYaml,
 } from "./importers/vendorCsv.js";
+export { type GenerateReplayOptions, type GenerateReplayResult, generateReplayFile } from "./replay/generateReplay.js";
+export { type ImportFormat, importFormats, importReplayFile, type ImportReplayOptions, type ImportReplayResult } from "./importers/importReplay.js";
+export { barsToTicks, closesToIndexTicks } from "./history/historyReplay.js";

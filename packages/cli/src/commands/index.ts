@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { register as registerGenerate } from "./generate.js";
+import { register as registerImport } from "./import.js";
 import { register as registerRun } from "./run.js";
 import { register as registerSchemas } from "./schemas.js";
 import { register as registerValidate } from "./validate.js";
@@ -8,4 +10,6 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   registerRun,
   registerValidate,
   registerSchemas,
+  registerGenerate,
+  registerImport,
 ];

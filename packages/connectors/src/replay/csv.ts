@@ -3,7 +3,7 @@ import { createGunzip } from "node:zlib";
 import { parse } from "fast-csv";
 import { decodeEvent, type Event, type EventKind, isEventKind } from "@thetaflow/schemas";
 import { csvRowToObject } from "./csvFields.js";
-import { deadLetterRow, type RowContext } from "./ndjson.js";
+import { replayDeadLetter, type RowContext } from "./ndjson.js";
 
 const BATCH = 2048;
 
@@ -41,13 +41,13 @@ export async function* readCsv(ctx: RowContext & { readonly kind?: EventKind }):
     line++;
     while (invalid.length > 0) {
       const bad = invalid.shift()!;
-      out.push(deadLetterRow(ctx, bad.line, bad.raw, bad.reason, lastTime));
+      out.push(replayDeadLetter(ctx, bad.line, bad.raw, bad.reason, lastTime));
       line++;
     }
     const kind = row.kind !== undefined && row.kind !== "" ? row.kind : ctx.kind;
     if (!isEventKind(kind)) {
       out.push(
-        deadLetterRow(
+        replayDeadLetter(
           ctx,
           line,
           JSON.stringify(row),
@@ -60,13 +60,13 @@ export async function* readCsv(ctx: RowContext & { readonly kind?: EventKind }):
       if (r.ok) {
         lastTime = r.value.eventTime;
         out.push(r.value);
-      } else out.push(deadLetterRow(ctx, line, JSON.stringify(row), r.reason, lastTime));
+      } else out.push(replayDeadLetter(ctx, line, JSON.stringify(row), r.reason, lastTime));
     }
     if (out.length >= BATCH) {
       yield out;
       out = [];
     }
   }
-  for (const bad of invalid) out.push(deadLetterRow(ctx, bad.line, bad.raw, bad.reason, lastTime));
+  for (const bad of invalid) out.push(replayDeadLetter(ctx, bad.line, bad.raw, bad.reason, lastTime));
   if (out.length > 0) yield out;
 }

@@ -8,7 +8,7 @@ export interface RowContext {
   readonly onBytes?: (n: number) => void;
 }
 
-export const deadLetterRow = (
+export const replayDeadLetter = (
   ctx: RowContext,
   line: number,
   raw: string,
@@ -36,7 +36,7 @@ export async function* readNdjson(ctx: RowContext): AsyncGenerator<Event[]> {
       try {
         json = JSON.parse(raw);
       } catch (err) {
-        out.push(deadLetterRow(ctx, firstLine + i, raw, `invalid JSON: ${(err as Error).message}`, lastTime));
+        out.push(replayDeadLetter(ctx, firstLine + i, raw, `invalid JSON: ${(err as Error).message}`, lastTime));
         continue;
       }
       const r = decodeEvent(json);
@@ -44,7 +44,7 @@ export async function* readNdjson(ctx: RowContext): AsyncGenerator<Event[]> {
         lastTime = r.value.eventTime;
         out.push(r.value);
       } else {
-        out.push(deadLetterRow(ctx, firstLine + i, raw, r.reason, lastTime));
+        out.push(replayDeadLetter(ctx, firstLine + i, raw, r.reason, lastTime));
       }
     }
     if (out.length > 0) yield out;

@@ -85,13 +85,13 @@ export class ActorNode {
       }
       return;
     }
+    // No try/finally here: #process contains operator failures itself, and anything else (a sink
+    // throwing downstream) fails the whole run, after which `busy` no longer matters.
     actor.busy = true;
-    try {
-      this.#process(actor, event);
+    this.#process(actor, event);
+    if (actor.mailbox.size > 0)
       for (let next = actor.mailbox.poll(); next !== undefined; next = actor.mailbox.poll()) this.#process(actor, next);
-    } finally {
-      actor.busy = false;
-    }
+    actor.busy = false;
   }
 
   /** End of input: let every actor flush, in key order so the output order never depends on arrival. */

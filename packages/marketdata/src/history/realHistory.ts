@@ -48,6 +48,8 @@ export const parseVixCsv = (text: string, origin: string): Map<IsoDate, number> 
   const out = new Map<IsoDate, number>();
   lines.slice(1).forEach((line, i) => {
     const [d, v] = line.split(",");
+    // "." is FRED's missing-value marker: arch's series carries it on market holidays.
+    if (v?.trim() === ".") return;
     const date = usDate(d ?? "");
     const value = Number(v);
     if (date === undefined || !(value > 0)) throw new Error(`${origin}:${i + 2}: malformed row ${JSON.stringify(line)}`);

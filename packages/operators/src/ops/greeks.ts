@@ -1,0 +1,168 @@
+import { Schema } from "effect";
+import { defineOperator } from "@thetaflow/core";
+import {
+  AMERICAN_SCHEMES,
+  bsmAmericanGreeksInto,
+  bsmAmericanImpliedVol,
+  bsmGreeksInto,
+  bsmImpliedVol,
+  emptyGreeks,
+  IV_STATUS_NAMES,
+  ivScratch,
+} from "@thetaflow/options-math";
+import type { Greeks, IvStatus, OptionQuote, UnderlyingTick } from "@thetaflow/schemas";
+import { yearsToExpiry } from "../calendar/nyTime.js";
+
+export const GreeksParams = Schema.Struct({
+  /** Flat continuously compounded risk-free rate used for every contract (documented default 3%). */
+  rate: Schema.optionalWith(Schema.Number.pipe(Schema.finite()), { default: () => 0.03 }),
+  /**
+   * `by_style` prices American contracts with the American engine and European ones with BSM;
+   * `european` treats every contract as European (much faster, and what most vendors quote).
+   */
+  pricing: Schema.optionalWith(Schema.Literal("by_style", "european"), { default: () => "by_style" as const }),
+  /** Collocation accuracy of the American engine (options-math AMERICAN_SCHEMES). */
+  americanScheme: Schema.optionalWith(Schema.Literal("fast", "standard", "accurate"), {
+    default: () => "standard" as const,
+  }),
+  /** Also solve the IV of the bid and of the ask (two more solves per quote). */
+  sideIvs: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  /**
+   * `underlying`: spot is the last UnderlyingTick price (the quote's own stamp until one arrives);
+   * `quote`: the underlying price stamped on the quote when it has one.
+   */
+  spot: Schema.optionalWith(Schema.Literal("underlying", "quote"), { default: () => "underlying" as const }),
+});
+export type GreeksParams = typeof GreeksParams.Type;
+
+/** Per underlying: what a quote needs besides itself. Quotes never change it, so they allocate no state. */
+export interface GreeksState {
+  readonly spot: number | null;
+  readonly divYield: number;
+}
+
+// Scratch record for the allocation-free pricers; fully overwritten by each call before it is read.
+const scratch = emptyGreeks();
+
+const statusOf = (code: number): IvStatus => IV_STATUS_NAMES[code] ?? "invalid_input";
+
+/**
+ * Implied volatility (mid, bid, ask) and Greeks of every option quote, priced American or European by
+ * the contract's style, with the vendor's IV/Greeks carried alongside. Spot and dividend yield come
+ * from the underlying's ticks (keyed by underlying so they share the actor with its chain); time to
+ * expiry runs to 16:00 New York on the expiry date, in 365-day years.
+ */
+export const greeks = defineOperator({
+  name: "greeks",
+  description: "Implied volatility (mid/bid/ask) and Greeks per option quote, American or European by contract style.",
+  params: GreeksParams,
+  consumes: ["UnderlyingTick", "OptionQuote"],
+  produces: ["Greeks"],
+  keyOf: (e) => (e.kind === "UnderlyingTick" ? e.symbol : e.underlying),
+  init: (): GreeksState => ({ spot: null, divYield: 0 }),
+  step: (state, event, out, params) => {
+    if (event.kind === "UnderlyingTick") return onUnderlying(state, event);
+    const spot = spotFor(state, event, params);
+    if (spot === null) {
+      throw new Error(`no spot for ${event.underlying}: no UnderlyingTick yet and the quote carries no underlyingPrice`);
+    }
+    out.emit(priceQuote(event, spot, state.divYield, params));
+    return state;
+  },
+});
+
+const onUnderlying = (state: GreeksState, tick: UnderlyingTick): GreeksState => {
+  const divYield = tick.dividendYield ?? state.divYield;
+  return state.spot === tick.price && state.divYield === divYield ? state : { spot: tick.price, divYield };
+};
+
+const spotFor = (state: GreeksState, q: OptionQuote, params: GreeksParams): number | null => {
+  if (params.spot === "quote" && q.underlyingPrice !== undefined) return q.underlyingPrice;
+  return state.spot ?? q.underlyingPrice ?? null;
+};
+
+const solve = (
+  american: boolean,
+  sign: number,
+  spot: number,
+  strike: number,
+  t: number,
+  rate: number,
+  q: number,
+  price: number,
+  scheme: (typeof AMERICAN_SCHEMES)[keyof typeof AMERICAN_SCHEMES],
+): { code: number; iv: number } => {
+  const code = american
+    ? bsmAmericanImpliedVol(sign, spot, strike, t, rate, q, price, scheme)
+    : bsmImpliedVol(sign, spot, strike, t, rate, q, price);
+  return { code, iv: ivScratch.iv };
+};
+
+/** One quote's analytics. Exported for batch checks and the chain benchmark. */
+export const priceQuote = (q: OptionQuote, spot: number, divYield: number, params: GreeksParams): Greeks => {
+  const tYears = yearsToExpiry(q.eventTime, q.expiry);
+  const american = params.pricing === "by_style" && q.style === "american";
+  const scheme = AMERICAN_SCHEMES[params.americanScheme];
+  const sign = q.right === "call" ? 1 : -1;
+  const rate = params.rate;
+  const hasQuote = q.ask > 0 && q.ask >= q.bid;
+  const mid = hasQuote ? 0.5 * (q.bid + q.ask) : null;
+
+  let status: IvStatus = "no_quote";
+  let iv: number | null = null;
+  let ivBid: number | null = null;
+  let ivAsk: number | null = null;
+  let delta: number | null = null;
+  let gamma: number | null = null;
+  let vega: number | null = null;
+  let theta: number | null = null;
+  let rho: number | null = null;
+  if (mid !== null) {
+    const m = solve(american, sign, spot, q.strike, tYears, rate, divYield, mid, scheme);
+    status = statusOf(m.code);
+    if (status === "ok") {
+      iv = m.iv;
+      if (american) bsmAmericanGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch, scheme);
+      else bsmGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch);
+      delta = finiteOrNull(scratch.delta);
+      gamma = finiteOrNull(scratch.gamma);
+      vega = finiteOrNull(scratch.vega);
+      theta = finiteOrNull(scratch.theta);
+      rho = finiteOrNull(scratch.rho);
+    }
+    if (params.sideIvs) {
+      if (q.bid > 0) {
+        const b = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.bid, scheme);
+        ivBid = b.code === 0 ? b.iv : null;
+      }
+      const a = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.ask, scheme);
+      ivAsk = a.code === 0 ? a.iv : null;
+    }
+  }
+  const g: Greeks = {
+    kind: "Greeks",
+    eventTime: q.eventTime,
+    seq: 0,
+    contract: q.contract,
+    underlying: q.underlying,
+    expiry: q.expiry,
+    strike: q.strike,
+    right: q.right,
+    style: q.style,
+    spot,
+    tYears,
+    mid,
+    iv,
+    ivBid,
+    ivAsk,
+    delta,
+    gamma,
+    vega,
+    theta,
+    rho,
+    status,
+  };
+  return q.vendor === undefined ? g : { ...g, vendor: q.vendor };
+};
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);

@@ -1,0 +1,80 @@
+import { Schema } from "effect";
+import { defineOperator } from "@thetaflow/core";
+import type { Greeks, OptionQuote, VolFeatures } from "@thetaflow/schemas";
+import { summarizeChain } from "../chain/chainSummary.js";
+import { type ConsList, cons, toArray } from "../internal/consList.js";
+
+export const IvSurfaceParams = Schema.Struct({
+  /** Constant maturity of `iv_atm`, calendar days (the seeds' 30-day ATM IV). */
+  atmDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 30 }),
+  /** Expiries closer than this many calendar days are left out of the surface. */
+  minDte: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 1 }),
+  /** The expiry nearest this DTE supplies ATM contract details and the expected move. */
+  targetDte: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 30 }),
+  wingDelta: Schema.optionalWith(Schema.Number.pipe(Schema.between(0.01, 0.49)), { default: () => 0.25 }),
+  maxAtmDistance: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 0.1 }),
+});
+export type IvSurfaceParams = typeof IvSurfaceParams.Type;
+
+/** The chain being collected for one underlying at one event time. */
+export interface IvSurfaceState {
+  readonly time: number;
+  readonly spot: number | null;
+  readonly greeks: ConsList<Greeks>;
+  readonly quotes: ConsList<OptionQuote>;
+}
+
+const empty: IvSurfaceState = { time: -1, spot: null, greeks: null, quotes: null };
+
+/**
+ * Collects each underlying's chain at one event time and, once it is complete (an event with a later
+ * time arrives for the underlying, or the input ends), emits one VolFeatures with the chain's ATM IV
+ * per constant maturity, 25-delta skew, term structure, ATM straddle expected move, ATM contract
+ * details and put/call volume and open interest. Stamped with the chain's own event time.
+ */
+export const ivSurface = defineOperator({
+  name: "ivSurface",
+  description: "Per-chain implied-volatility summary (ATM IV at constant maturity, skew, term structure, expected move).",
+  params: IvSurfaceParams,
+  consumes: ["UnderlyingTick", "Greeks", "OptionQuote"],
+  produces: ["VolFeatures"],
+  keyOf: (e) => (e.kind === "UnderlyingTick" ? e.symbol : e.underlying),
+  init: (): IvSurfaceState => empty,
+  step: (state, event, out, params, ctx) => {
+    let s = state;
+    if (event.eventTime > s.time) {
+      emitSummary(s, ctx.key, out, params);
+      s = { time: event.eventTime, spot: null, greeks: null, quotes: null };
+    } else if (event.eventTime < s.time) {
+      throw new Error(`late ${event.kind} at ${event.eventTime}: chain at ${s.time} already being collected`);
+    }
+    switch (event.kind) {
+      case "UnderlyingTick":
+        return { ...s, spot: event.price };
+      case "Greeks":
+        return { ...s, greeks: cons(event, s.greeks) };
+      case "OptionQuote":
+        return { ...s, quotes: cons(event, s.quotes) };
+    }
+  },
+  onEnd: (state, out, params, ctx) => {
+    emitSummary(state, ctx.key, out, params);
+    return empty;
+  },
+});
+
+const emitSummary = (
+  s: IvSurfaceState,
+  underlying: string,
+  out: { emit(e: VolFeatures): void },
+  params: IvSurfaceParams,
+): void => {
+  if (s.greeks === null && s.quotes === null) return;
+  out.emit({
+    kind: "VolFeatures",
+    eventTime: s.time,
+    seq: 0,
+    underlying,
+    values: summarizeChain(s.time, s.spot, toArray(s.greeks), toArray(s.quotes), params),
+  });
+};
