@@ -77,3 +77,21 @@ describe("replay runs", () => {
     expect(prices("ba")).toEqual([2, 1]);
   });
 });
+
+describe("run diff", () => {
+  const dir = tempDir();
+
+  it("finds no divergence between equal runs and names the first differing event and field otherwise", async () => {
+    const { diffRuns } = await import("@thetaflow/connectors");
+    writeFileSync(join(dir, "a.ndjson"), [tick(1, 0, "SPY", 1), tick(2, 1, "SPY", 2), tick(3, 2, "SPY", 4)].join("\n"));
+    await run(dir, topology(["a.ndjson"]), "r1");
+    await run(dir, topology(["a.ndjson"]), "r2");
+    expect((await diffRuns(join(dir, "r1"), join(dir, "r2"))).identical).toBe(true);
+    writeFileSync(join(dir, "a.ndjson"), [tick(1, 0, "SPY", 1), tick(2, 1, "SPY", 3), tick(3, 2, "SPY", 4)].join("\n"));
+    await run(dir, topology(["a.ndjson"]), "r3");
+    const diff = await diffRuns(join(dir, "r1"), join(dir, "r3"));
+    expect(diff.identical).toBe(false);
+    const sums = diff.divergences.find((d) => d.file === "sums.ndjson");
+    expect(sums).toMatchObject({ line: 2, kind: "UnderlyingTick", subject: "symbol=SPY", eventTime: 2, field: { path: "price", a: 3, b: 4 } });
+  });
+});

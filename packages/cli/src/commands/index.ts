@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { register as registerGenerate } from "./generate.js";
 import { register as registerImport } from "./import.js";
+import { register as registerDiff } from "./diff.js";
 import { register as registerRun } from "./run.js";
 import { register as registerSchemas } from "./schemas.js";
 import { register as registerValidate } from "./validate.js";
@@ -10,6 +11,7 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   registerRun,
   registerValidate,
   registerSchemas,
+  registerDiff,
   registerGenerate,
   registerImport,
 ];

@@ -123,11 +123,14 @@ export class QuestDbWriter {
     const logger = options.logger ?? silentLogger;
     await createTables(http, options.tablePrefix ?? "", options.startTimeoutMs ?? 60_000, logger);
     const protocol = url.protocol === "https:" ? "https" : "http";
+    const attemptMs = options.attemptTimeoutMs ?? 10_000;
     // protocol_version is pinned so creating the sender needs no round trip to the server; v2 sends
-    // doubles in binary (exact, and cheaper than text).
+    // doubles in binary (exact, and cheaper than text). stdlib_http: the client's default undici
+    // transport (4.2.0) retries a refused connection forever and ignores its own retry_timeout, so
+    // a send to a stopped QuestDB never returns; node:http fails fast and our loop backs off.
     const config =
-      `${protocol}::addr=${url.host};protocol_version=2;auto_flush=off;` +
-      `retry_timeout=${options.attemptTimeoutMs ?? 10_000};max_buf_size=1073741824`;
+      `${protocol}::addr=${url.host};protocol_version=2;auto_flush=off;stdlib_http=on;` +
+      `request_timeout=${attemptMs};retry_timeout=${attemptMs};max_buf_size=1073741824`;
     const senderOptions = await SenderOptions.fromConfig(config, {
       log: (level, message) => {
         if (level !== "debug") logger.log(level, String(message), { component: "questdb-client" });

@@ -1,3 +1,4 @@
 export * from "./builtinSinks.js";
 export * from "./outputs.js";
 export * from "./runTopology.js";
+export * from "./diffRuns.js";
