@@ -26,14 +26,21 @@ const ARCH_VERSION = "8.0.0";
 
 function refreshSources() {
   const vega = at("node_modules/vega-datasets/data/sp500-2000.csv");
-  if (!existsSync(vega)) throw new Error("vega-datasets is not installed: run `npm ci` (it is a devDependency of @thetaflow/marketdata)");
+  if (!existsSync(vega))
+    throw new Error(
+      "vega-datasets is not installed: run `npm ci` (it is a devDependency of @thetaflow/marketdata)",
+    );
   copyFileSync(vega, SP500_SOURCE);
   log(`copied ${vega} -> ${SP500_SOURCE}`);
   // arch ships its VIX closes inside the wheel as arch/data/vix/vix.csv.gz; pip fetches the wheel
   // through the configured index, python's zipfile/gzip read it (no extra tools needed).
   const dir = mkdtempSync(join(tmpdir(), "arch-wheel-"));
   try {
-    execFileSync("python3", ["-m", "pip", "download", `arch==${ARCH_VERSION}`, "--no-deps", "-d", dir, "-q"], { stdio: "inherit" });
+    execFileSync(
+      "python3",
+      ["-m", "pip", "download", `arch==${ARCH_VERSION}`, "--no-deps", "-d", dir, "-q"],
+      { stdio: "inherit" },
+    );
     const csv = execFileSync(
       "python3",
       [
@@ -52,7 +59,8 @@ function refreshSources() {
 
 function buildReferenceTables() {
   const rows = [];
-  for (let y = 2000; y <= 2026; y++) for (const c of md.nyseClosures(y)) rows.push(`${c.date},${c.kind},${c.name}`);
+  for (let y = 2000; y <= 2026; y++)
+    for (const c of md.nyseClosures(y)) rows.push(`${c.date},${c.kind},${c.name}`);
   writeFileSync(
     at("replays/reference/nyse-calendar.csv"),
     "# NYSE full-day closures (holiday) and 13:00 early closes, 2000-2026, computed by nyseClosures() from the\n" +
@@ -80,13 +88,16 @@ async function buildRealReplays() {
   const spx = await md.writeReplay(at("replays/real/spx-daily-2000-2020.ndjson.gz"), [ticks]);
   md.upsertManifestEntry(manifestPath, {
     file: "replays/real/spx-daily-2000-2020.ndjson.gz",
-    description: "S&P 500 index daily OHLCV bars as UnderlyingTick (symbol SPX), one per session at the close.",
+    description:
+      "S&P 500 index daily OHLCV bars as UnderlyingTick (symbol SPX), one per session at the close.",
     instruments: ["SPX"],
     dateRange: { from: bars[0].date, to: bars[bars.length - 1].date },
     origin: "real",
-    provenance: "Real: npm vega-datasets@3.2.1 data/sp500-2000.csv (source given there as Yahoo Finance), unchanged values; only the timestamp (session close, New York) is ours.",
+    provenance:
+      "Real: npm vega-datasets@3.2.1 data/sp500-2000.csv (source given there as Yahoo Finance), unchanged values; only the timestamp (session close, New York) is ours.",
     generator: { command: "node scripts/build-replays.mjs", seed: null },
-    licence: "vega-datasets: BSD-3-Clause; upstream data from Yahoo Finance. See replays/LICENSES.md.",
+    licence:
+      "Package vega-datasets is BSD-3-Clause, but its datapackage.json says that licence covers package code only and datasets follow their original source (here Yahoo Finance). Redistribution terms of the values are Yahoo's; see replays/LICENSES.md.",
     lines: spx.lines,
     countsByKind: spx.countsByKind,
     bytes: spx.bytes,
@@ -98,13 +109,15 @@ async function buildRealReplays() {
   const dates = [...vix.keys()].sort();
   md.upsertManifestEntry(manifestPath, {
     file: "replays/real/vix-daily-2014-2019.ndjson.gz",
-    description: "CBOE VIX daily closes as IndexTick (symbol VIX), value only (the source has no open/high/low).",
+    description:
+      "CBOE VIX daily closes as IndexTick (symbol VIX), value only (the source has no open/high/low).",
     instruments: ["VIX"],
     dateRange: { from: dates[0], to: dates[dates.length - 1] },
     origin: "real",
     provenance: `Real: PyPI arch==${ARCH_VERSION} wheel, arch/data/vix/vix.csv.gz, unchanged values; only the timestamp (session close, New York) is ours.`,
     generator: { command: "node scripts/build-replays.mjs", seed: null },
-    licence: "arch: NCSA (University of Illinois/NCSA Open Source License); upstream data from CBOE. See replays/LICENSES.md.",
+    licence:
+      "Shipped inside the PyPI arch wheel (package licence NCSA, (c) Kevin Sheppard); the values are CBOE's VIX closes (arch's series carries FRED's '.' missing-value marker), terms of the original source apply. See replays/LICENSES.md.",
     lines: vixFile.lines,
     countsByKind: vixFile.countsByKind,
     bytes: vixFile.bytes,
@@ -118,11 +131,15 @@ async function buildSynthetic(spec) {
   const { file, stats } = await md.generateReplayFile({
     ...spec.options,
     out: at(spec.options.out),
-    ...(spec.options.sp500History !== undefined ? { sp500History: at(spec.options.sp500History), vixHistory: at(spec.options.vixHistory) } : {}),
+    ...(spec.options.sp500History !== undefined
+      ? { sp500History: at(spec.options.sp500History), vixHistory: at(spec.options.vixHistory) }
+      : {}),
     manifest: { path: manifestPath, description: spec.description, command: spec.command },
   });
   const seconds = (performance.now() - started) / 1000;
-  log(`wrote ${spec.options.out}: ${file.lines} events, ${(file.bytes / 1e6).toFixed(1)} MB, ${stats.tradingDays} days, ${seconds.toFixed(1)} s (${Math.round((file.countsByKind.OptionQuote ?? 0) / seconds)} quotes/s)`);
+  log(
+    `wrote ${spec.options.out}: ${file.lines} events, ${(file.bytes / 1e6).toFixed(1)} MB, ${stats.tradingDays} days, ${seconds.toFixed(1)} s (${Math.round((file.countsByKind.OptionQuote ?? 0) / seconds)} quotes/s)`,
+  );
 }
 
 const defaultReplay = {

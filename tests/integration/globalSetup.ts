@@ -30,7 +30,9 @@ export default function setup(project: TestProject): (() => void) | undefined {
   if (process.env.THETAFLOW_SERVICES === "external") {
     if (quietStatus() !== 0) {
       run("status");
-      throw new Error("THETAFLOW_SERVICES=external, but Kafka/QuestDB are not answering: run `npm run services:up`.");
+      throw new Error(
+        "THETAFLOW_SERVICES=external, but Kafka/QuestDB are not answering: run `npm run services:up`.",
+      );
     }
     return undefined;
   }

@@ -1,21 +1,28 @@
-import { randomUUID } from "node:crypto";
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import type { Event } from "@thetaflow/schemas";
 import { servicesScript } from "./servicesEnv.js";
 
 /** A name no other test run uses, so topics, groups and tables never collide across runs. */
-export const uniqueName = (label: string): string => `${label}_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+export const uniqueName = (label: string): string =>
+  `${label}_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
 
 /** Runs a services.sh subcommand (e.g. stop-questdb) and resolves when it exits 0. */
 export const services = (command: string): Promise<void> =>
   new Promise((resolve, reject) => {
     const child = spawn(servicesScript, [command], { stdio: ["ignore", "inherit", "inherit"] });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`services.sh ${command} exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`services.sh ${command} exited ${code}`)),
+    );
   });
 
 /** Resolves when `condition` holds; polls because the thing awaited lives in another process. */
-export const eventually = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) => {
+export const eventually = async (
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+) => {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -1,4 +1,3 @@
-import { type Event, SCHEMA_VERSION } from "@thetaflow/schemas";
 import {
   type ConsumedEvent,
   createKafkaClient,
@@ -7,6 +6,7 @@ import {
   ensureTopics,
   topicForEvent,
 } from "@thetaflow/connectors";
+import { type Event, SCHEMA_VERSION } from "@thetaflow/schemas";
 import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { eventually, optionQuote, underlyingTick, uniqueName } from "./helpers.js";
@@ -33,7 +33,10 @@ const consume = async (options: { groupId: string; topics: string[]; count: numb
     seen.push(...batch.records);
     if (options.commit === true) await consumer.commitBatch(batch);
   });
-  await eventually(() => seen.length >= options.count, `${options.count} records on ${options.topics.join(",")}`);
+  await eventually(
+    () => seen.length >= options.count,
+    `${options.count} records on ${options.topics.join(",")}`,
+  );
   await consumer.disconnect();
   return seen;
 };
@@ -43,9 +46,14 @@ describe("Kafka connector against a real broker", () => {
     const prefix = uniqueName("it");
     const topic = topicForEvent("OptionQuote", prefix);
     expect(await ensureTopics(kafka, [{ topic, partitions: 3 }])).toMatchObject({ created: [topic] });
-    expect(await ensureTopics(kafka, [{ topic, partitions: 3 }])).toMatchObject({ created: [], unchanged: [topic] });
+    expect(await ensureTopics(kafka, [{ topic, partitions: 3 }])).toMatchObject({
+      created: [],
+      unchanged: [topic],
+    });
     expect(await ensureTopics(kafka, [{ topic, partitions: 4 }])).toMatchObject({ expanded: [topic] });
-    expect(await ensureTopics(kafka, [{ topic, partitions: 2 }])).toMatchObject({ larger: [{ topic, partitions: 4 }] });
+    expect(await ensureTopics(kafka, [{ topic, partitions: 2 }])).toMatchObject({
+      larger: [{ topic, partitions: 4 }],
+    });
   });
 
   it("round-trips events with schema headers, keyed by underlying, in order per underlying", async () => {
@@ -57,7 +65,8 @@ describe("Kafka connector against a real broker", () => {
       { topic: ticks, partitions: 3 },
     ]);
     const sent: Event[] = [];
-    for (let i = 0; i < 60; i++) sent.push(optionQuote(i, ["SPY", "QQQ", "IWM"][i % 3]), underlyingTick(i, "SPY"));
+    for (let i = 0; i < 60; i++)
+      sent.push(optionQuote(i, ["SPY", "QQQ", "IWM"][i % 3]), underlyingTick(i, "SPY"));
     const producer = track(await EventProducer.connect(kafka, { topicPrefix: prefix }));
     await producer.send(sent);
 
@@ -71,7 +80,9 @@ describe("Kafka connector against a real broker", () => {
     // One underlying lives on one partition, in the order it was sent.
     const spyQuotes = got.filter((r) => r.origin.topic === quotes && r.key === "SPY");
     expect(new Set(spyQuotes.map((r) => r.origin.partition)).size).toBe(1);
-    expect(spyQuotes.map((r) => r.event.seq)).toEqual(sent.filter((e) => e.kind === "OptionQuote" && e.underlying === "SPY").map((e) => e.seq));
+    expect(spyQuotes.map((r) => r.event.seq)).toEqual(
+      sent.filter((e) => e.kind === "OptionQuote" && e.underlying === "SPY").map((e) => e.seq),
+    );
 
     // The wire form, read with a plain kafkajs consumer: JSON value plus both headers.
     const raw = track(kafka.consumer({ groupId: uniqueName("raw") }));
@@ -80,7 +91,9 @@ describe("Kafka connector against a real broker", () => {
     const headers: Record<string, string>[] = [];
     await raw.run({
       eachMessage: async ({ message }) => {
-        headers.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        headers.push(
+          Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        );
         expect(JSON.parse(String(message.value))).toMatchObject({ kind: "UnderlyingTick", symbol: "SPY" });
       },
     });
@@ -113,8 +126,16 @@ describe("Kafka connector against a real broker", () => {
       origin: `${topic}/0/0`,
       reason: expect.stringContaining("invalid JSON"),
     });
-    expect(got[1]!.event).toMatchObject({ kind: "DeadLetter", origin: `${topic}/0/1`, reason: expect.stringContaining("crossed") });
-    expect(got[2]!.event).toMatchObject({ kind: "DeadLetter", origin: `${topic}/0/2`, reason: expect.stringContaining("schema-version") });
+    expect(got[1]!.event).toMatchObject({
+      kind: "DeadLetter",
+      origin: `${topic}/0/1`,
+      reason: expect.stringContaining("crossed"),
+    });
+    expect(got[2]!.event).toMatchObject({
+      kind: "DeadLetter",
+      origin: `${topic}/0/2`,
+      reason: expect.stringContaining("schema-version"),
+    });
     expect(got[3]!.event).toEqual(optionQuote(3));
   });
 
@@ -129,7 +150,9 @@ describe("Kafka connector against a real broker", () => {
     // First member consumes all five but acknowledges only up to seq 2 (offset 2).
     const first = await consume({ groupId, topics: [topic], count: 5 });
     expect(first.map((r) => r.event.seq)).toEqual([0, 1, 2, 3, 4]);
-    const committer = track(await EventConsumer.connect(kafka, { groupId, topics: [topic], nodeId: "kafka-source" }));
+    const committer = track(
+      await EventConsumer.connect(kafka, { groupId, topics: [topic], nodeId: "kafka-source" }),
+    );
     await committer.run(async (batch) => {
       const upTo = batch.records.filter((r) => r.event.seq <= 2).map((r) => r.origin);
       await committer.commit(upTo);
@@ -144,7 +167,10 @@ describe("Kafka connector against a real broker", () => {
 
 const underlyingOf = (e: Event): string => ("underlying" in e ? e.underlying : "");
 const byTimeKindSeq = (a: Event, b: Event): number =>
-  a.eventTime - b.eventTime || a.kind.localeCompare(b.kind) || underlyingOf(a).localeCompare(underlyingOf(b)) || a.seq - b.seq;
+  a.eventTime - b.eventTime ||
+  a.kind.localeCompare(b.kind) ||
+  underlyingOf(a).localeCompare(underlyingOf(b)) ||
+  a.seq - b.seq;
 
 const committedOffset = async (groupId: string, topic: string): Promise<string | undefined> => {
   const admin = kafka.admin();

@@ -1,5 +1,5 @@
-import type { Event } from "@thetaflow/schemas";
 import { QuestDbHttp, QuestDbWriter, type TableRow } from "@thetaflow/connectors";
+import type { Event } from "@thetaflow/schemas";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { eventually, optionQuote, services, underlyingTick, uniqueName } from "./helpers.js";
 
@@ -35,8 +35,22 @@ const trading: Event[] = [
     strategy: "bull_put_spread",
     action: "open",
     legs: [
-      { contract: "SPY   190315P00260000", right: "put", strike: 260, expiry: "2019-03-15", side: "sell", ratio: 1 },
-      { contract: "SPY   190315P00255000", right: "put", strike: 255, expiry: "2019-03-15", side: "buy", ratio: 1 },
+      {
+        contract: "SPY   190315P00260000",
+        right: "put",
+        strike: 260,
+        expiry: "2019-03-15",
+        side: "sell",
+        ratio: 1,
+      },
+      {
+        contract: "SPY   190315P00255000",
+        right: "put",
+        strike: 255,
+        expiry: "2019-03-15",
+        side: "buy",
+        ratio: 1,
+      },
     ],
     buyStrike: 255,
     sellStrike: 260,
@@ -100,15 +114,20 @@ describe("QuestDB writer against a real server", () => {
     const signals = w.tableName("signals");
     await http.waitForApplied(signals);
     const [signal] = await http.query(`select ts, id, underlying, legs, features, iv_rank from ${signals}`);
-    expect(signal).toMatchObject({ ts: "2019-03-15T14:30:00.000000Z", id: "sig-1", underlying: "SPY", iv_rank: 22.5 });
+    expect(signal).toMatchObject({
+      ts: "2019-03-15T14:30:00.000000Z",
+      id: "sig-1",
+      underlying: "SPY",
+      iv_rank: 22.5,
+    });
     expect(JSON.parse(String(signal!.legs))).toHaveLength(2);
     expect(JSON.parse(String(signal!.features))).toEqual({ rv_20: 0.11, iv_rank: null });
 
     const equity = w.tableName("equity");
     await http.waitForApplied(equity);
-    expect(await http.query(`select cash_cents, positions_value_cents, trading_state from ${equity}`)).toEqual([
-      { cash_cents: 10_000_024_00, positions_value_cents: -240_00, trading_state: "ACTIVE" },
-    ]);
+    expect(
+      await http.query(`select cash_cents, positions_value_cents, trading_state from ${equity}`),
+    ).toEqual([{ cash_cents: 10_000_024_00, positions_value_cents: -240_00, trading_state: "ACTIVE" }]);
     const features = w.tableName("volFeatures");
     await http.waitForApplied(features);
     expect(await http.query(`select feature, value from ${features} order by feature`)).toEqual([
@@ -117,7 +136,12 @@ describe("QuestDB writer against a real server", () => {
       { feature: "rv_20", value: 0.11 },
     ]);
     expect(await count(w.tableName("quotes"))).toBe(10);
-    const [ddl] = await http.query<{ dedup: boolean; walEnabled: boolean; partitionBy: string; designatedTimestamp: string }>(
+    const [ddl] = await http.query<{
+      dedup: boolean;
+      walEnabled: boolean;
+      partitionBy: string;
+      designatedTimestamp: string;
+    }>(
       `select dedup, walEnabled, partitionBy, designatedTimestamp from tables() where table_name = '${w.tableName("quotes")}'`,
     );
     expect(ddl).toEqual({ dedup: true, walEnabled: true, partitionBy: "DAY", designatedTimestamp: "ts" });
@@ -194,7 +218,9 @@ describe("QuestDB writer against a real server", () => {
     expect(w.stats()).toMatchObject({ bufferedRows: 0, writtenRows: 5_000, rejectedRows: 0 });
     const quotes = w.tableName("quotes");
     expect(await count(quotes)).toBe(5_000);
-    const [range] = await http.query<{ lo: number; hi: number }>(`select min(seq) lo, max(seq) hi from ${quotes}`);
+    const [range] = await http.query<{ lo: number; hi: number }>(
+      `select min(seq) lo, max(seq) hi from ${quotes}`,
+    );
     expect(range).toEqual({ lo: 0, hi: 4_999 });
   });
 });

@@ -4,3 +4,4 @@ export * from "./kafka/index.js";
 export * from "./questdb/index.js";
 export * from "./replay/index.js";
 export * from "./run/index.js";
+export * from "./live/index.js";

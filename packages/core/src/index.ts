@@ -14,3 +14,4 @@ export * from "./topology/compile.js";
 export * from "./topology/topologySchema.js";
 export * from "./testing.js";
 export * from "./topology/topologyJsonSchema.js";
+export * from "./runtime/watermark.js";

@@ -7,6 +7,8 @@ export interface SinkContext {
   readonly outDir: string;
   /** Directory of the topology file; relative paths resolve against it. */
   readonly baseDir: string;
+  /** What `checkpoint()` returned at the checkpoint a live run resumes from; undefined on a fresh run. */
+  readonly resume?: unknown;
 }
 
 /**
@@ -22,6 +24,11 @@ export interface EventSink {
   files(): readonly string[];
   /** A promise while the sink's buffer is over its bound; undefined when there is room. */
   backpressure?(): Promise<void> | undefined;
+  /**
+   * Called right after a successful `flush()` when a live run checkpoints: what the sink needs to
+   * continue exactly from here after a crash (e.g. a file length). Idempotent sinks return nothing.
+   */
+  checkpoint?(): unknown;
 }
 
 export interface SinkDefinition<P = any> {

@@ -35,7 +35,10 @@ const checkStrikeShape = (
     const a = rows[i - 1]!;
     const b = rows[i]!;
     if (direction * (b.price - a.price) < -tol) {
-      out.push({ check: "monotone", detail: `${label}: ${a.strike}->${b.strike} price ${a.price}->${b.price}` });
+      out.push({
+        check: "monotone",
+        detail: `${label}: ${a.strike}->${b.strike} price ${a.price}->${b.price}`,
+      });
     }
   }
   for (let i = 2; i < rows.length; i++) {
@@ -46,7 +49,10 @@ const checkStrikeShape = (
     const w = (c.strike - b.strike) / (c.strike - a.strike);
     const chord = w * a.price + (1 - w) * c.price;
     if (b.price > chord + tol) {
-      out.push({ check: "convex", detail: `${label}: ${b.strike} price ${b.price} above chord ${chord.toFixed(4)}` });
+      out.push({
+        check: "convex",
+        detail: `${label}: ${b.strike} price ${b.price} above chord ${chord.toFixed(4)}`,
+      });
     }
   }
 };
@@ -61,7 +67,10 @@ const interpolate = (xs: ReadonlyArray<number>, ys: ReadonlyArray<number>, x: nu
   return undefined;
 };
 
-export const checkChainArbitrage = (quotes: ReadonlyArray<OptionQuote>, o: ChainCheckOptions): ArbitrageViolation[] => {
+export const checkChainArbitrage = (
+  quotes: ReadonlyArray<OptionQuote>,
+  o: ChainCheckOptions,
+): ArbitrageViolation[] => {
   const out: ArbitrageViolation[] = [];
   const byExpiry = new Map<string, OptionQuote[]>();
   for (const q of quotes) byExpiry.set(q.expiry, [...(byExpiry.get(q.expiry) ?? []), q]);
@@ -81,7 +90,10 @@ export const checkChainArbitrage = (quotes: ReadonlyArray<OptionQuote>, o: Chain
         }
         const intrinsic = right === "call" ? o.spot - r.strike : r.strike - o.spot;
         if (r.q.style === "american" && r.q.ask < intrinsic - o.tickTolerance) {
-          out.push({ check: "bounds", detail: `${r.q.contract}: ask ${r.q.ask} below intrinsic ${intrinsic.toFixed(2)}` });
+          out.push({
+            check: "bounds",
+            detail: `${r.q.contract}: ask ${r.q.ask} below intrinsic ${intrinsic.toFixed(2)}`,
+          });
         }
       }
     }
@@ -95,7 +107,11 @@ export const checkChainArbitrage = (quotes: ReadonlyArray<OptionQuote>, o: Chain
         .sort((a, b) => a.strike - b.strike);
       const t = o.tYears(expiry);
       const f = o.forward(expiry);
-      return { expiry, ks: calls.map((q) => Math.log(q.strike / f)), ws: calls.map((q) => q.vendor!.iv! ** 2 * t) };
+      return {
+        expiry,
+        ks: calls.map((q) => Math.log(q.strike / f)),
+        ws: calls.map((q) => q.vendor!.iv! ** 2 * t),
+      };
     })
     .filter((s) => s.ks.length >= 2);
   for (let i = 1; i < slices.length; i++) {
@@ -105,7 +121,10 @@ export const checkChainArbitrage = (quotes: ReadonlyArray<OptionQuote>, o: Chain
       const wNear = interpolate(near.ks, near.ws, k);
       const wFar = interpolate(far.ks, far.ws, k);
       if (wNear !== undefined && wFar !== undefined && wFar < wNear - 1e-6) {
-        out.push({ check: "calendar", detail: `k=${k.toFixed(2)}: w(${far.expiry})=${wFar} < w(${near.expiry})=${wNear}` });
+        out.push({
+          check: "calendar",
+          detail: `k=${k.toFixed(2)}: w(${far.expiry})=${wFar} < w(${near.expiry})=${wNear}`,
+        });
       }
     }
   }

@@ -10,7 +10,7 @@
  * differences of the engine price (the discretised price is smooth in those parameters).
  */
 import { leisenReimerAmerican } from "./american/binomialTree.js";
-import { type AmericanScheme, AmericanPutEngine, type PutEngineResult } from "./american/putEngine.js";
+import { AmericanPutEngine, type AmericanScheme, type PutEngineResult } from "./american/putEngine.js";
 import { bsmGreeksInto, bsmPrice, emptyGreeks, isValidContract } from "./european.js";
 import { type GreekValues, IV_STATUS_CODE, type OptionInputs } from "./types.js";
 
@@ -45,7 +45,15 @@ export function isEffectivelyEuropean(sign: number, rate: number, divYield: numb
 }
 
 /** Put on (S, K, r, q) into putResult; all inputs valid, T > 0, early exercise possible. */
-function americanPutCore(S: number, K: number, T: number, r: number, q: number, vol: number, scheme: AmericanScheme): void {
+function americanPutCore(
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  vol: number,
+  scheme: AmericanScheme,
+): void {
   if (vol * Math.sqrt(T) === 0 || (r < 0 && q < r)) {
     // Deterministic paths (vol = 0) and the double-boundary regime: value by formula/tree, S-Greeks by
     // central differences of that value.
@@ -64,7 +72,18 @@ function americanPutCore(S: number, K: number, T: number, r: number, q: number, 
   bsmGreeksInto(-1, S, K, T, r, q, vol, europeanScratch);
   const engine = engineFor(scheme);
   engine.solveBoundary(K, r, q, vol, T);
-  engine.price(S, K, r, q, vol, T, europeanScratch.price, europeanScratch.delta, europeanScratch.gamma, putResult);
+  engine.price(
+    S,
+    K,
+    r,
+    q,
+    vol,
+    T,
+    europeanScratch.price,
+    europeanScratch.delta,
+    europeanScratch.gamma,
+    putResult,
+  );
 }
 
 /** Put value when vol = 0: best of exercising now, at expiry, or at the interior optimum. */
@@ -124,7 +143,16 @@ export function bsmAmericanPrice(
 }
 
 export function americanPrice(i: OptionInputs, scheme: AmericanScheme = AMERICAN_SCHEMES.standard): number {
-  return bsmAmericanPrice(i.right === "call" ? 1 : -1, i.spot, i.strike, i.tYears, i.rate, i.divYield, i.vol, scheme);
+  return bsmAmericanPrice(
+    i.right === "call" ? 1 : -1,
+    i.spot,
+    i.strike,
+    i.tYears,
+    i.rate,
+    i.divYield,
+    i.vol,
+    scheme,
+  );
 }
 
 const BUMP_VOL_REL = 1e-4;
@@ -148,7 +176,8 @@ export function bsmAmericanGreeksInto(
   if (!isValidContract(S, K, T, r, q) || T <= 0 || isEffectivelyEuropean(sign, r, q)) {
     return bsmGreeksInto(sign, S, K, T, r, q, vol, out);
   }
-  if (!(vol >= 0) || vol === Number.POSITIVE_INFINITY) return bsmGreeksInto(sign, S, K, T, r, q, Number.NaN, out);
+  if (!(vol >= 0) || vol === Number.POSITIVE_INFINITY)
+    return bsmGreeksInto(sign, S, K, T, r, q, Number.NaN, out);
   const hv = BUMP_VOL_REL * Math.max(vol, 0.01);
   const volUp = bsmAmericanPrice(sign, S, K, T, r, q, vol + hv, scheme);
   const volDown = vol - hv >= 0 ? bsmAmericanPrice(sign, S, K, T, r, q, vol - hv, scheme) : Number.NaN;
@@ -164,7 +193,9 @@ export function bsmAmericanGreeksInto(
   out.rho = (rUp - rDown) / (2 * BUMP_RATE);
   out.divRho = (qUp - qDown) / (2 * BUMP_RATE);
   // Continuation region: ∂V/∂t = rV − (r−q)SΔ − ½σ²S²Γ. Exercise region: the payoff does not age.
-  out.theta = core.exercised ? 0 : r * core.price - (r - q) * S * core.delta - 0.5 * vol * vol * S * S * core.gamma;
+  out.theta = core.exercised
+    ? 0
+    : r * core.price - (r - q) * S * core.delta - 0.5 * vol * vol * S * S * core.gamma;
   out.vanna = Number.NaN;
   out.volga = Number.NaN;
   out.charm = Number.NaN;
@@ -189,7 +220,10 @@ export function americanGreeksInto(
   );
 }
 
-export function americanGreeks(i: OptionInputs, scheme: AmericanScheme = AMERICAN_SCHEMES.standard): GreekValues {
+export function americanGreeks(
+  i: OptionInputs,
+  scheme: AmericanScheme = AMERICAN_SCHEMES.standard,
+): GreekValues {
   const out = emptyGreeks();
   americanGreeksInto(i, out, scheme);
   return out;

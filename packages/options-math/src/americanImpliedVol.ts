@@ -4,7 +4,12 @@
  * σ, so σ_{k+1} = IV_eur(price − premium(σ_k)) converges in a few steps; each step is then kept inside
  * a bracket that tightens as prices come back above or below the target, with bisection as fallback.
  */
-import { AMERICAN_SCHEMES, type AmericanScheme, bsmAmericanPrice, isEffectivelyEuropean } from "./american.js";
+import {
+  AMERICAN_SCHEMES,
+  type AmericanScheme,
+  bsmAmericanPrice,
+  isEffectivelyEuropean,
+} from "./american.js";
 import { bsmPrice, isValidContract } from "./european.js";
 import { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
 import { IV_STATUS_CODE } from "./types.js";
@@ -46,7 +51,8 @@ export function bsmAmericanImpliedVol(
   let lo = 0;
   let hi = VOL_CEILING;
   // Seed: European IV of the price, or a neutral guess when the price is outside European bounds.
-  let vol = bsmImpliedVol(sign, S, K, T, r, q, price) === IV_STATUS_CODE.ok && ivScratch.iv > 0 ? ivScratch.iv : 0.3;
+  let vol =
+    bsmImpliedVol(sign, S, K, T, r, q, price) === IV_STATUS_CODE.ok && ivScratch.iv > 0 ? ivScratch.iv : 0.3;
   for (let it = 0; it < MAX_ITERATIONS; it++) {
     const am = bsmAmericanPrice(sign, S, K, T, r, q, vol, scheme);
     const diff = am - price;
@@ -57,7 +63,8 @@ export function bsmAmericanImpliedVol(
     const premium = am - bsmPrice(sign, S, K, T, r, q, vol);
     let next = Number.NaN;
     if (bsmImpliedVol(sign, S, K, T, r, q, price - premium) === IV_STATUS_CODE.ok) next = ivScratch.iv;
-    if (!(next > lo && next < hi)) next = hi >= VOL_CEILING ? Math.min(2 * Math.max(vol, lo, 0.01), hi) : 0.5 * (lo + hi);
+    if (!(next > lo && next < hi))
+      next = hi >= VOL_CEILING ? Math.min(2 * Math.max(vol, lo, 0.01), hi) : 0.5 * (lo + hi);
     if (Math.abs(next - vol) <= 1e-15 * vol) {
       vol = next;
       break;

@@ -80,8 +80,27 @@ export function greeksBatch(
     const sign = chain.right[i] === 0 ? 1 : -1;
     const american = style !== undefined && style[i] === STYLE_CODE.american;
     const code = american
-      ? bsmAmericanGreeksInto(sign, chain.spot[i]!, chain.strike[i]!, chain.tYears[i]!, chain.rate[i]!, chain.divYield[i]!, vol[i]!, scratch, scheme)
-      : bsmGreeksInto(sign, chain.spot[i]!, chain.strike[i]!, chain.tYears[i]!, chain.rate[i]!, chain.divYield[i]!, vol[i]!, scratch);
+      ? bsmAmericanGreeksInto(
+          sign,
+          chain.spot[i]!,
+          chain.strike[i]!,
+          chain.tYears[i]!,
+          chain.rate[i]!,
+          chain.divYield[i]!,
+          vol[i]!,
+          scratch,
+          scheme,
+        )
+      : bsmGreeksInto(
+          sign,
+          chain.spot[i]!,
+          chain.strike[i]!,
+          chain.tYears[i]!,
+          chain.rate[i]!,
+          chain.divYield[i]!,
+          vol[i]!,
+          scratch,
+        );
     status[i] = code;
     writeRow(out, i, code !== IV_STATUS_CODE.invalid_input);
   }
@@ -127,8 +146,25 @@ export function impliedVolBatch(
     const sign = chain.right[i] === 0 ? 1 : -1;
     const code =
       style !== undefined && style[i] === STYLE_CODE.american
-        ? bsmAmericanImpliedVol(sign, chain.spot[i]!, chain.strike[i]!, chain.tYears[i]!, chain.rate[i]!, chain.divYield[i]!, price[i]!, scheme)
-        : bsmImpliedVol(sign, chain.spot[i]!, chain.strike[i]!, chain.tYears[i]!, chain.rate[i]!, chain.divYield[i]!, price[i]!);
+        ? bsmAmericanImpliedVol(
+            sign,
+            chain.spot[i]!,
+            chain.strike[i]!,
+            chain.tYears[i]!,
+            chain.rate[i]!,
+            chain.divYield[i]!,
+            price[i]!,
+            scheme,
+          )
+        : bsmImpliedVol(
+            sign,
+            chain.spot[i]!,
+            chain.strike[i]!,
+            chain.tYears[i]!,
+            chain.rate[i]!,
+            chain.divYield[i]!,
+            price[i]!,
+          );
     status[i] = code;
     outIv[i] = code === IV_STATUS_CODE.ok ? ivScratch.iv : Number.NaN;
   }

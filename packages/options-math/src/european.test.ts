@@ -8,7 +8,9 @@ import type { OptionInputs } from "./types.js";
 interface MpCase extends OptionInputs {
   [greek: string]: unknown;
 }
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/european_mpmath.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(new URL("../fixtures/european_mpmath.json", import.meta.url), "utf8"),
+) as {
   cases: MpCase[];
   special: { x: number; erfc: string; normCdf: string }[];
 };
@@ -22,7 +24,8 @@ describe("normal distribution (Cody erfc) against mpmath 50 digits", () => {
       if (e > 1e-300) expect(relErr(erfc(s.x), e)).toBeLessThan(1e-14);
       const n = Number(s.normCdf);
       // Far in the tail the rounding of x/√2 itself is amplified by x²: 2ε·x²/2 ≈ 1.3e-13 at x = −24.
-      if (n > 1e-300) expect(relErr(normCdf(4 * s.x), n)).toBeLessThan(Math.max(5e-14, 4 * 2.2e-16 * 16 * s.x * s.x));
+      if (n > 1e-300)
+        expect(relErr(normCdf(4 * s.x), n)).toBeLessThan(Math.max(5e-14, 4 * 2.2e-16 * 16 * s.x * s.x));
     }
   });
 });
@@ -30,12 +33,28 @@ describe("normal distribution (Cody erfc) against mpmath 50 digits", () => {
 describe("published textbook values", () => {
   // Source: E. G. Haug, The Complete Guide to Option Pricing Formulas, 2nd ed., p. 3 (BS example).
   it("Haug 1.1.1: S=60 K=65 T=0.25 r=8% sigma=30% call = 2.1334", () => {
-    const v = europeanPrice({ right: "call", spot: 60, strike: 65, tYears: 0.25, rate: 0.08, divYield: 0, vol: 0.3 });
+    const v = europeanPrice({
+      right: "call",
+      spot: 60,
+      strike: 65,
+      tYears: 0.25,
+      rate: 0.08,
+      divYield: 0,
+      vol: 0.3,
+    });
     expect(v).toBeCloseTo(2.1334, 4);
   });
   // Source: Haug, p. 4 (Merton 1973 example); also the doctest value in py_vollib black_scholes_merton.
   it("Haug Merton73: S=100 K=95 T=0.5 r=10% q=5% sigma=20% put = 2.4648", () => {
-    const v = europeanPrice({ right: "put", spot: 100, strike: 95, tYears: 0.5, rate: 0.1, divYield: 0.05, vol: 0.2 });
+    const v = europeanPrice({
+      right: "put",
+      spot: 100,
+      strike: 95,
+      tYears: 0.5,
+      rate: 0.1,
+      divYield: 0.05,
+      vol: 0.2,
+    });
     expect(v).toBeCloseTo(2.4648, 4);
   });
   // Source: J. Hull, Options, Futures, and Other Derivatives, Example 15.6 (S=42 K=40 r=10% sigma=20% T=0.5).
@@ -46,7 +65,15 @@ describe("published textbook values", () => {
   });
   // Source: py_vollib black_scholes docstring, black_scholes('c', 100, 90, .5, .01, .2) = 12.111581435.
   it("py_vollib: call S=100 K=90 T=0.5 r=1% sigma=20% = 12.111581435", () => {
-    const v = europeanPrice({ right: "call", spot: 100, strike: 90, tYears: 0.5, rate: 0.01, divYield: 0, vol: 0.2 });
+    const v = europeanPrice({
+      right: "call",
+      spot: 100,
+      strike: 90,
+      tYears: 0.5,
+      rate: 0.01,
+      divYield: 0,
+      vol: 0.2,
+    });
     expect(v).toBeCloseTo(12.111581435, 9);
   });
 });
@@ -66,12 +93,17 @@ describe("price and Greeks against mpmath (fixtures/european_mpmath.json)", () =
         }
         checked++;
         // vanna/volga pass through d2 = d1 − σ√T, which cancels near d2 = 0: scale by the d-terms.
-        const scale = name === "vanna" || name === "volga" ? Math.max(Math.abs(ref), 1e-12 * Math.abs(Number(c.vega))) : Math.abs(ref);
+        const scale =
+          name === "vanna" || name === "volga"
+            ? Math.max(Math.abs(ref), 1e-12 * Math.abs(Number(c.vega)))
+            : Math.abs(ref);
         expect(Math.abs(got - ref) / scale, `${name} ${JSON.stringify(c)}`).toBeLessThan(1e-12);
       }
       const theta = Number(c.theta);
       const termScale =
-        Math.abs(Number(c.vega)) * c.vol / (2 * c.tYears) + Math.abs(c.rate * Number(c.rho) / c.tYears) + Math.abs(c.divYield * Number(c.divRho) / c.tYears);
+        (Math.abs(Number(c.vega)) * c.vol) / (2 * c.tYears) +
+        Math.abs((c.rate * Number(c.rho)) / c.tYears) +
+        Math.abs((c.divYield * Number(c.divRho)) / c.tYears);
       if (termScale > 1e-290) expect(Math.abs(g.theta - theta) / termScale).toBeLessThan(1e-12);
     }
     expect(checked).toBeGreaterThan(2000);
@@ -79,7 +111,15 @@ describe("price and Greeks against mpmath (fixtures/european_mpmath.json)", () =
 });
 
 describe("limits", () => {
-  const base: OptionInputs = { right: "call", spot: 100, strike: 90, tYears: 1, rate: 0.05, divYield: 0.02, vol: 0.2 };
+  const base: OptionInputs = {
+    right: "call",
+    spot: 100,
+    strike: 90,
+    tYears: 1,
+    rate: 0.05,
+    divYield: 0.02,
+    vol: 0.2,
+  };
   it("T = 0 gives intrinsic and unit delta", () => {
     const g = europeanGreeks({ ...base, tYears: 0 });
     expect(g.price).toBe(10);
@@ -137,7 +177,11 @@ describe("properties", () => {
           Math.abs(fd - exact) <= 1e-5 * Math.abs(exact) + (100 * 2.2e-16 * v) / hk;
         return (
           close((p({ spot: c.spot + hS }) - p({ spot: c.spot - hS })) / (2 * hS), g.delta, hS) &&
-          close((p({ spot: c.spot + hS }) - 2 * g.price + p({ spot: c.spot - hS })) / (hS * hS), g.gamma, hS * hS) &&
+          close(
+            (p({ spot: c.spot + hS }) - 2 * g.price + p({ spot: c.spot - hS })) / (hS * hS),
+            g.gamma,
+            hS * hS,
+          ) &&
           close((p({ vol: c.vol + hv }) - p({ vol: c.vol - hv })) / (2 * hv), g.vega, hv) &&
           close((p({ rate: c.rate + hr }) - p({ rate: c.rate - hr })) / (2 * hr), g.rho, hr) &&
           close(-(p({ tYears: c.tYears + ht }) - p({ tYears: c.tYears - ht })) / (2 * ht), g.theta, ht)

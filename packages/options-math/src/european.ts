@@ -7,12 +7,18 @@
  */
 import { normalisedBlackCall } from "./internal/normalisedBlack.js";
 import { normCdf } from "./normal.js";
-import { IV_STATUS_CODE, type GreekValues, type OptionInputs } from "./types.js";
+import { type GreekValues, IV_STATUS_CODE, type OptionInputs } from "./types.js";
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
 
 /** True when every input is finite, spot/strike are positive and vol is non-negative. */
-export function isValidContract(spot: number, strike: number, tYears: number, rate: number, divYield: number): boolean {
+export function isValidContract(
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+): boolean {
   return (
     spot > 0 &&
     strike > 0 &&
@@ -37,7 +43,11 @@ export function bsmPrice(
   divYield: number,
   vol: number,
 ): number {
-  if (!isValidContract(spot, strike, tYears, rate, divYield) || !(vol >= 0) || vol === Number.POSITIVE_INFINITY) {
+  if (
+    !isValidContract(spot, strike, tYears, rate, divYield) ||
+    !(vol >= 0) ||
+    vol === Number.POSITIVE_INFINITY
+  ) {
     return Number.NaN;
   }
   if (tYears <= 0) return Math.max(sign * (spot - strike), 0);
@@ -94,7 +104,11 @@ export function bsmGreeksInto(
   vol: number,
   out: GreekValues,
 ): number {
-  if (!isValidContract(spot, strike, tYears, rate, divYield) || !(vol >= 0) || vol === Number.POSITIVE_INFINITY) {
+  if (
+    !isValidContract(spot, strike, tYears, rate, divYield) ||
+    !(vol >= 0) ||
+    vol === Number.POSITIVE_INFINITY
+  ) {
     fillNaN(out);
     return IV_STATUS_CODE.invalid_input;
   }
@@ -140,19 +154,30 @@ export function bsmGreeksInto(
   out.delta = sign * dfQ * nd1;
   out.gamma = (dfQ * pdf1) / (spot * s);
   out.vega = spotPdf * sqrtT;
-  out.theta = (-spotPdf * vol) / (2 * sqrtT) - sign * rate * strike * dfR * nd2 + sign * divYield * spot * dfQ * nd1;
+  out.theta =
+    (-spotPdf * vol) / (2 * sqrtT) - sign * rate * strike * dfR * nd2 + sign * divYield * spot * dfQ * nd1;
   out.rho = sign * strike * tYears * dfR * nd2;
   out.divRho = -sign * spot * tYears * dfQ * nd1;
   out.vanna = (-dfQ * pdf1 * d2) / vol;
   out.volga = (out.vega * d1 * d2) / vol;
   // charm = −∂Δ/∂T; ∂d1/∂T = (2(r−q)T − d2·s) / (2T·s)
-  out.charm = sign * divYield * dfQ * nd1 - (dfQ * pdf1 * (2 * (rate - divYield) * tYears - d2 * s)) / (2 * tYears * s);
+  out.charm =
+    sign * divYield * dfQ * nd1 - (dfQ * pdf1 * (2 * (rate - divYield) * tYears - d2 * s)) / (2 * tYears * s);
   return IV_STATUS_CODE.ok;
 }
 
 /** Status-returning variant: `out` receives price and Greeks; see bsmGreeksInto for codes. */
 export function europeanGreeksInto(i: OptionInputs, out: GreekValues): number {
-  return bsmGreeksInto(i.right === "call" ? 1 : -1, i.spot, i.strike, i.tYears, i.rate, i.divYield, i.vol, out);
+  return bsmGreeksInto(
+    i.right === "call" ? 1 : -1,
+    i.spot,
+    i.strike,
+    i.tYears,
+    i.rate,
+    i.divYield,
+    i.vol,
+    out,
+  );
 }
 
 /** Price and all Greeks; NaN fields for invalid inputs, expiry limits for T <= 0. */

@@ -3,8 +3,13 @@
  * Intrinsic and upper-bound checks use the forward F = S·e^{(r−q)T}; in-the-money prices are inverted
  * on the out-of-the-money side (their time value), which is where the information lives.
  */
-import { ABOVE_MAXIMUM, normalisedImpliedVolOtmCall, normalisedIntrinsicCall } from "./internal/letsBeRational.js";
+
 import { isValidContract } from "./european.js";
+import {
+  ABOVE_MAXIMUM,
+  normalisedImpliedVolOtmCall,
+  normalisedIntrinsicCall,
+} from "./internal/letsBeRational.js";
 import { IV_STATUS_CODE } from "./types.js";
 
 const INTRINSIC_SLACK = 8 * 2.220446049250313e-16;

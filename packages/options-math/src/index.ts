@@ -1,7 +1,3 @@
-export * from "./types.js";
-export { erf, erfc, erfcx, inverseNormCdf, normCdf, normCdfFast, normPdf } from "./normal.js";
-export { bsmGreeksInto, bsmPrice, emptyGreeks, europeanGreeks, europeanGreeksInto, europeanPrice } from "./european.js";
-export { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
 export {
   AMERICAN_SCHEMES,
   type AmericanScheme,
@@ -13,7 +9,6 @@ export {
   isEffectivelyEuropean,
 } from "./american.js";
 export { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
-export { impliedVol } from "./impliedVol.js";
 export {
   allocateGreeksColumns,
   type BatchOptions,
@@ -24,3 +19,15 @@ export {
   impliedVolBatch,
   STYLE_CODE,
 } from "./batch.js";
+export {
+  bsmGreeksInto,
+  bsmPrice,
+  emptyGreeks,
+  europeanGreeks,
+  europeanGreeksInto,
+  europeanPrice,
+} from "./european.js";
+export { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
+export { impliedVol } from "./impliedVol.js";
+export { erf, erfc, erfcx, inverseNormCdf, normCdf, normCdfFast, normPdf } from "./normal.js";
+export * from "./types.js";

@@ -13,8 +13,29 @@ import {
 import type { Command } from "commander";
 import { format, parse } from "fast-csv";
 
-export const GREEKS_INPUT_COLUMNS = ["id", "type", "style", "spot", "strike", "t_years", "rate", "div_yield", "vol", "price"];
-export const GREEKS_OUTPUT_COLUMNS = ["id", "price", "iv", "delta", "gamma", "vega", "theta", "rho", "status"] as const;
+export const GREEKS_INPUT_COLUMNS = [
+  "id",
+  "type",
+  "style",
+  "spot",
+  "strike",
+  "t_years",
+  "rate",
+  "div_yield",
+  "vol",
+  "price",
+];
+export const GREEKS_OUTPUT_COLUMNS = [
+  "id",
+  "price",
+  "iv",
+  "delta",
+  "gamma",
+  "vega",
+  "theta",
+  "rho",
+  "status",
+] as const;
 const REQUIRED_COLUMNS = ["id", "type", "spot", "strike", "t_years"];
 
 export type GreeksOutputRow = Record<(typeof GREEKS_OUTPUT_COLUMNS)[number], string>;
@@ -38,7 +59,17 @@ const cell = (x: number): string => (Number.isFinite(x) ? String(x) : "");
  */
 export function greeksForRow(row: Record<string, string | undefined>): GreeksOutputRow {
   const id = row.id ?? "";
-  const out: GreeksOutputRow = { id, price: "", iv: "", delta: "", gamma: "", vega: "", theta: "", rho: "", status: "invalid_input" };
+  const out: GreeksOutputRow = {
+    id,
+    price: "",
+    iv: "",
+    delta: "",
+    gamma: "",
+    vega: "",
+    theta: "",
+    rho: "",
+    status: "invalid_input",
+  };
   const type = (row.type ?? "").trim().toLowerCase();
   const style = (row.style ?? "").trim().toLowerCase() || "european";
   if ((type !== "call" && type !== "put") || (style !== "european" && style !== "american")) return out;
@@ -86,7 +117,9 @@ export async function runGreeks(inFile: string, outFile: string): Promise<number
   formatter.pipe(sink);
   let rows = 0;
   let headerError: Error | undefined;
-  const parser = createReadStream(inFile).pipe(parse<Record<string, string>, Record<string, string>>({ headers: true, trim: true }));
+  const parser = createReadStream(inFile).pipe(
+    parse<Record<string, string>, Record<string, string>>({ headers: true, trim: true }),
+  );
   parser.on("headers", (headers: string[]) => {
     const missing = REQUIRED_COLUMNS.filter((c) => !headers.includes(c));
     if (!headers.includes("vol") && !headers.includes("price")) missing.push("vol or price");

@@ -1,5 +1,5 @@
+import { csvPresets, type ImportFormat, importFormats, importReplayFile } from "@thetaflow/marketdata";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { csvPresets, importFormats, importReplayFile, type ImportFormat } from "@thetaflow/marketdata";
 
 interface ImportFlags {
   format: ImportFormat;
@@ -16,11 +16,16 @@ export const register = (program: Command): void => {
     .description(
       "Convert a vendor option-chain file into a replay; refused rows go to <out>.deadletters.ndjson with reasons",
     )
-    .addOption(new Option("-f, --format <fmt>", "input format").choices([...importFormats]).makeOptionMandatory())
+    .addOption(
+      new Option("-f, --format <fmt>", "input format").choices([...importFormats]).makeOptionMandatory(),
+    )
     .requiredOption("-i, --in <file>", "vendor file (Yahoo/yfinance JSON, CBOE delayed-quotes JSON, or CSV)")
     .requiredOption("-o, --out <replay>", "output replay (.ndjson or .ndjson.gz)")
     .addOption(new Option("--preset <name>", "csv: column layout preset").choices(Object.keys(csvPresets)))
-    .option("--mapping <file>", "csv: YAML mapping {columns: {field: column}, strikeScale, expiryFormat, timeFormat, underlying}")
+    .option(
+      "--mapping <file>",
+      "csv: YAML mapping {columns: {field: column}, strikeScale, expiryFormat, timeFormat, underlying}",
+    )
     .option(
       "--map <field=column>",
       "csv: map one field to a column (repeatable or comma-separated), e.g. bid=bid_px,vendor.iv=iv",
@@ -30,7 +35,10 @@ export const register = (program: Command): void => {
       },
     )
     .action(async (flags: ImportFlags) => {
-      if (flags.format !== "csv" && (flags.preset !== undefined || flags.mapping !== undefined || flags.map !== undefined)) {
+      if (
+        flags.format !== "csv" &&
+        (flags.preset !== undefined || flags.mapping !== undefined || flags.map !== undefined)
+      ) {
         throw new Error("--preset, --mapping and --map apply to --format csv only");
       }
       const r = await importReplayFile({

@@ -1,7 +1,10 @@
 import type { Command } from "commander";
 import { register as registerGenerate } from "./generate.js";
+import { register as registerGreeks } from "./greeks.js";
 import { register as registerImport } from "./import.js";
 import { register as registerDiff } from "./diff.js";
+import { register as registerPublish } from "./publish.js";
+import { register as registerRecord } from "./record.js";
 import { register as registerRun } from "./run.js";
 import { register as registerSchemas } from "./schemas.js";
 import { register as registerValidate } from "./validate.js";
@@ -12,6 +15,9 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   registerValidate,
   registerSchemas,
   registerDiff,
+  registerPublish,
+  registerRecord,
   registerGenerate,
   registerImport,
+  registerGreeks,
 ];

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, truncateSync, type WriteStream } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type EventSink, type SinkDefinition } from "@thetaflow/core";
 import { type Event, encodeEvent } from "@thetaflow/schemas";
@@ -12,10 +12,22 @@ export class NdjsonFileSink implements EventSink {
   #buffer: string[] = [];
   #bytes = 0;
   #drained: Promise<void> | undefined;
+  /** Bytes handed to the file so far (UTF-8). */
+  #written = 0;
 
-  constructor(readonly path: string) {
+  /** `resumeBytes`: continue a file from a checkpoint, dropping whatever was written after it. */
+  constructor(
+    readonly path: string,
+    resumeBytes?: number,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
-    this.#stream = createWriteStream(path);
+    if (resumeBytes !== undefined && existsSync(path)) {
+      truncateSync(path, resumeBytes);
+      this.#written = resumeBytes;
+      this.#stream = createWriteStream(path, { flags: "a" });
+    } else {
+      this.#stream = createWriteStream(path);
+    }
   }
 
   write(event: Event): void {
@@ -32,6 +44,12 @@ export class NdjsonFileSink implements EventSink {
   async flush(): Promise<void> {
     this.#writeBuffer();
     if (this.#drained !== undefined) await this.#drained;
+    // A write's callback runs once everything before it reached the file descriptor.
+    await new Promise<void>((ok, fail) => this.#stream.write("", (err) => (err ? fail(err) : ok())));
+  }
+
+  checkpoint(): number {
+    return this.#written;
   }
 
   async close(): Promise<void> {
@@ -45,7 +63,9 @@ export class NdjsonFileSink implements EventSink {
 
   #writeBuffer(): void {
     if (this.#buffer.length === 0) return;
-    const ok = this.#stream.write(this.#buffer.join(""));
+    const chunk = this.#buffer.join("");
+    this.#written += Buffer.byteLength(chunk);
+    const ok = this.#stream.write(chunk);
     this.#buffer = [];
     this.#bytes = 0;
     if (!ok && this.#drained === undefined) {
@@ -68,5 +88,9 @@ export const ndjsonSink: SinkDefinition<typeof NdjsonSinkParams.Type> = {
   name: "ndjson",
   description: "Writes events as NDJSON to <outDir>/<file> (default <sink id>.ndjson).",
   params: NdjsonSinkParams,
-  open: async (params, ctx) => new NdjsonFileSink(resolve(ctx.outDir, params.file ?? `${ctx.sinkId}.ndjson`)),
+  open: async (params, ctx) =>
+    new NdjsonFileSink(
+      resolve(ctx.outDir, params.file ?? `${ctx.sinkId}.ndjson`),
+      typeof ctx.resume === "number" ? ctx.resume : undefined,
+    ),
 };

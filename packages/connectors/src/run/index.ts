@@ -2,3 +2,4 @@ export * from "./builtinSinks.js";
 export * from "./outputs.js";
 export * from "./runTopology.js";
 export * from "./diffRuns.js";
+export * from "./serviceSinks.js";

@@ -13,7 +13,11 @@ import {
 } from "@thetaflow/core";
 import { Data, Effect } from "effect";
 import { digestOutputs, type OutputFile } from "./outputs.js";
+import { createKafkaClient } from "../kafka/client.js";
+import { CheckpointStore, type RunCheckpoint } from "../live/checkpointStore.js";
+import { KafkaLiveInput } from "../live/kafkaLiveInput.js";
 import { type ReadTracker, replaySource } from "../replay/replaySource.js";
+import { kafkaBrokers } from "./serviceSinks.js";
 
 export class RunError extends Data.TaggedError("RunError")<{ readonly message: string }> {}
 
@@ -32,12 +36,26 @@ export interface RunReport {
   readonly eventsPerSecond: number;
 }
 
+export interface LiveOptions {
+  readonly brokers?: readonly string[];
+  /** Consumer group; default `thetaflow-<topology name>`. Processes sharing it share the partitions. */
+  readonly groupId?: string;
+  /** End the run once all partitions are caught up and quiet for this long (ms); default: run until stopped. */
+  readonly untilIdleMs?: number;
+  /** Checkpoint after this many input events (default 50,000) or this much wall time (default 1,000 ms). */
+  readonly checkpointEvents?: number;
+  readonly checkpointIntervalMs?: number;
+  /** Default `<outDir>/checkpoint.bin`. */
+  readonly checkpointPath?: string;
+  /** Receives the input so a signal handler can stop it gracefully. */
+  readonly onInput?: (input: KafkaLiveInput) => void;
+}
+
 export interface RunOptions {
   readonly registries: Registries;
   readonly outDir: string;
   readonly mode?: RunMode;
-  /** Live sources by source id (the Kafka connector provides them); replay sources are built here. */
-  readonly liveSources?: (topology: CompiledTopology) => ReadonlyMap<string, EventBatches>;
+  readonly live?: LiveOptions;
   readonly onProgress?: (p: {
     readonly eventsIn: number;
     readonly eventTime: number;
@@ -74,7 +92,7 @@ const prepareOutDir = (outDir: string): Effect.Effect<void, RunError> =>
     catch: (e) => new RunError({ message: (e as Error).message }),
   });
 
-const openSinks = (topology: CompiledTopology, outDir: string) =>
+const openSinks = (topology: CompiledTopology, outDir: string, resume?: RunCheckpoint) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
@@ -111,44 +129,95 @@ const replaySources = (topology: CompiledTopology, tracker: ReadTracker): Map<st
  * Runs a topology to completion and writes `run.json` beside the sink outputs. Resources (sinks) are
  * scoped: they are closed whatever happens, and a failure is a typed RunError.
  */
-export const runTopology = (
-  topology: CompiledTopology,
-  options: RunOptions,
-): Effect.Effect<RunReport, RunError> =>
+export const runTopology = (topology: CompiledTopology, options: RunOptions): Effect.Effect<RunReport, RunError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const mode = options.mode ?? "replay";
       const now = options.now ?? (() => performance.now());
-      yield* prepareOutDir(options.outDir);
-      const sinks = yield* openSinks(topology, options.outDir);
+      const store = mode === "live" ? new CheckpointStore(options.live?.checkpointPath ?? join(options.outDir, "checkpoint.bin")) : undefined;
+      const resume = yield* Effect.try({
+        try: () => store?.load(),
+        catch: (e) => new RunError({ message: `cannot read checkpoint: ${(e as Error).message}` }),
+      });
+      if (resume !== undefined && resume.topologyHash !== topology.hash)
+        return yield* Effect.fail(
+          new RunError({ message: `checkpoint ${store!.path} belongs to another topology (hash ${resume.topologyHash.slice(0, 12)}); remove it to start over` }),
+        );
+      if (resume === undefined) yield* prepareOutDir(options.outDir);
+      const sinks = yield* openSinks(topology, options.outDir, resume);
       const tracker: ReadTracker = { bytesRead: 0, bytesTotal: 0 };
-      const sources = yield* Effect.try({
-        try: () => (mode === "replay" ? replaySources(topology, tracker) : options.liveSources!(topology)),
-        catch: (e) => new RunError({ message: (e as Error).message }),
-      });
       const started = now();
-      const graph = yield* Effect.tryPromise({
-        try: () =>
-          drive({
-            topology,
-            sources,
-            sinks,
-            onGraph: options.onGraph,
-            onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, ...tracker })),
+      const flushAll = () => Promise.all([...sinks.values()].map((s) => s.flush()));
+      let graph: Graph | undefined;
+      if (mode === "replay") {
+        const sources = yield* Effect.try({
+          try: () => replaySources(topology, tracker),
+          catch: (e) => new RunError({ message: (e as Error).message }),
+        });
+        graph = yield* Effect.tryPromise({
+          try: () =>
+            drive({
+              topology,
+              sources,
+              sinks,
+              onGraph: options.onGraph,
+              onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, ...tracker })),
+            }),
+          catch: (e) => new RunError({ message: `run failed: ${(e as Error).message}` }),
+        });
+      } else {
+        const input = yield* Effect.acquireRelease(
+          Effect.tryPromise({
+            try: () => startLiveInput(topology, options.live ?? {}, resume),
+            catch: (e) => new RunError({ message: `cannot start Kafka input: ${(e as Error).message}` }),
           }),
-        catch: (e) => new RunError({ message: `run failed: ${(e as Error).message}` }),
-      });
+          (i) => Effect.promise(() => i.stop().catch(() => {})),
+        );
+        options.live?.onInput?.(input);
+        const every = options.live?.checkpointEvents ?? 50_000;
+        const intervalMs = options.live?.checkpointIntervalMs ?? 1_000;
+        let lastEvents = resume?.graph.counters.eventsIn ?? 0;
+        let lastAt = now();
+        const checkpoint = async (g: Graph) => {
+          await flushAll();
+          const cp: RunCheckpoint = {
+            topologyHash: topology.hash,
+            graph: g.snapshot(),
+            input: input.checkpoint(),
+            sinks: Object.fromEntries([...sinks].map(([id, s]) => [id, s.checkpoint?.()])),
+          };
+          store!.save(cp);
+          await input.commit(cp.input);
+          lastEvents = g.counters.eventsIn;
+          lastAt = now();
+        };
+        graph = yield* Effect.tryPromise({
+          try: async () => {
+            const g = await drive({
+              topology,
+              sources: { merged: input.runs() },
+              sinks,
+              onGraph: (g) => {
+                if (resume !== undefined) g.restore(resume.graph);
+                options.onGraph?.(g);
+              },
+              onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, bytesRead: 0, bytesTotal: 0 })),
+              afterRun: (g) =>
+                g.counters.eventsIn - lastEvents >= every || now() - lastAt >= intervalMs ? checkpoint(g) : undefined,
+            });
+            await checkpoint(g);
+            return g;
+          },
+          catch: (e) => new RunError({ message: `live run failed: ${(e as Error).message}` }),
+        });
+      }
       yield* Effect.tryPromise({
         try: () => Promise.all([...sinks.values()].map((s) => s.close())),
         catch: (e) => new RunError({ message: `cannot flush sinks: ${(e as Error).message}` }),
       });
       const wallSeconds = (now() - started) / 1000;
       const digest = yield* Effect.tryPromise({
-        try: () =>
-          digestOutputs(
-            options.outDir,
-            [...sinks.values()].flatMap((s) => s.files()),
-          ),
+        try: () => digestOutputs(options.outDir, [...sinks.values()].flatMap((s) => s.files())),
         catch: (e) => new RunError({ message: `cannot checksum outputs: ${(e as Error).message}` }),
       });
       const report: RunReport = {
@@ -156,11 +225,7 @@ export const runTopology = (
         topologyName: topology.spec.name,
         topologyHash: topology.hash,
         mode,
-        events: {
-          in: graph.counters.eventsIn,
-          out: graph.counters.eventsOut,
-          deadLetters: graph.counters.deadLetters,
-        },
+        events: { in: graph.counters.eventsIn, out: graph.counters.eventsOut, deadLetters: graph.counters.deadLetters },
         nodes: Object.fromEntries([...graph.nodes].map(([id, n]) => [id, { ...n.stats }])),
         outputs: digest.files,
         outputsSha256: digest.outputsSha256,
@@ -171,3 +236,19 @@ export const runTopology = (
       return report;
     }),
   );
+
+const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: RunCheckpoint | undefined) => {
+  const bindings = topology.sources.map((s, rank) => {
+    if (s.kafka === undefined) throw new Error(`source '${s.id}' has no kafka binding; run it as a replay or add one`);
+    return { sourceId: s.id, rank, topics: s.kafka.topics, lateness: s.kafka.maxLatenessUs, groupId: s.kafka.groupId };
+  });
+  return KafkaLiveInput.start({
+    kafka: createKafkaClient({ brokers: kafkaBrokers(live.brokers), clientId: `thetaflow-${topology.spec.name}` }),
+    groupId: live.groupId ?? bindings.find((b) => b.groupId !== undefined)?.groupId ?? `thetaflow-${topology.spec.name}`,
+    bindings,
+    // One watermark orders all sources, so it waits as long as the most tolerant source allows.
+    maxLatenessUs: Math.max(...bindings.map((b) => b.lateness)),
+    ...(live.untilIdleMs !== undefined ? { untilIdleMs: live.untilIdleMs } : {}),
+    ...(resume !== undefined ? { resumeFrom: resume.input } : {}),
+  });
+};

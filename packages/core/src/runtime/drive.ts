@@ -3,18 +3,23 @@ import type { Event } from "@thetaflow/schemas";
 import type { CompiledTopology } from "../topology/compile.js";
 import type { EventSink } from "../sink.js";
 import { buildGraph, type Graph } from "./graph.js";
-import { type EventBatches, mergeOrdered } from "./merge.js";
+import { type EventBatches, type MergedRun, mergeOrdered } from "./merge.js";
 
 export interface DriveOptions {
   readonly topology: CompiledTopology;
-  /** One ordered batch stream per topology source id. */
-  readonly sources: ReadonlyMap<string, EventBatches>;
+  /**
+   * Either one ordered batch stream per topology source id (replay: merged here), or one stream
+   * already merged across sources in (eventTime, source rank, seq) order (live: see PartitionWatermark).
+   */
+  readonly sources: ReadonlyMap<string, EventBatches> | { readonly merged: AsyncIterable<MergedRun> };
   readonly sinks: ReadonlyMap<string, EventSink>;
   readonly mailboxCapacity?: number;
   /** Called after each delivered batch with the event time reached (stream time, not wall time). */
   readonly onProgress?: (progress: { readonly eventsIn: number; readonly eventTime: number }) => void;
   /** Called with the graph before any event flows (metrics, dashboards, checkpoints attach here). */
   readonly onGraph?: (graph: Graph) => void;
+  /** Awaited after each delivered run, when no event is in flight: the place to flush and checkpoint. */
+  readonly afterRun?: (graph: Graph) => Promise<void> | undefined;
 }
 
 /**
@@ -31,14 +36,20 @@ export const drive = async (options: DriveOptions): Promise<Graph> => {
   });
   options.onGraph?.(graph);
   const done = graph.run();
-  const ordered = topology.sources.map((s) => {
-    const batches = options.sources.get(s.id);
-    if (batches === undefined) throw new Error(`source '${s.id}' has no input bound for this run`);
-    return batches;
-  });
+  const inputs = options.sources;
+  const runs =
+    "merged" in inputs
+      ? (inputs.merged as AsyncIterable<MergedRun>)
+      : mergeOrdered(
+          topology.sources.map((s) => {
+            const batches = (inputs as ReadonlyMap<string, EventBatches>).get(s.id);
+            if (batches === undefined) throw new Error(`source '${s.id}' has no input bound for this run`);
+            return batches;
+          }),
+        );
   const inputSubjects = topology.sources.map((s) => subjects.get(s.id)!);
   try {
-    for await (const run of mergeOrdered(ordered)) {
+    for await (const run of runs) {
       const subject = inputSubjects[run.input]!;
       const events = run.events;
       for (let i = 0; i < events.length; i++) subject.next(events[i]!);
@@ -47,6 +58,8 @@ export const drive = async (options: DriveOptions): Promise<Graph> => {
         const pressure = sink.backpressure?.();
         if (pressure !== undefined) await pressure;
       }
+      const after = options.afterRun?.(graph);
+      if (after !== undefined) await after;
     }
   } catch (err) {
     for (const s of inputSubjects) s.error(err);

@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from "rxjs";
 import type { DeadLetter, Event, EventKind } from "@thetaflow/schemas";
 import type { CompiledTopology } from "../topology/compile.js";
 import { DEAD_LETTERS_ID } from "../topology/topologySchema.js";
-import { ActorNode } from "./actorNode.js";
+import { ActorNode, type NodeSnapshot } from "./actorNode.js";
 import { FanoutSubject, mergeInputs } from "./fanout.js";
 
 export interface GraphOptions {
@@ -19,9 +19,18 @@ export interface GraphCounters {
   deadLetters: number;
 }
 
+/** Everything a graph needs to resume exactly: every node's actor states and the run counters. */
+export interface GraphSnapshot {
+  readonly counters: GraphCounters;
+  readonly nodes: Readonly<Record<string, NodeSnapshot>>;
+}
+
 export interface Graph {
   readonly nodes: ReadonlyMap<string, ActorNode>;
   readonly counters: GraphCounters;
+  snapshot(): GraphSnapshot;
+  /** Restores a snapshot taken from a graph of the same topology (same hash), before events flow. */
+  restore(snapshot: GraphSnapshot): void;
   /** Starts the sources; resolves when every source has completed and every output has been delivered. */
   run(): Promise<void>;
 }
@@ -161,6 +170,18 @@ export const buildGraph = (
   return {
     nodes,
     counters,
+    snapshot: () => ({
+      counters: { ...counters },
+      nodes: Object.fromEntries([...nodes].map(([id, n]) => [id, n.snapshot()])),
+    }),
+    restore: (snapshot) => {
+      Object.assign(counters, snapshot.counters);
+      for (const [id, n] of nodes) {
+        const s = snapshot.nodes[id];
+        if (s === undefined) throw new Error(`snapshot has no state for node '${id}': taken from another topology?`);
+        n.restore(s);
+      }
+    },
     run: async () => {
       // Subscribe upstream only now, downstream-first wiring is complete: no subscriber misses an event.
       for (const start of starts) start();

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { referenceFile, repoRoot } from "../referenceData.js";
 import { isFomcDay, isFomcWeek, nextEarnings } from "./events.js";
 import { addDays, dayNumber, weekday } from "./isoDate.js";
-import { easterSunday, easternTimeMicros, nyseClosures } from "./nyseRules.js";
+import { easternTimeMicros, easterSunday, nyseClosures } from "./nyseRules.js";
 import { isOpexWeek, monthlyOpex, nextMonthlyOpex } from "./opex.js";
 import { loadEarningsCalendar, loadFomcMeetings, loadMarketClosures } from "./referenceTables.js";
 import { createTradingCalendar, tradingCalendar } from "./tradingCalendar.js";
@@ -105,7 +105,9 @@ describe("FOMC and earnings tables", () => {
     expect(next.date).toBe("2019-01-22");
     expect(next.timing).toBe("amc");
     expect(nextEarnings("SPY", "2019-01-02", cal)).toBeUndefined();
-    expect(dayNumber(nextEarnings("NVDA", addDays(next.date, 1), cal)!.date)).toBeGreaterThan(dayNumber(next.date));
+    expect(dayNumber(nextEarnings("NVDA", addDays(next.date, 1), cal)!.date)).toBeGreaterThan(
+      dayNumber(next.date),
+    );
   });
 
   it("reports the file, line and field of a bad row", async () => {

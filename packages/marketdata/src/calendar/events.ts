@@ -1,5 +1,10 @@
 import { dayNumber, type IsoDate, mondayOf } from "./isoDate.js";
-import { type EarningsDate, type FomcMeeting, loadEarningsCalendar, loadFomcMeetings } from "./referenceTables.js";
+import {
+  type EarningsDate,
+  type FomcMeeting,
+  loadEarningsCalendar,
+  loadFomcMeetings,
+} from "./referenceTables.js";
 
 let defaultFomc: FomcMeeting[] | undefined;
 let defaultEarnings: EarningsDate[] | undefined;
@@ -28,7 +33,8 @@ export const nextEarnings = (
   date: IsoDate,
   calendar?: ReadonlyArray<EarningsDate>,
 ): EarningsDate | undefined => {
-  const table = calendar ?? (defaultEarnings ??= loadEarningsCalendar());
+  if (calendar === undefined) defaultEarnings ??= loadEarningsCalendar();
+  const table = calendar ?? defaultEarnings ?? [];
   const from = dayNumber(date);
   let best: EarningsDate | undefined;
   for (const e of table) {

@@ -5,7 +5,11 @@ import { type TradingCalendar, tradingCalendar } from "./tradingCalendar.js";
  * Monthly standard expiration: the third Friday, or the trading day before it when the exchange is
  * closed that Friday (Good Friday, e.g. 2014-04-18 -> 2014-04-17).
  */
-export const monthlyOpex = (year: number, month: number, calendar: TradingCalendar = tradingCalendar): IsoDate => {
+export const monthlyOpex = (
+  year: number,
+  month: number,
+  calendar: TradingCalendar = tradingCalendar,
+): IsoDate => {
   const thirdFriday = nthWeekdayOfMonth(year, month, 5, 3);
   return calendar.isTradingDay(thirdFriday) ? thirdFriday : calendar.previousTradingDay(thirdFriday);
 };

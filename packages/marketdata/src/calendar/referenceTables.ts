@@ -5,7 +5,9 @@ import { isIsoDate } from "./isoDate.js";
 import type { MarketClosure } from "./nyseRules.js";
 import { parseSimpleCsv } from "./simpleCsv.js";
 
-const IsoDateField = Schema.String.pipe(Schema.filter((s) => isIsoDate(s) || `not a valid YYYY-MM-DD date: ${s}`));
+const IsoDateField = Schema.String.pipe(
+  Schema.filter((s) => isIsoDate(s) || `not a valid YYYY-MM-DD date: ${s}`),
+);
 const BooleanField = Schema.transform(Schema.Literal("true", "false"), Schema.Boolean, {
   strict: true,
   decode: (s) => s === "true",

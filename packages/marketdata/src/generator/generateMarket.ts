@@ -10,7 +10,13 @@ import { projectEarningsDates, type TickerConfig } from "../universe/universe.js
 import { OpenInterestBook } from "./activity.js";
 import { buildChain } from "./chain.js";
 import { defaultListingPolicy, type ListingPolicy, listedExpiries } from "./listing.js";
-import { type MarketHistory, type MarketStep, realMarketDay, simulateMarketDay, stockSteps } from "./marketPath.js";
+import {
+  type MarketHistory,
+  type MarketStep,
+  realMarketDay,
+  simulateMarketDay,
+  stockSteps,
+} from "./marketPath.js";
 import type { OptionPricer } from "./pricer.js";
 import { marketFactorParams, TRADING_DAYS_PER_YEAR, type VolState } from "./stochasticVol.js";
 
@@ -77,7 +83,10 @@ const exDividendDates = (t: TickerConfig, from: IsoDate, to: IsoDate, cal: Tradi
   return out;
 };
 
-export const validateSnapshotTimes = (times: ReadonlyArray<number | "close">, history: boolean): string | undefined => {
+export const validateSnapshotTimes = (
+  times: ReadonlyArray<number | "close">,
+  history: boolean,
+): string | undefined => {
   if (times.length === 0) return "at least one snapshot time is needed";
   for (const t of times) {
     if (t === "close") continue;
@@ -94,7 +103,9 @@ export const validateSnapshotTimes = (times: ReadonlyArray<number | "close">, hi
  * ticks and VIX first, then earnings announcements, then option quotes. Yielding keeps multi-year
  * runs within memory and lets the writer apply backpressure; `seq` is left 0 for the writer.
  */
-export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[], GenerationStats, undefined> {
+export function* generateMarket(
+  config: MarketGeneratorConfig,
+): Generator<Event[], GenerationStats, undefined> {
   const timesError = validateSnapshotTimes(config.snapshotTimes, config.history !== undefined);
   if (timesError !== undefined) throw new Error(timesError);
   const cal = config.calendar;
@@ -108,7 +119,9 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
   const marketVol: VolState = { variance: marketFactorParams.longRunVariance };
   const earningsTable =
     config.earnings ??
-    config.underlyings.flatMap((t) => projectEarningsDates(t, yearOf(config.from), yearOf(config.to) + 1, cal));
+    config.underlyings.flatMap((t) =>
+      projectEarningsDates(t, yearOf(config.from), yearOf(config.to) + 1, cal),
+    );
 
   const history = config.history;
   const firstBar = history?.bars.get(days[0]!);
@@ -120,7 +133,8 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
 
   const states: UnderlyingState[] = config.underlyings.map((ticker) => {
     const scale = marketLinkedScale[ticker.symbol];
-    const startPrice = history !== undefined && scale !== undefined ? firstBar!.open * scale : ticker.referencePrice;
+    const startPrice =
+      history !== undefined && scale !== undefined ? firstBar!.open * scale : ticker.referencePrice;
     const totalLongRun = (ticker.averageIv / VOL_RISK_PREMIUM) ** 2;
     const idiosyncraticLongRun = Math.max(
       totalLongRun - ticker.beta ** 2 * marketFactorParams.longRunVariance,
@@ -146,7 +160,7 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
     const closeMinute = close.hour * 60 + close.minute;
     let market: MarketStep[];
     let realVix: number | undefined;
-    let realBar: (typeof firstBar) | undefined;
+    let realBar: typeof firstBar | undefined;
     if (history !== undefined) {
       realBar = history.bars.get(date);
       if (realBar === undefined) throw new Error(`history has no bar for trading day ${date}`);
@@ -164,7 +178,9 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
     const snapshotSteps = config.snapshotTimes.map((t) =>
       t === "close" || t >= closeMinute ? market.length - 1 : (t - 570) / 5,
     );
-    const snapshotMinutes = config.snapshotTimes.map((t) => (t === "close" || t >= closeMinute ? closeMinute : t));
+    const snapshotMinutes = config.snapshotTimes.map((t) =>
+      t === "close" || t >= closeMinute ? closeMinute : t,
+    );
 
     // Price paths of every name for the day, indexed like `market` (0 = open after the gap).
     const marketLevels: number[] = [];
@@ -178,7 +194,8 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
       let idiosyncraticVariance = 0;
       if (scale !== undefined) {
         const startLevel = marketLevels[0]! / Math.exp(market[0]!.logReturn);
-        const gapFactor = history === undefined && s.exDividendDates.has(date) ? 1 - s.ticker.dividendYield / 4 : 1;
+        const gapFactor =
+          history === undefined && s.exDividendDates.has(date) ? 1 - s.ticker.dividendYield / 4 : 1;
         let p = s.price;
         for (let i = 0; i < market.length; i++) {
           const prev = i === 0 ? startLevel : marketLevels[i - 1]!;
@@ -204,7 +221,6 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
       return { levels, idiosyncraticVariance };
     });
 
-    const marketVariance = market[market.length - 1]!.variance;
     for (let si = 0; si < snapshotSteps.length; si++) {
       const step = snapshotSteps[si]!;
       const minute = snapshotMinutes[si]!;
@@ -220,7 +236,7 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
               spotVariance: spotVarianceFor(
                 (realVix / 100 / VIX_TO_ATM_RATIO) ** 2,
                 T30,
-                (marketFactorParams.longRunVariance * VOL_RISK_PREMIUM ** 2),
+                marketFactorParams.longRunVariance * VOL_RISK_PREMIUM ** 2,
                 TERM_MEAN_REVERSION,
               ),
               longRunVariance: marketFactorParams.longRunVariance * VOL_RISK_PREMIUM ** 2,
@@ -233,7 +249,10 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
               meanReversion: TERM_MEAN_REVERSION,
               events: [],
             };
-      const vixValue = round(realVix ?? 100 * VIX_TO_ATM_RATIO * Math.sqrt(atmTotalVariance(marketCurve, T30) / T30), 2);
+      const vixValue = round(
+        realVix ?? 100 * VIX_TO_ATM_RATIO * Math.sqrt(atmTotalVariance(marketCurve, T30) / T30),
+        2,
+      );
 
       states.forEach((s, idx) => {
         const path = paths[idx]!;
@@ -281,17 +300,25 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
       states.forEach((s, idx) => {
         const spot = round(paths[idx]!.levels[step]!, 2);
         const isMarketLinked = marketLinkedScale[s.ticker.symbol] !== undefined;
-        const shape = s.ticker.type === "stock" ? { ...config.shape, rho: config.shape.rho * STOCK_SKEW_SCALE } : config.shape;
+        const shape =
+          s.ticker.type === "stock"
+            ? { ...config.shape, rho: config.shape.rho * STOCK_SKEW_SCALE }
+            : config.shape;
         const eventVariances = s.earnings
           .map((e) => {
             const open = easternTimeMicros(e.reactionDate, 9, 30);
-            return { afterYears: (open - eventTime) / (365 * 86_400_000_000), variance: (s.ticker.earnings?.moveStdDev ?? 0) ** 2 };
+            return {
+              afterYears: (open - eventTime) / (365 * 86_400_000_000),
+              variance: (s.ticker.earnings?.moveStdDev ?? 0) ** 2,
+            };
           })
           .filter((e) => e.afterYears > 0 && e.afterYears < 1);
         const curve: VarianceCurve = isMarketLinked
           ? marketCurve
           : {
-              spotVariance: (s.ticker.beta ** 2 * stepVariance + paths[idx]!.idiosyncraticVariance) * VOL_RISK_PREMIUM ** 2,
+              spotVariance:
+                (s.ticker.beta ** 2 * stepVariance + paths[idx]!.idiosyncraticVariance) *
+                VOL_RISK_PREMIUM ** 2,
               longRunVariance: s.ticker.averageIv ** 2,
               meanReversion: TERM_MEAN_REVERSION,
               events: eventVariances,
@@ -330,7 +357,9 @@ export function* generateMarket(config: MarketGeneratorConfig): Generator<Event[
     states.forEach((s, idx) => {
       const levels = paths[idx]!.levels;
       s.price = levels[levels.length - 1]!;
-      s.openInterest.forget((contract) => `20${contract.slice(6, 8)}-${contract.slice(8, 10)}-${contract.slice(10, 12)}` < date);
+      s.openInterest.forget(
+        (contract) => `20${contract.slice(6, 8)}-${contract.slice(8, 10)}-${contract.slice(10, 12)}` < date,
+      );
     });
   }
   return { tradingDays: days.length, counts, vixFallbackDays };
@@ -367,7 +396,9 @@ const barFields = (
     open: round(open, 2),
     high: round(high, 2),
     low: round(low, 2),
-    volume: Math.round(2e7 * s.ticker.options.liquidity * monthFactor * (1 + 20 * Math.abs(Math.log(close / open)))),
+    volume: Math.round(
+      2e7 * s.ticker.options.liquidity * monthFactor * (1 + 20 * Math.abs(Math.log(close / open))),
+    ),
   };
 };
 
@@ -386,4 +417,3 @@ const earningsEvent = (
   confirmed: true,
   ...(actualMove !== undefined ? { actualMove } : {}),
 });
-

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { Event, OptionQuote, UnderlyingTick } from "@thetaflow/schemas";
 import { decodeEvent } from "@thetaflow/schemas";
 import fc from "fast-check";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { tradingCalendar } from "../calendar/tradingCalendar.js";
 import { checkChainArbitrage } from "../noArbitrage.js";
@@ -25,17 +25,19 @@ const AAPL = findTicker(universe, "AAPL")!;
 const YEAR_MICROS = 365 * 86_400_000_000;
 
 /** SPY and AAPL over AAPL's projected 2019-01-22 (after the close) earnings, intraday and close snapshots. */
-const events: Event[] = [...generateMarket({
-  underlyings: [SPY, AAPL],
-  from: "2019-01-10",
-  to: "2019-01-29",
-  seed: 11,
-  snapshotTimes: [600, "close"],
-  pricer: optionsMathPricer,
-  shape,
-  rate: 0.02,
-  calendar: tradingCalendar,
-})].flat();
+const events: Event[] = [
+  ...generateMarket({
+    underlyings: [SPY, AAPL],
+    from: "2019-01-10",
+    to: "2019-01-29",
+    seed: 11,
+    snapshotTimes: [600, "close"],
+    pricer: optionsMathPricer,
+    shape,
+    rate: 0.02,
+    calendar: tradingCalendar,
+  }),
+].flat();
 
 const chains = new Map<string, OptionQuote[]>();
 const spots = new Map<string, number>();
@@ -75,7 +77,9 @@ describe("market generator output", () => {
     expect(expiries.length).toBe(8);
     expect(expiries).toContain("2019-01-18"); // monthly
     expect(expiries).toContain("2019-01-11"); // Friday weekly
-    const sameDay = [...chains.values()].flat().some((q) => q.expiry === "2019-01-11" && q.eventTime < tradingCalendar.closeMicros("2019-01-11"));
+    const sameDay = [...chains.values()]
+      .flat()
+      .some((q) => q.expiry === "2019-01-11" && q.eventTime < tradingCalendar.closeMicros("2019-01-11"));
     expect(sameDay).toBe(true);
     const spot = spots.get(morning[0])!;
     expect(quotes.some((q) => q.strike < spot * 0.95)).toBe(true);
@@ -119,14 +123,17 @@ describe("market generator output", () => {
       const t = tradingCalendar.closeMicros(date);
       const quotes = chains.get(`AAPL|${t}`)!.filter((q) => q.expiry === "2019-02-15" && q.right === "call");
       const spot = spots.get(`AAPL|${t}`)!;
-      return quotes.reduce((a, b) => (Math.abs(b.strike - spot) < Math.abs(a.strike - spot) ? b : a)).vendor!.iv!;
+      return quotes.reduce((a, b) => (Math.abs(b.strike - spot) < Math.abs(a.strike - spot) ? b : a)).vendor!
+        .iv!;
     };
     const ramp = ["2019-01-14", "2019-01-17", "2019-01-22"].map(atmIv);
     expect(ramp[1]!).toBeGreaterThan(ramp[0]!);
     expect(ramp[2]!).toBeGreaterThan(ramp[1]!);
     expect(atmIv("2019-01-23")).toBeLessThan(ramp[2]! * 0.9);
     const result = events.filter((e) => e.kind === "EarningsEvent" && e.symbol === "AAPL");
-    expect(result.some((e) => e.kind === "EarningsEvent" && e.date === "2019-01-22" && e.actualMove !== undefined)).toBe(true);
+    expect(
+      result.some((e) => e.kind === "EarningsEvent" && e.date === "2019-01-22" && e.actualMove !== undefined),
+    ).toBe(true);
   });
 
   it("stamps the dividend yield on every bar", () => {
@@ -170,14 +177,19 @@ describe("chain model prices", () => {
             stress: 1,
           });
           for (const s of slices) {
-            for (const [rows, dir] of [[s.calls, -1], [s.puts, 1]] as const) {
+            for (const [rows, dir] of [
+              [s.calls, -1],
+              [s.puts, 1],
+            ] as const) {
               for (let i = 1; i < rows.length; i++) {
                 const tol = 1e-9 * spot;
                 expect(dir * (rows[i]!.modelPrice - rows[i - 1]!.modelPrice)).toBeGreaterThanOrEqual(-tol);
                 if (i >= 2) {
                   const [a, b, c] = [rows[i - 2]!, rows[i - 1]!, rows[i]!];
                   const w = (c.quote.strike - b.quote.strike) / (c.quote.strike - a.quote.strike);
-                  expect(b.modelPrice).toBeLessThanOrEqual(w * a.modelPrice + (1 - w) * c.modelPrice + 1e-7 * spot);
+                  expect(b.modelPrice).toBeLessThanOrEqual(
+                    w * a.modelPrice + (1 - w) * c.modelPrice + 1e-7 * spot,
+                  );
                 }
               }
               for (const r of rows) {
@@ -196,7 +208,15 @@ describe("chain model prices", () => {
 describe("thetaflow generate determinism", () => {
   const dir = mkdtempSync(join(tmpdir(), "gen-"));
   const run = (seed: number, name: string) =>
-    generateReplayFile({ underlyings: ["SPY"], from: "2019-01-02", to: "2019-01-11", seed, out: join(dir, name), times: ["close"], rate: 0.02 });
+    generateReplayFile({
+      underlyings: ["SPY"],
+      from: "2019-01-02",
+      to: "2019-01-11",
+      seed,
+      out: join(dir, name),
+      times: ["close"],
+      rate: 0.02,
+    });
 
   it("writes byte-identical files for the same arguments and different ones for another seed", async () => {
     const a = await run(7, "a.ndjson.gz");
@@ -205,7 +225,10 @@ describe("thetaflow generate determinism", () => {
     expect(readFileSync(join(dir, "a.ndjson.gz")).equals(readFileSync(join(dir, "b.ndjson.gz")))).toBe(true);
     expect(a.file.sha256).toBe(b.file.sha256);
     expect(c.file.sha256).not.toBe(a.file.sha256);
-    const lines = gunzipSync(readFileSync(join(dir, "a.ndjson.gz"))).toString("utf8").trim().split("\n");
+    const lines = gunzipSync(readFileSync(join(dir, "a.ndjson.gz")))
+      .toString("utf8")
+      .trim()
+      .split("\n");
     expect(lines.length).toBe(a.file.lines);
     lines.forEach((line, i) => {
       const e = JSON.parse(line) as { seq: number; eventTime: number };

@@ -42,7 +42,8 @@ export interface ListedExpiry {
  * Weekly listings began at different times; before a product's weekly era only monthlies list.
  * SPY Friday weeklies from 2010, Wednesday from 2016, Monday from 2018 (approximate CBOE history).
  */
-const weeklyStartYear = (weekdayNumber: number): number => (weekdayNumber === 5 ? 2010 : weekdayNumber === 3 ? 2016 : 2018);
+const weeklyStartYear = (weekdayNumber: number): number =>
+  weekdayNumber === 5 ? 2010 : weekdayNumber === 3 ? 2016 : 2018;
 
 export const listedExpiries = (
   date: IsoDate,
@@ -57,7 +58,9 @@ export const listedExpiries = (
     const monthly = isMonthlyOpex(d, calendar);
     const dow = weekday(d);
     const weekly =
-      ticker.options.weeklyExpiryWeekdays.includes(dow) && yearOf(d) >= weeklyStartYear(dow) && calendar.isTradingDay(d);
+      ticker.options.weeklyExpiryWeekdays.includes(dow) &&
+      yearOf(d) >= weeklyStartYear(dow) &&
+      calendar.isTradingDay(d);
     // A weekly whose Friday is a holiday expires the Thursday before.
     const shiftedFriday =
       dow === 4 &&
@@ -72,14 +75,20 @@ export const listedExpiries = (
     if (picked.size >= policy.maxExpiries) break;
     picked.add(c.expiry);
   }
-  return candidates.filter((c) => picked.has(c.expiry)).sort((a, b) => dayNumber(a.expiry) - dayNumber(b.expiry));
+  return candidates
+    .filter((c) => picked.has(c.expiry))
+    .sort((a, b) => dayNumber(a.expiry) - dayNumber(b.expiry));
 };
-
 
 const roundToStep = (x: number, step: number): number => Math.round(x / step) * step;
 
 /** Fine steps within one standard deviation (≥ 3% of spot), coarse steps out to the range edge. */
-export const listedStrikes = (spot: number, atmVol: number, tYears: number, policy: ListingPolicy): number[] => {
+export const listedStrikes = (
+  spot: number,
+  atmVol: number,
+  tYears: number,
+  policy: ListingPolicy,
+): number[] => {
   const sd = atmVol * Math.sqrt(Math.max(tYears, 1 / 365));
   const width = Math.min(policy.maxWidth, Math.max(policy.minWidth, policy.standardDeviations * sd));
   const fineWidth = Math.min(width, Math.max(0.03, sd));
@@ -89,7 +98,14 @@ export const listedStrikes = (spot: number, atmVol: number, tYears: number, poli
   };
   const lo = spot * (1 - width);
   const hi = spot * (1 + width);
-  for (let k = roundToStep(spot * (1 - fineWidth), policy.fineStep); k <= spot * (1 + fineWidth); k += policy.fineStep) add(k);
+  for (
+    let k = roundToStep(spot * (1 - fineWidth), policy.fineStep);
+    k <= spot * (1 + fineWidth);
+    k += policy.fineStep
+  )
+    add(k);
   for (let k = roundToStep(lo, policy.coarseStep); k <= hi; k += policy.coarseStep) add(k);
-  return [...strikes].filter((k) => k >= lo - policy.coarseStep && k <= hi + policy.coarseStep).sort((a, b) => a - b);
+  return [...strikes]
+    .filter((k) => k >= lo - policy.coarseStep && k <= hi + policy.coarseStep)
+    .sort((a, b) => a - b);
 };

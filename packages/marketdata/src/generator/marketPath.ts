@@ -42,11 +42,19 @@ export const simulateMarketDay = (state: VolState, closeMinute: number, rng: Rng
   const day = 1 / TRADING_DAYS_PER_YEAR;
   const steps: MarketStep[] = [];
   const overnight = OVERNIGHT_SHARE * day;
-  steps.push({ logReturn: stepLogReturn(marketFactorParams, state, overnight, rng), dtYears: overnight, variance: state.variance });
+  steps.push({
+    logReturn: stepLogReturn(marketFactorParams, state, overnight, rng),
+    dtYears: overnight,
+    variance: state.variance,
+  });
   // An early-close session carries proportionally less of the day's variance.
   const intraday = ((1 - OVERNIGHT_SHARE) * day) / 78;
   for (let i = 0; i < n; i++) {
-    steps.push({ logReturn: stepLogReturn(marketFactorParams, state, intraday, rng), dtYears: intraday, variance: state.variance });
+    steps.push({
+      logReturn: stepLogReturn(marketFactorParams, state, intraday, rng),
+      dtYears: intraday,
+      variance: state.variance,
+    });
   }
   return steps;
 };

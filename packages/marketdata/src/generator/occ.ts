@@ -33,7 +33,14 @@ export const parseOccSymbol = (symbol: string): ParsedOcc | undefined => {
 };
 
 /** The OCC symbol, or undefined when the root or strike cannot be expressed in the OCC layout. */
-export const tryOccSymbol = (root: string, expiry: IsoDate, right: "call" | "put", strike: number): string | undefined => {
+export const tryOccSymbol = (
+  root: string,
+  expiry: IsoDate,
+  right: "call" | "put",
+  strike: number,
+): string | undefined => {
   const strikeMilli = Math.round(strike * 1000);
-  return root.length > 6 || strikeMilli >= 1e8 || strikeMilli <= 0 ? undefined : occSymbol(root, expiry, right, strike);
+  return root.length > 6 || strikeMilli >= 1e8 || strikeMilli <= 0
+    ? undefined
+    : occSymbol(root, expiry, right, strike);
 };

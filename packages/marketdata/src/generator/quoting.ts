@@ -8,7 +8,8 @@ export interface TickRule {
   readonly pennyPilot: boolean;
 }
 
-export const tickSize = (price: number, rule: TickRule): number => (rule.pennyPilot || price < 3 ? 0.01 : 0.05);
+export const tickSize = (price: number, rule: TickRule): number =>
+  rule.pennyPilot || price < 3 ? 0.01 : 0.05;
 
 /** Integer cents keep tick arithmetic exact; the quote's number is cents / 100. */
 const toCents = (x: number): number => Math.round(x * 100);
@@ -49,10 +50,17 @@ export interface TwoSidedQuote {
 }
 
 /** Bid and ask on the tick grid around the model price, never negative, ask at least one tick. */
-export const quoteAround = (modelPrice: number, width: number, rule: TickRule): { bidCents: number; askCents: number } => {
+export const quoteAround = (
+  modelPrice: number,
+  width: number,
+  rule: TickRule,
+): { bidCents: number; askCents: number } => {
   const half = width / 2;
   const bidCents = Math.max(0, floorToTick(toCents(modelPrice - half), rule));
-  const askCents = Math.max(toCents(tickSize(0, rule)), ceilToTick(Math.max(toCents(modelPrice + half), 1), rule));
+  const askCents = Math.max(
+    toCents(tickSize(0, rule)),
+    ceilToTick(Math.max(toCents(modelPrice + half), 1), rule),
+  );
   return { bidCents, askCents };
 };
 

@@ -38,4 +38,10 @@ export const closesToIndexTicks = (
 ): IndexTick[] =>
   [...closes]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([date, value]) => ({ kind: "IndexTick", eventTime: calendar.closeMicros(date), seq: 0, symbol, value }));
+    .map(([date, value]) => ({
+      kind: "IndexTick",
+      eventTime: calendar.closeMicros(date),
+      seq: 0,
+      symbol,
+      value,
+    }));

@@ -1,5 +1,5 @@
-import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import type { IsoDate } from "../calendar/isoDate.js";
 import { isIsoDate } from "../calendar/isoDate.js";
 import type { DailyBar } from "../generator/marketPath.js";
@@ -15,7 +15,8 @@ const readText = (path: string): string =>
 export const parseSp500Csv = (text: string, origin: string): DailyBar[] => {
   const lines = text.trim().split(/\r?\n/);
   const header = lines[0]?.trim();
-  if (header !== "date,open,high,low,close,adjclose,volume") throw new Error(`${origin}: unexpected header ${header}`);
+  if (header !== "date,open,high,low,close,adjclose,volume")
+    throw new Error(`${origin}: unexpected header ${header}`);
   return lines.slice(1).map((line, i) => {
     const [date, open, high, low, close, , volume] = line.split(",");
     const bar = {
@@ -26,7 +27,10 @@ export const parseSp500Csv = (text: string, origin: string): DailyBar[] => {
       close: Number(close),
       volume: Number(volume),
     };
-    if (!isIsoDate(bar.date) || ![bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite)) {
+    if (
+      !isIsoDate(bar.date) ||
+      ![bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite)
+    ) {
       throw new Error(`${origin}:${i + 2}: malformed row ${JSON.stringify(line)}`);
     }
     return bar;
@@ -52,7 +56,8 @@ export const parseVixCsv = (text: string, origin: string): Map<IsoDate, number> 
     if (v?.trim() === ".") return;
     const date = usDate(d ?? "");
     const value = Number(v);
-    if (date === undefined || !(value > 0)) throw new Error(`${origin}:${i + 2}: malformed row ${JSON.stringify(line)}`);
+    if (date === undefined || !(value > 0))
+      throw new Error(`${origin}:${i + 2}: malformed row ${JSON.stringify(line)}`);
     out.set(date, value);
   });
   return out;

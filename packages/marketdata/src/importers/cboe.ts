@@ -1,7 +1,13 @@
-import { easternTimeMicros } from "../calendar/nyseRules.js";
 import { isIsoDate } from "../calendar/isoDate.js";
+import { easternTimeMicros } from "../calendar/nyseRules.js";
 import { parseOccSymbol, tryOccSymbol } from "../generator/occ.js";
-import { ImportCollector, type ImportResult, numberField, styleForRoot, underlyingForRoot } from "./importResult.js";
+import {
+  ImportCollector,
+  type ImportResult,
+  numberField,
+  styleForRoot,
+  underlyingForRoot,
+} from "./importResult.js";
 
 /**
  * CBOE delayed quotes JSON (`cdn.cboe.com/api/global/delayed_quotes/options/<SYM>.json`):
@@ -16,14 +22,23 @@ export const importCboeChain = (json: unknown, origin: string): ImportResult => 
   const ts = typeof doc?.timestamp === "string" ? doc.timestamp : "";
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(ts.trim());
   if (data === undefined || typeof data !== "object" || m === null || !isIsoDate(m[1]!)) {
-    out.reject("not a CBOE delayed-quotes document: needs timestamp 'YYYY-MM-DD HH:MM:SS' and data", JSON.stringify(json)?.slice(0, 500) ?? "", origin);
+    out.reject(
+      "not a CBOE delayed-quotes document: needs timestamp 'YYYY-MM-DD HH:MM:SS' and data",
+      JSON.stringify(json)?.slice(0, 500) ?? "",
+      origin,
+    );
     return out.result();
   }
   const eventTime = easternTimeMicros(m[1]!, Number(m[2]), Number(m[3])) + Number(m[4]) * 1_000_000;
   const symbol = String(data.symbol ?? "").replace(/^_/, "");
   const spot = numberField(data.current_price);
   if (spot === undefined || symbol === "") {
-    out.reject("data lacks symbol or current_price", { ...data, options: undefined }, `${origin}:data`, eventTime);
+    out.reject(
+      "data lacks symbol or current_price",
+      { ...data, options: undefined },
+      `${origin}:data`,
+      eventTime,
+    );
     return out.result();
   }
   const bid = numberField(data.bid);
@@ -41,15 +56,24 @@ export const importCboeChain = (json: unknown, origin: string): ImportResult => 
     `${origin}:data`,
   );
   const rows = Array.isArray(data.options) ? (data.options as Array<Record<string, unknown>>) : [];
-  rows.forEach((row, i) => {
+  for (const [i, row] of rows.entries()) {
     const where = `${origin}:data.options[${i}]`;
     const parsed = parseOccSymbol(typeof row.option === "string" ? row.option : "");
     const rowBid = numberField(row.bid);
     const rowAsk = numberField(row.ask);
-    if (parsed === undefined) return out.reject(`unparseable option symbol ${JSON.stringify(row.option)}`, row, where, eventTime);
-    if (rowBid === undefined || rowAsk === undefined) return out.reject("missing bid or ask", row, where, eventTime);
+    if (parsed === undefined) {
+      out.reject(`unparseable option symbol ${JSON.stringify(row.option)}`, row, where, eventTime);
+      continue;
+    }
+    if (rowBid === undefined || rowAsk === undefined) {
+      out.reject("missing bid or ask", row, where, eventTime);
+      continue;
+    }
     const contract = tryOccSymbol(parsed.root, parsed.expiry, parsed.right, parsed.strike);
-    if (contract === undefined) return out.reject("strike or root outside the OCC symbol layout", row, where, eventTime);
+    if (contract === undefined) {
+      out.reject("strike or root outside the OCC symbol layout", row, where, eventTime);
+      continue;
+    }
     const vendor = {
       ...(numberField(row.iv) !== undefined ? { iv: numberField(row.iv)! } : {}),
       ...(numberField(row.delta) !== undefined ? { delta: numberField(row.delta)! } : {}),
@@ -82,6 +106,6 @@ export const importCboeChain = (json: unknown, origin: string): ImportResult => 
       row,
       where,
     );
-  });
+  }
   return out.result();
 };

@@ -1,9 +1,15 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { encodeEvent } from "@thetaflow/schemas";
 import { type ReplayWriteResult, writeReplay } from "../replay/replayWriter.js";
 import { importCboeChain } from "./cboe.js";
 import type { ImportResult } from "./importResult.js";
-import { applyMappingFlags, type CsvMapping, csvPresets, importVendorCsv, parseCsvMappingYaml } from "./vendorCsv.js";
+import {
+  applyMappingFlags,
+  type CsvMapping,
+  csvPresets,
+  importVendorCsv,
+  parseCsvMappingYaml,
+} from "./vendorCsv.js";
 import { importYahooChain } from "./yahoo.js";
 
 export const importFormats = ["yahoo", "cboe", "csv"] as const;
@@ -42,14 +48,21 @@ const csvMapping = (o: ImportReplayOptions): CsvMapping => {
         ? csvPresets[o.preset]
         : { columns: {}, strikeScale: 1, expiryFormat: "iso", timeFormat: "epoch_ms" };
   if (o.map !== undefined && o.map.length > 0) mapping = applyMappingFlags(mapping, o.map);
-  if (mapping.columns.bid === undefined || mapping.columns.ask === undefined || mapping.columns.time === undefined) {
-    throw new Error("csv import needs a mapping for at least bid, ask and time (--preset, --mapping or --map)");
+  if (
+    mapping.columns.bid === undefined ||
+    mapping.columns.ask === undefined ||
+    mapping.columns.time === undefined
+  ) {
+    throw new Error(
+      "csv import needs a mapping for at least bid, ask and time (--preset, --mapping or --map)",
+    );
   }
   return mapping;
 };
 
 /** Reads a vendor file, writes the replay and `<out>.deadletters.ndjson` beside it. */
 export const importReplayFile = async (o: ImportReplayOptions): Promise<ImportReplayResult> => {
+  if (!existsSync(o.input)) throw new Error(`--in: no such file ${o.input}`);
   const text = readFileSync(o.input, "utf8");
   let result: ImportResult;
   switch (o.format) {
@@ -65,7 +78,10 @@ export const importReplayFile = async (o: ImportReplayOptions): Promise<ImportRe
   }
   const replay = await writeReplay(o.out, [result.events]);
   const deadLetterPath = `${o.out}.deadletters.ndjson`;
-  writeFileSync(deadLetterPath, result.deadLetters.map((d) => `${JSON.stringify(encodeEvent(d))}\n`).join(""));
+  writeFileSync(
+    deadLetterPath,
+    result.deadLetters.map((d) => `${JSON.stringify(encodeEvent(d))}\n`).join(""),
+  );
   const reasons: Record<string, number> = {};
   for (const d of result.deadLetters) {
     const key = d.reason.replace(/[0-9.]+/g, "#").slice(0, 80);

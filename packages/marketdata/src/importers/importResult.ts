@@ -27,7 +27,11 @@ export class ImportCollector {
   }
 
   /** Keeps `candidate` if it decodes as its schema says, else dead-letters it with the schema's reason. */
-  accept(candidate: Omit<OptionQuote, "seq"> | Omit<UnderlyingTick, "seq">, raw: unknown, origin: string): void {
+  accept(
+    candidate: Omit<OptionQuote, "seq"> | Omit<UnderlyingTick, "seq">,
+    raw: unknown,
+    origin: string,
+  ): void {
     const decoded = decodeEvent({ ...candidate, seq: 0 });
     if (decoded.ok) this.events.push(decoded.value);
     else this.reject(decoded.reason, raw, origin, candidate.eventTime);
@@ -38,13 +42,21 @@ export class ImportCollector {
   }
 }
 
-const kindRank: Record<string, number> = { UnderlyingTick: 0, IndexTick: 0, EarningsEvent: 1, OptionQuote: 2 };
+const kindRank: Record<string, number> = {
+  UnderlyingTick: 0,
+  IndexTick: 0,
+  EarningsEvent: 1,
+  OptionQuote: 2,
+};
 
 /** Replay order: by event time, ticks before quotes at the same time, then input order (stable sort). */
 export const sortForReplay = (events: Event[]): Event[] =>
   events
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => a.e.eventTime - b.e.eventTime || (kindRank[a.e.kind] ?? 3) - (kindRank[b.e.kind] ?? 3) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        a.e.eventTime - b.e.eventTime || (kindRank[a.e.kind] ?? 3) - (kindRank[b.e.kind] ?? 3) || a.i - b.i,
+    )
     .map((x) => x.e);
 
 /** A finite number from a vendor field, or undefined when it is absent, empty or not numeric. */
@@ -58,9 +70,26 @@ export const numberField = (v: unknown): number | undefined => {
 };
 
 /** Option roots whose contracts are European and cash-settled (index options). */
-const indexRoots = new Set(["SPX", "SPXW", "XSP", "NDX", "NDXP", "RUT", "RUTW", "VIX", "VIXW", "DJX", "OEX", "XEO"]);
-export const styleForRoot = (root: string): { style: "american" | "european"; settlement: "physical" | "cash" } =>
-  indexRoots.has(root.replace(/^\^/, "")) ? { style: "european", settlement: "cash" } : { style: "american", settlement: "physical" };
+const indexRoots = new Set([
+  "SPX",
+  "SPXW",
+  "XSP",
+  "NDX",
+  "NDXP",
+  "RUT",
+  "RUTW",
+  "VIX",
+  "VIXW",
+  "DJX",
+  "OEX",
+  "XEO",
+]);
+export const styleForRoot = (
+  root: string,
+): { style: "american" | "european"; settlement: "physical" | "cash" } =>
+  indexRoots.has(root.replace(/^\^/, ""))
+    ? { style: "european", settlement: "cash" }
+    : { style: "american", settlement: "physical" };
 
 /** The underlying an option root belongs to (weekly index roots map to their index). */
 export const underlyingForRoot = (root: string): string =>

@@ -1,10 +1,16 @@
 import { Either, ParseResult, Schema } from "effect";
 import { parseString } from "fast-csv";
 import { parse as parseYaml } from "yaml";
+import { fromParts, type IsoDate, isIsoDate } from "../calendar/isoDate.js";
 import { easternTimeMicros } from "../calendar/nyseRules.js";
-import { fromParts, isIsoDate, type IsoDate } from "../calendar/isoDate.js";
 import { parseOccSymbol, tryOccSymbol } from "../generator/occ.js";
-import { ImportCollector, type ImportResult, numberField, styleForRoot, underlyingForRoot } from "./importResult.js";
+import {
+  ImportCollector,
+  type ImportResult,
+  numberField,
+  styleForRoot,
+  underlyingForRoot,
+} from "./importResult.js";
 
 /** Target fields a vendor column can feed; `vendor.*` keep the vendor's analytics apart from ours. */
 export const mappableFields = [
@@ -100,20 +106,28 @@ export const csvPresets: Readonly<Record<"thetadata" | "polygon", CsvMapping>> =
 const decodeMapping = (doc: unknown, origin: string): CsvMapping => {
   const r = Schema.decodeUnknownEither(CsvMapping, { onExcessProperty: "error", errors: "all" })(doc);
   if (Either.isLeft(r)) {
-    const issues = ParseResult.ArrayFormatter.formatErrorSync(r.left).map((i) => `${i.path.join(".")}: ${i.message}`);
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(r.left).map(
+      (i) => `${i.path.join(".")}: ${i.message}`,
+    );
     throw new Error(`${origin}: invalid CSV mapping: ${issues.join("; ")}`);
   }
   return r.right;
 };
 
-export const parseCsvMappingYaml = (text: string, origin: string): CsvMapping => decodeMapping(parseYaml(text), origin);
+export const parseCsvMappingYaml = (text: string, origin: string): CsvMapping =>
+  decodeMapping(parseYaml(text), origin);
 
 /** `field=column,field=column` flags over a base mapping. */
-export const applyMappingFlags = (base: CsvMapping, flags: ReadonlyArray<string>, origin = "--map"): CsvMapping => {
+export const applyMappingFlags = (
+  base: CsvMapping,
+  flags: ReadonlyArray<string>,
+  origin = "--map",
+): CsvMapping => {
   const columns: Record<string, string> = { ...base.columns };
   for (const flag of flags.flatMap((f) => f.split(","))) {
     const [field, column] = flag.split("=").map((s) => s.trim());
-    if (field === undefined || column === undefined || column === "") throw new Error(`${origin}: expected field=column, got ${JSON.stringify(flag)}`);
+    if (field === undefined || column === undefined || column === "")
+      throw new Error(`${origin}: expected field=column, got ${JSON.stringify(flag)}`);
     columns[field] = column;
   }
   return decodeMapping({ ...base, columns }, origin);
@@ -136,7 +150,11 @@ const parseDateLoose = (s: string): IsoDate | undefined => {
   return isIsoDate(iso) ? iso : undefined;
 };
 
-const parseTime = (raw: string, timeOfDay: string | undefined, format: CsvMapping["timeFormat"]): number | undefined => {
+const parseTime = (
+  raw: string,
+  timeOfDay: string | undefined,
+  format: CsvMapping["timeFormat"],
+): number | undefined => {
   switch (format) {
     case "epoch_s":
     case "epoch_ms":
@@ -161,7 +179,9 @@ const parseTime = (raw: string, timeOfDay: string | undefined, format: CsvMappin
     case "date_ms_of_day": {
       const d = parseDateLoose(raw);
       const ms = numberField(timeOfDay);
-      return d === undefined || ms === undefined ? undefined : easternTimeMicros(d, 0, 0) + Math.round(ms * 1000);
+      return d === undefined || ms === undefined
+        ? undefined
+        : easternTimeMicros(d, 0, 0) + Math.round(ms * 1000);
     }
   }
 };
@@ -172,11 +192,19 @@ const parseRight = (raw: string): "call" | "put" | undefined => {
 };
 
 /** Imports a vendor CSV through `mapping`; rows that cannot become a valid OptionQuote are dead letters. */
-export const importVendorCsv = async (text: string, mapping: CsvMapping, origin: string): Promise<ImportResult> => {
+export const importVendorCsv = async (
+  text: string,
+  mapping: CsvMapping,
+  origin: string,
+): Promise<ImportResult> => {
   const out = new ImportCollector("import:csv");
   const rows: Array<Record<string, string>> = [];
   await new Promise<void>((resolve, reject) => {
-    parseString<Record<string, string>, Record<string, string>>(text, { headers: true, trim: true, ignoreEmpty: true })
+    parseString<Record<string, string>, Record<string, string>>(text, {
+      headers: true,
+      trim: true,
+      ignoreEmpty: true,
+    })
       .on("error", reject)
       .on("data", (row: Record<string, string>) => rows.push(row))
       .on("end", () => resolve());
@@ -188,26 +216,47 @@ export const importVendorCsv = async (text: string, mapping: CsvMapping, origin:
     return v === undefined || v === "" ? undefined : v;
   };
   const required: MappableField[] = ["bid", "ask", "time"];
-  rows.forEach((row, i) => {
+  for (const [i, row] of rows.entries()) {
     const where = `${origin}:${i + 2}`;
     const missing = required.filter((f) => col(row, f) === undefined);
-    if (missing.length > 0) return out.reject(`missing ${missing.join(", ")}`, row, where);
+    if (missing.length > 0) {
+      out.reject(`missing ${missing.join(", ")}`, row, where);
+      continue;
+    }
     const eventTime = parseTime(col(row, "time")!, col(row, "timeOfDay"), mapping.timeFormat);
-    if (eventTime === undefined) return out.reject(`bad time ${JSON.stringify(col(row, "time"))} for ${mapping.timeFormat}`, row, where);
+    if (eventTime === undefined) {
+      out.reject(`bad time ${JSON.stringify(col(row, "time"))} for ${mapping.timeFormat}`, row, where);
+      continue;
+    }
     const fromSymbol = parseOccSymbol((col(row, "contract") ?? "").replace(/^O:/, ""));
     const root = fromSymbol?.root ?? col(row, "underlying") ?? mapping.underlying;
     const expiry = fromSymbol?.expiry ?? parseExpiry(col(row, "expiry") ?? "", mapping.expiryFormat);
     const right = fromSymbol?.right ?? parseRight(col(row, "right") ?? "");
     const rawStrike = numberField(col(row, "strike"));
-    const strike = fromSymbol?.strike ?? (rawStrike !== undefined ? Number((rawStrike * mapping.strikeScale).toFixed(6)) : undefined);
-    if (root === undefined || expiry === undefined || right === undefined || strike === undefined || !(strike > 0)) {
-      return out.reject("cannot identify the contract (underlying/expiry/right/strike)", row, where, eventTime);
+    const strike =
+      fromSymbol?.strike ??
+      (rawStrike !== undefined ? Number((rawStrike * mapping.strikeScale).toFixed(6)) : undefined);
+    if (
+      root === undefined ||
+      expiry === undefined ||
+      right === undefined ||
+      strike === undefined ||
+      !(strike > 0)
+    ) {
+      out.reject("cannot identify the contract (underlying/expiry/right/strike)", row, where, eventTime);
+      continue;
     }
     const bid = numberField(col(row, "bid"));
     const ask = numberField(col(row, "ask"));
-    if (bid === undefined || ask === undefined) return out.reject("bid or ask is not a number", row, where, eventTime);
+    if (bid === undefined || ask === undefined) {
+      out.reject("bid or ask is not a number", row, where, eventTime);
+      continue;
+    }
     const contract = tryOccSymbol(root, expiry, right, strike);
-    if (contract === undefined) return out.reject(`root ${root} or strike ${strike} outside the OCC symbol layout`, row, where, eventTime);
+    if (contract === undefined) {
+      out.reject(`root ${root} or strike ${strike} outside the OCC symbol layout`, row, where, eventTime);
+      continue;
+    }
     const vendor: Record<string, number> = {};
     for (const f of ["iv", "delta", "gamma", "vega", "theta"] as const) {
       const v = numberField(col(row, `vendor.${f}`));
@@ -240,6 +289,6 @@ export const importVendorCsv = async (text: string, mapping: CsvMapping, origin:
       row,
       where,
     );
-  });
+  }
   return out.result();
 };

@@ -1,7 +1,13 @@
 import type { IsoDate } from "../calendar/isoDate.js";
 import { toIsoDate } from "../calendar/isoDate.js";
 import { parseOccSymbol } from "../generator/occ.js";
-import { ImportCollector, type ImportResult, numberField, styleForRoot, underlyingForRoot } from "./importResult.js";
+import {
+  ImportCollector,
+  type ImportResult,
+  numberField,
+  styleForRoot,
+  underlyingForRoot,
+} from "./importResult.js";
 
 /**
  * Yahoo Finance / yfinance option chain JSON: `optionChain.result[0]` with the underlying `quote`
@@ -16,7 +22,11 @@ export const importYahooChain = (json: unknown, origin: string): ImportResult =>
     | Record<string, unknown>
     | undefined;
   if (result === undefined || typeof result !== "object") {
-    out.reject("not a Yahoo option chain: optionChain.result[0] is missing", JSON.stringify(json)?.slice(0, 500) ?? "", origin);
+    out.reject(
+      "not a Yahoo option chain: optionChain.result[0] is missing",
+      JSON.stringify(json)?.slice(0, 500) ?? "",
+      origin,
+    );
     return out.result();
   }
   const quote = (result.quote ?? {}) as Record<string, unknown>;
@@ -38,16 +48,18 @@ export const importYahooChain = (json: unknown, origin: string): ImportResult =>
       symbol: underlying,
       price: spot,
       ...(bid !== undefined && ask !== undefined && bid > 0 && ask > 0 ? { bid, ask } : {}),
-      ...(numberField(quote.regularMarketVolume) !== undefined ? { volume: numberField(quote.regularMarketVolume)! } : {}),
+      ...(numberField(quote.regularMarketVolume) !== undefined
+        ? { volume: numberField(quote.regularMarketVolume)! }
+        : {}),
     },
     quote,
     `${origin}:quote`,
   );
   const groups = Array.isArray(result.options) ? (result.options as Array<Record<string, unknown>>) : [];
-  groups.forEach((group, gi) => {
+  for (const [gi, group] of groups.entries()) {
     for (const right of ["calls", "puts"] as const) {
       const rows = Array.isArray(group[right]) ? (group[right] as Array<Record<string, unknown>>) : [];
-      rows.forEach((row, ri) => {
+      for (const [ri, row] of rows.entries()) {
         const where = `${origin}:options[${gi}].${right}[${ri}]`;
         const contract = typeof row.contractSymbol === "string" ? row.contractSymbol : "";
         const parsed = parseOccSymbol(contract);
@@ -55,17 +67,33 @@ export const importYahooChain = (json: unknown, origin: string): ImportResult =>
         const strike = numberField(row.strike);
         const rowBid = numberField(row.bid);
         const rowAsk = numberField(row.ask);
-        if (parsed === undefined) return out.reject(`unparseable contractSymbol ${JSON.stringify(contract)}`, row, where, eventTime);
+        if (parsed === undefined) {
+          out.reject(`unparseable contractSymbol ${JSON.stringify(contract)}`, row, where, eventTime);
+          continue;
+        }
         if (strike === undefined || rowBid === undefined || rowAsk === undefined) {
-          return out.reject("missing strike, bid or ask", row, where, eventTime);
+          out.reject("missing strike, bid or ask", row, where, eventTime);
+          continue;
         }
         const expiry: IsoDate =
           expirationSec !== undefined ? toIsoDate(Math.floor(expirationSec / 86_400)) : parsed.expiry;
         if (expiry !== parsed.expiry) {
-          return out.reject(`expiration ${expiry} disagrees with contractSymbol ${parsed.expiry}`, row, where, eventTime);
+          out.reject(
+            `expiration ${expiry} disagrees with contractSymbol ${parsed.expiry}`,
+            row,
+            where,
+            eventTime,
+          );
+          continue;
         }
         if (Math.abs(parsed.strike - strike) > 1e-6) {
-          return out.reject(`strike ${strike} disagrees with contractSymbol ${parsed.strike}`, row, where, eventTime);
+          out.reject(
+            `strike ${strike} disagrees with contractSymbol ${parsed.strike}`,
+            row,
+            where,
+            eventTime,
+          );
+          continue;
         }
         const iv = numberField(row.impliedVolatility);
         const last = numberField(row.lastPrice);
@@ -74,7 +102,8 @@ export const importYahooChain = (json: unknown, origin: string): ImportResult =>
             kind: "OptionQuote",
             eventTime,
             contract: `${parsed.root.padEnd(6, " ")}${contract.trim().slice(parsed.root.length).trim()}`,
-            underlying: underlyingForRoot(parsed.root) === parsed.root ? underlying : underlyingForRoot(parsed.root),
+            underlying:
+              underlyingForRoot(parsed.root) === parsed.root ? underlying : underlyingForRoot(parsed.root),
             expiry,
             strike,
             right: right === "calls" ? "call" : "put",
@@ -93,8 +122,8 @@ export const importYahooChain = (json: unknown, origin: string): ImportResult =>
           row,
           where,
         );
-      });
+      }
     }
-  });
+  }
   return out.result();
 };

@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import { relative } from "node:path";
-import { isIsoDate, type IsoDate } from "../calendar/isoDate.js";
+import { type IsoDate, isIsoDate } from "../calendar/isoDate.js";
 import { type TradingCalendar, tradingCalendar } from "../calendar/tradingCalendar.js";
-import { generateMarket, type GenerationStats } from "../generator/generateMarket.js";
+import { type GenerationStats, generateMarket } from "../generator/generateMarket.js";
 import type { ListingPolicy } from "../generator/listing.js";
 import type { DailyBar, MarketHistory } from "../generator/marketPath.js";
 import { optionsMathPricer } from "../generator/optionsMathPricer.js";
@@ -48,19 +49,29 @@ const parseTimes = (times: ReadonlyArray<string>): Array<number | "close"> =>
   });
 
 export const generateReplayFile = async (o: GenerateReplayOptions): Promise<GenerateReplayResult> => {
-  for (const [name, d] of [["from", o.from], ["to", o.to]] as const) {
+  for (const [name, d] of [
+    ["from", o.from],
+    ["to", o.to],
+  ] as const) {
     if (!isIsoDate(d)) throw new Error(`--${name}: ${JSON.stringify(d)} is not a YYYY-MM-DD date`);
   }
   if (o.from > o.to) throw new Error(`--from ${o.from} is after --to ${o.to}`);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new Error("--seed must be an integer in [0, 2^32)");
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
+    throw new Error("--seed must be an integer in [0, 2^32)");
   const universe = loadUniverse(o.universePath);
   const tickers = o.underlyings.map((symbol) => {
     const t = findTicker(universe, symbol);
-    if (t === undefined) throw new Error(`--underlying: ${symbol} is not in the universe (${universe.tickers.map((x) => x.symbol).join(", ")})`);
+    if (t === undefined)
+      throw new Error(
+        `--underlying: ${symbol} is not in the universe (${universe.tickers.map((x) => x.symbol).join(", ")})`,
+      );
     return t;
   });
   if ((o.sp500History === undefined) !== (o.vixHistory === undefined)) {
     throw new Error("--sp500-history and --vix-history go together");
+  }
+  for (const f of [o.sp500History, o.vixHistory, o.universePath]) {
+    if (f !== undefined && !existsSync(f)) throw new Error(`no such file ${f}`);
   }
   let history: MarketHistory | undefined;
   if (o.sp500History !== undefined && o.vixHistory !== undefined) {
@@ -101,7 +112,7 @@ export const generateReplayFile = async (o: GenerateReplayOptions): Promise<Gene
         : "Fully synthesized by the seeded market generator: stochastic-vol + jump price paths, VIX from the simulated variance, SSVI option surfaces (shape calibrated to the real Andreasen-Huge SX5E surface), projected earnings dates and moves, dividends.",
       generator: { command: o.manifest.command, seed: o.seed },
       licence: real
-        ? "Derived data. S&P 500 history: vega-datasets, BSD-3-Clause (source given as Yahoo Finance). VIX history: arch, NCSA licence (University of Illinois/NCSA Open Source License). Synthesized content: MIT (this repository)."
+        ? "Synthesized content: MIT (this repository). Embedded real values: S&P 500 bars from npm vega-datasets (package BSD-3-Clause; dataset terms follow its source, Yahoo Finance) and VIX closes from the PyPI arch wheel (package NCSA; values are CBOE's). See replays/LICENSES.md."
         : "MIT (this repository); synthesized data.",
       lines: file.lines,
       countsByKind: file.countsByKind,

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { Either, ParseResult, Schema } from "effect";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { SCHEMA_VERSION } from "@thetaflow/schemas";
+import { Either, ParseResult, Schema } from "effect";
 
 /** One replay file as `replays/manifest.json` describes it. */
 export const ManifestEntry = Schema.Struct({
@@ -34,8 +34,11 @@ const replayFormatNote =
   "lines sorted by (eventTime, seq); at one eventTime UnderlyingTick/IndexTick precede EarningsEvent precede OptionQuote.";
 
 export const readManifest = (path: string): Manifest => {
-  if (!existsSync(path)) return { format: "thetaflow-replay-manifest/1", replayFormat: replayFormatNote, replays: [] };
-  const r = Schema.decodeUnknownEither(Manifest, { onExcessProperty: "error" })(JSON.parse(readFileSync(path, "utf8")));
+  if (!existsSync(path))
+    return { format: "thetaflow-replay-manifest/1", replayFormat: replayFormatNote, replays: [] };
+  const r = Schema.decodeUnknownEither(Manifest, { onExcessProperty: "error" })(
+    JSON.parse(readFileSync(path, "utf8")),
+  );
   if (Either.isLeft(r)) throw new Error(`${path}: ${ParseResult.TreeFormatter.formatErrorSync(r.left)}`);
   return r.right;
 };
@@ -43,7 +46,13 @@ export const readManifest = (path: string): Manifest => {
 /** Replaces (or adds) the entry for `entry.file`, keeping entries sorted by file for stable diffs. */
 export const upsertManifestEntry = (path: string, entry: Omit<ManifestEntry, "schemaVersion">): void => {
   const manifest = readManifest(path);
-  const replays = [...manifest.replays.filter((e) => e.file !== entry.file), { ...entry, schemaVersion: SCHEMA_VERSION }];
+  const replays = [
+    ...manifest.replays.filter((e) => e.file !== entry.file),
+    { ...entry, schemaVersion: SCHEMA_VERSION },
+  ];
   replays.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  writeFileSync(path, `${JSON.stringify({ ...manifest, replayFormat: replayFormatNote, replays }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ ...manifest, replayFormat: replayFormatNote, replays }, null, 2)}\n`,
+  );
 };

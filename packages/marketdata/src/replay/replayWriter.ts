@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { createGzip } from "node:zlib";
-import { encodeEvent, type Event } from "@thetaflow/schemas";
+import { type Event, encodeEvent } from "@thetaflow/schemas";
 
 export interface ReplayWriteResult {
   readonly path: string;

@@ -10,7 +10,9 @@ export interface SurfacePoint {
 }
 
 /** Reads the committed Andreasen-Huge Euro Stoxx 50 surface (see replays/reference/README.md). */
-export const loadReferenceSurface = (path = referenceFile("sx5e-andreasen-huge-2010-03-01.csv")): SurfacePoint[] => {
+export const loadReferenceSurface = (
+  path = referenceFile("sx5e-andreasen-huge-2010-03-01.csv"),
+): SurfacePoint[] => {
   const lines = readFileSync(path, "utf8").trim().split(/\r?\n/).slice(1);
   return lines.map((line, i) => {
     const cells = line.split(",");
@@ -24,7 +26,9 @@ export const loadReferenceSurface = (path = referenceFile("sx5e-andreasen-huge-2
 
 /** At-the-money total variance of one expiry, by linear interpolation of total variance in log-moneyness. */
 const atmThetaOf = (slice: SurfacePoint[]): number => {
-  const pts = slice.map((p) => ({ k: Math.log(p.moneyness), w: p.iv * p.iv * p.tYears })).sort((a, b) => a.k - b.k);
+  const pts = slice
+    .map((p) => ({ k: Math.log(p.moneyness), w: p.iv * p.iv * p.tYears }))
+    .sort((a, b) => a.k - b.k);
   for (let i = 1; i < pts.length; i++) {
     const a = pts[i - 1]!;
     const b = pts[i]!;
@@ -34,7 +38,12 @@ const atmThetaOf = (slice: SurfacePoint[]): number => {
 };
 
 /** Nelder-Mead on a small box-constrained problem; deterministic (fixed start, fixed iteration cap). */
-const nelderMead = (f: (x: number[]) => number, start: number[], step: number[], iterations: number): number[] => {
+const nelderMead = (
+  f: (x: number[]) => number,
+  start: number[],
+  step: number[],
+  iterations: number,
+): number[] => {
   const n = start.length;
   let simplex = [start, ...start.map((_, i) => start.map((v, j) => (i === j ? v + step[i]! : v)))];
   let values = simplex.map(f);
@@ -42,7 +51,10 @@ const nelderMead = (f: (x: number[]) => number, start: number[], step: number[],
     const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
     simplex = order.map(([, i]) => simplex[i]!);
     values = order.map(([v]) => v);
-    const centroid = Array.from({ length: n }, (_, j) => simplex.slice(0, n).reduce((s, x) => s + x[j]!, 0) / n);
+    const centroid = Array.from(
+      { length: n },
+      (_, j) => simplex.slice(0, n).reduce((s, x) => s + x[j]!, 0) / n,
+    );
     const worst = simplex[n]!;
     const along = (t: number) => centroid.map((c, j) => c + t * (worst[j]! - c));
     const reflected = along(-1);
@@ -88,7 +100,7 @@ export const calibrateSsvi = (points: ReadonlyArray<SurfacePoint>): SsviFit => {
   const toParams = (x: number[]): SsviParams => {
     const rho = Math.tanh(x[0]!) * 0.999;
     const gamma = 0.01 + 0.49 / (1 + Math.exp(-x[2]!));
-    const eta = (2 / (1 + Math.abs(rho))) / (1 + Math.exp(-x[1]!));
+    const eta = 2 / (1 + Math.abs(rho)) / (1 + Math.exp(-x[1]!));
     return { rho, eta, gamma };
   };
   const sse = (x: number[]): number => {
@@ -103,6 +115,7 @@ export const calibrateSsvi = (points: ReadonlyArray<SurfacePoint>): SsviFit => {
   const x = nelderMead(sse, [-0.7, 0, 0], [0.3, 0.5, 0.5], 600);
   const params = toParams(x);
   const violations = ssviParameterViolations(params);
-  if (violations.length > 0) throw new Error(`SSVI calibration left the arbitrage-free region: ${violations.join("; ")}`);
+  if (violations.length > 0)
+    throw new Error(`SSVI calibration left the arbitrage-free region: ${violations.join("; ")}`);
   return { params, rmse: Math.sqrt(sse(x) / points.length), points: points.length };
 };

@@ -29,7 +29,8 @@ export const ssviParameterViolations = (p: SsviParams): string[] => {
   if (!(p.eta > 0)) out.push(`eta must be > 0 (eta=${p.eta})`);
   if (!(p.gamma > 0 && p.gamma <= 0.5)) out.push(`gamma must be in (0, 0.5] (gamma=${p.gamma})`);
   // GJ Remark 4.4: with the power-law φ and γ in (0, 1/2], η(1+|ρ|) ≤ 2 rules out butterfly arbitrage.
-  if (!(p.eta * (1 + Math.abs(p.rho)) <= 2)) out.push(`eta*(1+|rho|) must be <= 2 (is ${p.eta * (1 + Math.abs(p.rho))})`);
+  if (!(p.eta * (1 + Math.abs(p.rho)) <= 2))
+    out.push(`eta*(1+|rho|) must be <= 2 (is ${p.eta * (1 + Math.abs(p.rho))})`);
   return out;
 };
 

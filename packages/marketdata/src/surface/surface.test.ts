@@ -35,7 +35,12 @@ describe("SSVI calibrated to the Andreasen-Huge SX5E surface", () => {
 });
 
 describe("ATM variance term structure", () => {
-  const curve = { spotVariance: 0.04, longRunVariance: 0.0324, meanReversion: 3, events: [{ afterYears: 0.05, variance: 0.0025 }] };
+  const curve = {
+    spotVariance: 0.04,
+    longRunVariance: 0.0324,
+    meanReversion: 3,
+    events: [{ afterYears: 0.05, variance: 0.0025 }],
+  };
 
   it("is non-decreasing in expiry, with the event lump after the event only", () => {
     let prev = 0;
@@ -50,7 +55,10 @@ describe("ATM variance term structure", () => {
   it("backs out the spot variance that reproduces a 30-day level", () => {
     const t = 30 / 365;
     const v0 = spotVarianceFor(0.15 ** 2, t, 0.0324, 3);
-    const theta = atmTotalVariance({ spotVariance: v0, longRunVariance: 0.0324, meanReversion: 3, events: [] }, t);
+    const theta = atmTotalVariance(
+      { spotVariance: v0, longRunVariance: 0.0324, meanReversion: 3, events: [] },
+      t,
+    );
     expect(Math.sqrt(theta / t)).toBeCloseTo(0.15, 10);
   });
 });

@@ -118,4 +118,3 @@ export const projectEarningsDates = (
   }
   return out;
 };
-

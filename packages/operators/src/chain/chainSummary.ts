@@ -136,7 +136,6 @@ const contractFeatures = (
   const intrinsic =
     g === undefined || spot === undefined ? null : Math.max(g.right === "call" ? spot - g.strike : g.strike - spot, 0);
   const timeValue = price === null || intrinsic === null ? null : price - intrinsic;
-  set("iv", g?.iv);
   set("delta", g?.delta);
   set("gamma", g?.gamma);
   set("vega", g?.vega);
@@ -158,7 +157,6 @@ const contractFeatures = (
 };
 
 export const CONTRACT_FEATURE_NAMES = [
-  "iv",
   "delta",
   "gamma",
   "vega",

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
-import type { Greeks, OptionQuote, VolFeatures } from "@thetaflow/schemas";
+import type { Greeks, OptionQuote, UnderlyingTick, VolFeatures } from "@thetaflow/schemas";
 import { summarizeChain } from "../chain/chainSummary.js";
 import { type ConsList, cons, toArray } from "../internal/consList.js";
 
@@ -19,18 +19,20 @@ export type IvSurfaceParams = typeof IvSurfaceParams.Type;
 /** The chain being collected for one underlying at one event time. */
 export interface IvSurfaceState {
   readonly time: number;
-  readonly spot: number | null;
+  readonly bar: UnderlyingTick | null;
   readonly greeks: ConsList<Greeks>;
   readonly quotes: ConsList<OptionQuote>;
 }
 
-const empty: IvSurfaceState = { time: -1, spot: null, greeks: null, quotes: null };
+const empty: IvSurfaceState = { time: -1, bar: null, greeks: null, quotes: null };
 
 /**
- * Collects each underlying's chain at one event time and, once it is complete (an event with a later
- * time arrives for the underlying, or the input ends), emits one VolFeatures with the chain's ATM IV
- * per constant maturity, 25-delta skew, term structure, ATM straddle expected move, ATM contract
- * details and put/call volume and open interest. Stamped with the chain's own event time.
+ * The daily snapshot of each underlying: collects its bar and option chain at one event time and,
+ * once the day is complete (an event with a later time arrives for the underlying, or the input
+ * ends), emits one VolFeatures stamped with that time: the bar (bar_close/open/high/low/volume) and
+ * the chain's ATM IV per constant maturity, 25-delta skew, term structure, ATM straddle expected
+ * move, ATM contract details and put/call volume and open interest. Days with a bar and no chain
+ * still get a snapshot (chain values null), so downstream decisions happen for every bar.
  */
 export const ivSurface = defineOperator({
   name: "ivSurface",
@@ -44,13 +46,13 @@ export const ivSurface = defineOperator({
     let s = state;
     if (event.eventTime > s.time) {
       emitSummary(s, ctx.key, out, params);
-      s = { time: event.eventTime, spot: null, greeks: null, quotes: null };
+      s = { time: event.eventTime, bar: null, greeks: null, quotes: null };
     } else if (event.eventTime < s.time) {
       throw new Error(`late ${event.kind} at ${event.eventTime}: chain at ${s.time} already being collected`);
     }
     switch (event.kind) {
       case "UnderlyingTick":
-        return { ...s, spot: event.price };
+        return { ...s, bar: event };
       case "Greeks":
         return { ...s, greeks: cons(event, s.greeks) };
       case "OptionQuote":
@@ -69,12 +71,13 @@ const emitSummary = (
   out: { emit(e: VolFeatures): void },
   params: IvSurfaceParams,
 ): void => {
-  if (s.greeks === null && s.quotes === null) return;
-  out.emit({
-    kind: "VolFeatures",
-    eventTime: s.time,
-    seq: 0,
-    underlying,
-    values: summarizeChain(s.time, s.spot, toArray(s.greeks), toArray(s.quotes), params),
-  });
+  const bar = s.bar;
+  if (bar === null && s.greeks === null && s.quotes === null) return;
+  const values = summarizeChain(s.time, bar?.price ?? null, toArray(s.greeks), toArray(s.quotes), params);
+  values.bar_close = bar?.price ?? null;
+  values.bar_open = bar?.open ?? null;
+  values.bar_high = bar?.high ?? null;
+  values.bar_low = bar?.low ?? null;
+  values.bar_volume = bar?.volume ?? null;
+  out.emit({ kind: "VolFeatures", eventTime: s.time, seq: 0, underlying, values });
 };

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
-import { defineOperator, type Emitter } from "@thetaflow/core";
-import type { IndexTick, UnderlyingTick, VolFeatures } from "@thetaflow/schemas";
+import { defineOperator } from "@thetaflow/core";
+import type { IndexTick } from "@thetaflow/schemas";
 import * as volIndex from "../vol/volIndexState.js";
 import * as underlyingVol from "../vol/underlyingVolState.js";
 
@@ -40,55 +40,37 @@ export interface VolatilityState {
  * Yang–Zhang) over several windows, vol of vol, IV rank/percentile of the 30-day ATM IV, HV/IV ratio
  * and spread, and the volatility index's level, rank, percentile, changes and trend.
  *
- * Inputs: daily UnderlyingTick bars, the volatility index's IndexTick, and ivSurface's per-chain
- * VolFeatures. A decision for an underlying at time T is made when an event with a later time arrives
- * for it (or the input ends): its VolFeatures carries the chain summary of T merged with the values
- * above, computed from data up to T only (the index value used is the latest at or before T).
+ * Inputs: the volatility index's IndexTick and ivSurface's daily snapshots (VolFeatures with the
+ * day's bar and chain summary). ivSurface emits a snapshot only once the day is complete, so each one
+ * is a decision: the output VolFeatures carries the snapshot merged with the values above, computed
+ * from data up to its time only — the index value used is the latest at or before it, even when a
+ * later index tick has already arrived.
  */
 export const volatility = defineOperator({
   name: "volatility",
   description: "Realised vol, vol of vol, IV/VIX rank and percentile, HV/IV ratio per underlying per decision day.",
   params: VolatilityParams,
-  consumes: ["UnderlyingTick", "IndexTick", "VolFeatures"],
+  consumes: ["IndexTick", "VolFeatures"],
   produces: ["VolFeatures"],
   keyOf: (_e, params) => params.partition,
   init: (params): VolatilityState => ({ index: volIndex.init(params), underlyings: {} }),
   step: (state, event, out, params) => {
     if (event.kind === "IndexTick") return onIndex(state, event, params);
-    const symbol = event.kind === "UnderlyingTick" ? event.symbol : event.underlying;
+    // Only ivSurface snapshots carry a day's bar; our own decisions (if looped back) are not inputs.
+    if (!("bar_close" in event.values)) return state;
+    const symbol = event.underlying;
     const current = state.underlyings[symbol] ?? underlyingVol.init(params);
-    if (event.eventTime < current.pendingTime) {
-      throw new Error(`late ${event.kind} for ${symbol} at ${event.eventTime}: decision ${current.pendingTime} pending`);
+    if (event.eventTime <= current.lastTime) {
+      throw new Error(`late snapshot for ${symbol} at ${event.eventTime}: already decided ${current.lastTime}`);
     }
-    let u = current;
-    if (event.eventTime > u.pendingTime) u = decide(u, symbol, state.index, out, params);
-    u = event.kind === "UnderlyingTick" ? underlyingVol.withBar(u, event.eventTime, barOf(event)) : underlyingVol.withChain(u, event.eventTime, event.values);
+    const time = event.eventTime;
+    const { state: u, values } = underlyingVol.decide(current, time, event.values, volIndex.valuesAt(state.index, time), params);
+    out.emit({ kind: "VolFeatures", eventTime: time, seq: 0, underlying: symbol, values });
     return { index: state.index, underlyings: { ...state.underlyings, [symbol]: u } };
-  },
-  onEnd: (state, out, params) => {
-    const underlyings: Record<string, underlyingVol.UnderlyingVolState> = {};
-    for (const symbol of Object.keys(state.underlyings).sort()) {
-      underlyings[symbol] = decide(state.underlyings[symbol]!, symbol, state.index, out, params);
-    }
-    return { index: state.index, underlyings };
   },
 });
 
 const onIndex = (state: VolatilityState, tick: IndexTick, params: VolatilityParams): VolatilityState =>
-  tick.symbol === params.volIndex ? { index: volIndex.update(state.index, tick.eventTime, tick.value), underlyings: state.underlyings } : state;
-
-const barOf = (t: UnderlyingTick) => ({ close: t.price, open: t.open, high: t.high, low: t.low });
-
-const decide = (
-  u: underlyingVol.UnderlyingVolState,
-  symbol: string,
-  index: volIndex.VolIndexState,
-  out: Emitter<VolFeatures>,
-  params: VolatilityParams,
-): underlyingVol.UnderlyingVolState => {
-  if (!underlyingVol.hasPending(u)) return u;
-  const time = u.pendingTime;
-  const { state, values } = underlyingVol.decide(u, volIndex.valuesAt(index, time), params);
-  out.emit({ kind: "VolFeatures", eventTime: time, seq: 0, underlying: symbol, values });
-  return state;
-};
+  tick.symbol === params.volIndex
+    ? { index: volIndex.update(state.index, tick.eventTime, tick.value), underlyings: state.underlyings }
+    : state;

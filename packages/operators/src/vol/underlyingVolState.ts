@@ -15,12 +15,10 @@ export interface UnderlyingVolParams {
   readonly volOfVolWindow: number;
 }
 
-/** One underlying's volatility windows plus what has arrived for the decision not yet made. */
+/** One underlying's volatility windows. */
 export interface UnderlyingVolState {
-  /** Event time of the pending decision, −1 when none. */
-  readonly pendingTime: number;
-  readonly pendingBar: rv.Bar | null;
-  readonly pendingChain: Readonly<Values> | null;
+  /** Event time of the last decision, −1 before the first. */
+  readonly lastTime: number;
   /** One estimator set per window, in `windowsOf(params)` order. */
   readonly rv: readonly rv.RealizedVol[];
   readonly hvHistory: moments.RollingMoments;
@@ -36,9 +34,7 @@ export const windowsOf = (p: UnderlyingVolParams): number[] =>
   [...new Set([...p.windows, p.hvWindow])].sort((a, b) => a - b);
 
 export const init = (p: UnderlyingVolParams): UnderlyingVolState => ({
-  pendingTime: -1,
-  pendingBar: null,
-  pendingChain: null,
+  lastTime: -1,
   rv: windowsOf(p).map((n) => rv.init(n, p.annualization)),
   hvHistory: moments.init(p.volOfVolWindow),
   ivRank: rank.init(p.rankWindow, p.rankMinPeriods),
@@ -47,20 +43,17 @@ export const init = (p: UnderlyingVolParams): UnderlyingVolState => ({
   ivLevels: ring.init(6),
 });
 
-export const hasPending = (s: UnderlyingVolState): boolean => s.pendingBar !== null || s.pendingChain !== null;
-
-const openDecision = (s: UnderlyingVolState, time: number): UnderlyingVolState =>
-  time === s.pendingTime ? s : { ...s, pendingTime: time, pendingBar: null, pendingChain: null };
-
-export const withBar = (s: UnderlyingVolState, time: number, bar: rv.Bar): UnderlyingVolState => ({
-  ...openDecision(s, time),
-  pendingBar: bar,
-});
-
-export const withChain = (s: UnderlyingVolState, time: number, chain: Readonly<Values>): UnderlyingVolState => ({
-  ...openDecision(s, time),
-  pendingChain: chain,
-});
+/** The daily bar ivSurface folds into its snapshot (bar_* values), or null when the day had none. */
+export const barOf = (snapshot: Readonly<Values>): rv.Bar | null => {
+  const close = snapshot.bar_close;
+  if (close == null) return null;
+  return {
+    close,
+    open: snapshot.bar_open ?? undefined,
+    high: snapshot.bar_high ?? undefined,
+    low: snapshot.bar_low ?? undefined,
+  };
+};
 
 const div = (a: number | null | undefined, b: number | null | undefined): number | null =>
   a == null || b == null || b === 0 ? null : a / b;
@@ -71,19 +64,20 @@ const ivChange = (levels: ring.Ring, days: number): number | null => {
 };
 
 /**
- * Makes the pending decision: folds its bar and chain into the windows and returns the values as of
- * that time, merged over the chain summary and the volatility index values.
+ * Makes the decision at `time`: folds the day's snapshot (bar and chain summary) into the windows and
+ * returns the values as of that time, merged over the snapshot and the volatility index values.
  */
 export const decide = (
   s: UnderlyingVolState,
+  time: number,
+  chain: Readonly<Values>,
   index: Readonly<Values> | null,
   p: UnderlyingVolParams,
 ): { state: UnderlyingVolState; values: Values } => {
-  const bar = s.pendingBar;
-  const chain = s.pendingChain;
+  const bar = barOf(chain);
   const windows = windowsOf(p);
   const estimators = bar === null ? s.rv : s.rv.map((e) => rv.update(e, bar));
-  const values: Values = { ...(chain ?? {}) };
+  const values: Values = { ...chain };
   for (const name of INDEX_NAMES) values[name] = index?.[name] ?? null;
 
   let hv: number | null = null;
@@ -101,7 +95,7 @@ export const decide = (
   const hvHistory = bar !== null && hv !== null ? moments.update(s.hvHistory, hv) : s.hvHistory;
   values.vol_of_vol = moments.sampleStd(hvHistory);
 
-  const iv = chain?.iv_atm ?? null;
+  const iv = chain.iv_atm ?? null;
   const ivRank = iv === null ? s.ivRank : rank.update(s.ivRank, iv);
   const ivLevels = iv === null ? s.ivLevels : ring.push(s.ivLevels, iv);
   const r = iv === null ? null : rank.value(ivRank);
@@ -125,9 +119,7 @@ export const decide = (
 
   return {
     state: {
-      pendingTime: s.pendingTime,
-      pendingBar: null,
-      pendingChain: null,
+      lastTime: time,
       rv: estimators,
       hvHistory,
       ivRank,

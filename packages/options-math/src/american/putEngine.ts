@@ -14,7 +14,12 @@
  *
  * All work arrays are allocated once per scheme, so pricing allocates nothing.
  */
-import { chebyshevCoefficients, chebyshevCosTable, chebyshevEvaluate, chebyshevNodes } from "../internal/chebyshev.js";
+import {
+  chebyshevCoefficients,
+  chebyshevCosTable,
+  chebyshevEvaluate,
+  chebyshevNodes,
+} from "../internal/chebyshev.js";
 import { gaussLegendre } from "../internal/quadrature.js";
 import { normCdfFast, normPdf } from "../normal.js";
 import { qdPlusPutBoundary } from "./qdPlusBoundary.js";

@@ -7,7 +7,14 @@ import { normCdfFast, normPdf } from "../normal.js";
 
 const MAX_ITERATIONS = 12;
 
-export function qdPlusPutBoundary(K: number, r: number, q: number, vol: number, tau: number, xMax: number): number {
+export function qdPlusPutBoundary(
+  K: number,
+  r: number,
+  q: number,
+  vol: number,
+  tau: number,
+  xMax: number,
+): number {
   const sigma2 = vol * vol;
   const v = vol * Math.sqrt(tau);
   const dr = Math.exp(-r * tau);
@@ -43,7 +50,8 @@ export function qdPlusPutBoundary(K: number, r: number, q: number, vol: number, 
     const fp = 1 - dq * PhiDp + (dq / v) * phiDp + beta * (1 - dq * PhiDp) + (alpha / (r * dr)) * charm;
     const gamma = (phiDp * dq) / (v * S);
     const colour = gamma * (q + ((r - q) * dp) / v + (1 - dp * dm) / (2 * tau));
-    const fpp = dq * (phiDp / (S * v) - (phiDp * dp) / (S * v * v)) + beta * gamma + (alpha / (r * dr)) * colour;
+    const fpp =
+      dq * (phiDp / (S * v) - (phiDp * dp) / (S * v * v)) + beta * gamma + (alpha / (r * dr)) * colour;
     const lf = (f * fpp) / (fp * fp);
     const step = (1 / (1 - 0.5 * lf)) * (f / fp);
     const next = Math.max(xMin, x - step);

@@ -12,12 +12,18 @@ export function chebyshevNodes(n: number): Float64Array {
 /** cos(π·k·i/n) table, (n+1)×(n+1), row k. */
 export function chebyshevCosTable(n: number): Float64Array {
   const t = new Float64Array((n + 1) * (n + 1));
-  for (let k = 0; k <= n; k++) for (let i = 0; i <= n; i++) t[k * (n + 1) + i] = Math.cos((Math.PI * k * i) / n);
+  for (let k = 0; k <= n; k++)
+    for (let i = 0; i <= n; i++) t[k * (n + 1) + i] = Math.cos((Math.PI * k * i) / n);
   return t;
 }
 
 /** Coefficients a_k (end terms already halved, so p(w) = Σ a_k T_k(w)) from values y_i at the nodes. */
-export function chebyshevCoefficients(n: number, y: Float64Array, cosTable: Float64Array, out: Float64Array): void {
+export function chebyshevCoefficients(
+  n: number,
+  y: Float64Array,
+  cosTable: Float64Array,
+  out: Float64Array,
+): void {
   for (let k = 0; k <= n; k++) {
     let sum = 0.5 * (y[0]! + y[n]! * cosTable[k * (n + 1) + n]!);
     for (let i = 1; i < n; i++) sum += y[i]! * cosTable[k * (n + 1) + i]!;

@@ -69,7 +69,9 @@ function computeUpperMap(x: number, s: number): void {
 const inverseLowerMap = (x: number, f: number): number =>
   f === 0
     ? 0
-    : Math.abs(x / (SQRT_THREE * inverseNormCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x))))));
+    : Math.abs(
+        x / (SQRT_THREE * inverseNormCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x))))),
+      );
 
 const inverseUpperMap = (f: number): number => -2 * inverseNormCdf(f);
 
@@ -98,7 +100,16 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
     const bL = normalisedBlackCall(x, sL);
     if (beta < bL) {
       computeLowerMap(x, sL);
-      const rLL = convexControlToFitSecondDerivativeRight(0, bL, 0, lowerMap.f, 1, lowerMap.fp, lowerMap.fpp, true);
+      const rLL = convexControlToFitSecondDerivativeRight(
+        0,
+        bL,
+        0,
+        lowerMap.f,
+        1,
+        lowerMap.fp,
+        lowerMap.fpp,
+        true,
+      );
       f = rationalCubicInterpolation(beta, 0, bL, 0, lowerMap.f, 1, lowerMap.fp, rLL);
       if (!(f > 0)) {
         // Round-off for extreme |x|: fall back to the quadratic through f(0)=0, f(b_l), f'(0)=1.
@@ -132,7 +143,8 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
           const newton = (((lnBeta - lnB) * lnB) / lnBeta) * (1 / bpob);
           const halley = bHalley - bpob * (1 + 2 / lnB);
           const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
-          const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
+          const hh3 =
+            bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
           ds = newton * householderFactor(newton, halley, hh3);
         }
         ds = Math.max(-0.5 * s, ds);
@@ -157,7 +169,16 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
     } else {
       computeUpperMap(x, sH);
       if (upperMap.fpp > -SQRT_DBL_MAX && upperMap.fpp < SQRT_DBL_MAX) {
-        const rHH = convexControlToFitSecondDerivativeLeft(bH, bMax, upperMap.f, 0, upperMap.fp, -0.5, upperMap.fpp, true);
+        const rHH = convexControlToFitSecondDerivativeLeft(
+          bH,
+          bMax,
+          upperMap.f,
+          0,
+          upperMap.fp,
+          -0.5,
+          upperMap.fpp,
+          true,
+        );
         f = rationalCubicInterpolation(beta, bH, bMax, upperMap.f, 0, upperMap.fp, -0.5, rHH);
       }
       if (f <= 0) {

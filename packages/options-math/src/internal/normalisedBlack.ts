@@ -13,7 +13,7 @@ const SQRT_DBL_MIN = Math.sqrt(DBL_MIN);
 const FOURTH_ROOT_DBL_EPSILON = Math.sqrt(Math.sqrt(DBL_EPSILON));
 const SIXTEENTH_ROOT_DBL_EPSILON = Math.sqrt(Math.sqrt(FOURTH_ROOT_DBL_EPSILON));
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
-const ONE_OVER_SQRT_TWO = 0.7071067811865476;
+const ONE_OVER_SQRT_TWO = Math.SQRT1_2;
 const SQRT_TWO_PI = 2.5066282746310002;
 
 const ASYMPTOTIC_THRESHOLD = -10;
@@ -25,10 +25,7 @@ export function normalisedIntrinsicCall(x: number): number {
   const x2 = x * x;
   // Series of 2·sinh(x/2): below this bound the exponentials would cancel digits away.
   if (x2 < 98 * FOURTH_ROOT_DBL_EPSILON) {
-    return Math.max(
-      x * (1 + x2 * (1 / 24 + x2 * (1 / 1920 + x2 * (1 / 322560 + (1 / 92897280) * x2)))),
-      0,
-    );
+    return Math.max(x * (1 + x2 * (1 / 24 + x2 * (1 / 1920 + x2 * (1 / 322560 + (1 / 92897280) * x2)))), 0);
   }
   const bMax = Math.exp(0.5 * x);
   return Math.max(bMax - 1 / bMax, 0);

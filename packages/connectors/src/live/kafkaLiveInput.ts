@@ -1,0 +1,233 @@
+import { type MergedRun, type PartitionedEvent, PartitionWatermark } from "@thetaflow/core";
+import type { Kafka } from "kafkajs";
+import { type ConsumedBatch, EventConsumer } from "../kafka/consumer.js";
+
+export interface LiveSourceBinding {
+  readonly sourceId: string;
+  /** Position of the source in the topology: breaks event-time ties exactly as replay does. */
+  readonly rank: number;
+  readonly topics: readonly string[];
+}
+
+/** What a checkpoint needs from the input: per-partition positions and the events still held. */
+export interface LiveInputCheckpoint {
+  /** Last offset handed to the watermark, per `topic/partition`. */
+  readonly positions: Readonly<Record<string, string>>;
+  readonly held: readonly PartitionedEvent[];
+  readonly released: number;
+}
+
+export interface KafkaLiveInputOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly bindings: readonly LiveSourceBinding[];
+  readonly maxLatenessUs: number;
+  /** End the input once every partition is caught up and nothing arrived for this long (wall ms). */
+  readonly untilIdleMs?: number;
+  /** Resume exactly after a checkpoint: its held events come back and older records are skipped. */
+  readonly resumeFrom?: LiveInputCheckpoint;
+  /** Bound on released-but-unprocessed events; fetching waits above it (backpressure). */
+  readonly maxQueued?: number;
+  readonly nodeId?: string;
+  /** Wall-clock arrival stamp for latency metrics only; never reaches an operator. */
+  readonly onArrival?: (batch: ConsumedBatch, arrivedAtMs: number) => void;
+}
+
+const partitionId = (topic: string, partition: number) => `${topic}/${partition}`;
+
+/**
+ * Live Kafka input for `drive`: consumes every source's topics in one consumer group, orders the
+ * records across partitions and sources with a PartitionWatermark, and yields runs in the order a
+ * replay of the same events would have. Offsets are never auto-committed: the runtime commits the
+ * positions of a checkpoint only after the outputs up to it are acknowledged.
+ */
+export class KafkaLiveInput {
+  readonly #watermark: PartitionWatermark;
+  readonly #rankOfTopic = new Map<string, number>();
+  readonly #positions = new Map<string, string>();
+  readonly #skipUpTo = new Map<string, bigint>();
+  readonly #queue: MergedRun[] = [];
+  #queued = 0;
+  #wake: (() => void) | undefined;
+  #roomWaiters: (() => void)[] = [];
+  #ended = false;
+  #failure: Error | undefined;
+  #lastArrival = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly consumer: EventConsumer,
+    private readonly options: KafkaLiveInputOptions,
+  ) {
+    this.#watermark = new PartitionWatermark({ maxLatenessUs: options.maxLatenessUs, nodeId: options.nodeId ?? "kafka" });
+    for (const b of options.bindings) for (const t of b.topics) this.#rankOfTopic.set(t, b.rank);
+    const resume = options.resumeFrom;
+    if (resume !== undefined) {
+      this.#watermark.restore({ held: resume.held, released: resume.released });
+      for (const [p, offset] of Object.entries(resume.positions)) {
+        this.#positions.set(p, offset);
+        this.#skipUpTo.set(p, BigInt(offset));
+      }
+    }
+  }
+
+  static async start(options: KafkaLiveInputOptions): Promise<KafkaLiveInput> {
+    const topics = options.bindings.flatMap((b) => b.topics);
+    const consumer = await EventConsumer.connect(options.kafka, {
+      groupId: options.groupId,
+      topics,
+      nodeId: options.nodeId ?? "kafka",
+      fromBeginning: true,
+    });
+    const input = new KafkaLiveInput(consumer, options);
+    consumer.onGroupJoin((assignment) => void input.#onAssignment(assignment));
+    consumer.onCrash((error, willRestart) => {
+      if (!willRestart) input.#fail(error);
+    });
+    await consumer.run((batch) => input.#onBatch(batch));
+    return input;
+  }
+
+  /** The runs in replay order; ends only with `untilIdleMs` or `stop()`. */
+  async *runs(): AsyncGenerator<MergedRun> {
+    for (;;) {
+      const run = this.#queue.shift();
+      if (run !== undefined) {
+        this.#queued -= run.events.length;
+        if (this.#queued <= (this.options.maxQueued ?? 50_000) / 2) this.#wakeProducers();
+        yield run;
+        continue;
+      }
+      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#ended) return;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+
+  /** Positions and held events as of now (call between runs, when nothing is in flight). */
+  checkpoint(): LiveInputCheckpoint {
+    const w = this.#watermark.snapshot();
+    return { positions: Object.fromEntries(this.#positions), held: w.held, released: w.released };
+  }
+
+  /** Commits checkpoint positions to the group (for lag monitoring and for restarts without a snapshot). */
+  async commit(checkpoint: LiveInputCheckpoint): Promise<void> {
+    await this.consumer.commit(
+      Object.entries(checkpoint.positions).map(([p, offset]) => {
+        const slash = p.lastIndexOf("/");
+        return { topic: p.slice(0, slash), partition: Number(p.slice(slash + 1)), offset };
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#end();
+    await this.consumer.disconnect();
+  }
+
+  async #onAssignment(assignment: Readonly<Record<string, number[]>>): Promise<void> {
+    const admin = this.options.kafka.admin();
+    try {
+      await admin.connect();
+      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: Object.keys(assignment) });
+      const committedOf = new Map(
+        committed.flatMap((t) => t.partitions.map((p) => [partitionId(t.topic, p.partition), p.offset] as const)),
+      );
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        for (const partition of partitions) {
+          const id = partitionId(topic, partition);
+          const o = offsets.find((x) => x.partition === partition);
+          const high = BigInt(o?.high ?? "0");
+          const low = BigInt(o?.low ?? "0");
+          const resumeAt = this.#positions.has(id)
+            ? BigInt(this.#positions.get(id)!) + 1n
+            : committedOf.get(id) !== undefined && committedOf.get(id) !== "-1"
+              ? BigInt(committedOf.get(id)!)
+              : low;
+          this.#watermark.assign(id, resumeAt >= high);
+        }
+      }
+      this.#releaseReady();
+      this.#armIdle();
+    } catch (err) {
+      this.#fail(err as Error);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async #onBatch(batch: ConsumedBatch): Promise<void> {
+    const id = partitionId(batch.topic, batch.partition);
+    const rank = this.#rankOfTopic.get(batch.topic) ?? 0;
+    const skip = this.#skipUpTo.get(id);
+    this.#lastArrival = performance.now();
+    this.options.onArrival?.(batch, this.#lastArrival);
+    for (const r of batch.records) {
+      if (skip !== undefined && BigInt(r.origin.offset) <= skip) continue; // already inside the checkpoint
+      const dl = this.#watermark.add({ event: r.event, sourceRank: rank, partition: id });
+      if (dl !== undefined) this.#watermark.add({ event: { ...dl, origin: `${id}/${r.origin.offset}` }, sourceRank: rank, partition: id });
+    }
+    this.#positions.set(id, batch.lastOffset);
+    this.#watermark.setCaughtUp(id, BigInt(batch.lastOffset) + 1n >= BigInt(batch.highWatermark));
+    this.#releaseReady();
+    this.#armIdle();
+    while (this.#queued > (this.options.maxQueued ?? 50_000) && !this.#ended) {
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      await batch.heartbeat();
+    }
+  }
+
+  #releaseReady(): void {
+    this.#push(this.#watermark.release());
+  }
+
+  #push(items: readonly PartitionedEvent[]): void {
+    if (items.length === 0) return;
+    let start = 0;
+    for (let i = 1; i <= items.length; i++) {
+      if (i === items.length || items[i]!.sourceRank !== items[start]!.sourceRank) {
+        const events = items.slice(start, i).map((x) => x.event);
+        this.#queue.push({ input: items[start]!.sourceRank, events });
+        this.#queued += events.length;
+        start = i;
+      }
+    }
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+
+  #armIdle(): void {
+    const idleMs = this.options.untilIdleMs;
+    if (idleMs === undefined || this.#idleTimer !== undefined) return;
+    const check = () => {
+      this.#idleTimer = undefined;
+      const quietFor = performance.now() - this.#lastArrival;
+      if (quietFor >= idleMs && this.#watermark.releaseLimit().inclusive) {
+        this.#push(this.#watermark.drain());
+        this.#end();
+      } else this.#idleTimer = setTimeout(check, Math.max(idleMs - quietFor, 10));
+    };
+    this.#idleTimer = setTimeout(check, idleMs);
+  }
+
+  #end(): void {
+    this.#ended = true;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#wake?.();
+    this.#wakeProducers();
+  }
+
+  #fail(error: Error): void {
+    this.#failure = error;
+    this.#end();
+  }
+
+  #wakeProducers(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,90 @@
+import type { EventSink, SinkDefinition } from "@thetaflow/core";
+import type { Event } from "@thetaflow/schemas";
+import { Schema } from "effect";
+import { createKafkaClient } from "../kafka/client.js";
+import { EventProducer } from "../kafka/producer.js";
+import { QuestDbWriter } from "../questdb/writer.js";
+
+/** Service addresses: topology params first, then environment, then the local defaults of scripts/services.sh. */
+export const questDbUrl = (explicit?: string): string =>
+  explicit ?? process.env.THETAFLOW_QUESTDB_URL ?? "http://127.0.0.1:9000";
+export const kafkaBrokers = (explicit?: readonly string[]): string[] =>
+  explicit !== undefined ? [...explicit] : (process.env.THETAFLOW_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+
+export const QuestDbSinkParams = Schema.Struct({
+  url: Schema.optional(Schema.String),
+  tablePrefix: Schema.optional(Schema.String.pipe(Schema.pattern(/^[a-z0-9_]*$/))),
+  flushRows: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.positive())),
+});
+
+/** Writes every event to its QuestDB table; dedup keys make a re-sent row a no-op (exactly-once rows). */
+export const questdbSink: SinkDefinition<typeof QuestDbSinkParams.Type> = {
+  name: "questdb",
+  description: "Writes events to QuestDB tables over ILP/HTTP (tables created with DEDUP UPSERT KEYS).",
+  params: QuestDbSinkParams,
+  open: async (params) => {
+    const writer = await QuestDbWriter.open({
+      url: questDbUrl(params.url),
+      ...(params.tablePrefix !== undefined ? { tablePrefix: params.tablePrefix } : {}),
+      ...(params.flushRows !== undefined ? { flushRows: params.flushRows } : {}),
+    });
+    const sink: EventSink = {
+      write: (event: Event) => void writer.write(event),
+      backpressure: () => writer.backpressure(),
+      flush: () => writer.flush(),
+      close: () => writer.close(),
+      files: () => [],
+    };
+    return sink;
+  },
+};
+
+export const KafkaSinkParams = Schema.Struct({
+  brokers: Schema.optional(Schema.Array(Schema.String)),
+  topicPrefix: Schema.optional(Schema.String),
+  /** Send when this many events are buffered (and at every flush). */
+  batchSize: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 1000 }),
+});
+
+/** Publishes events to `<prefix>.<kind>` topics keyed by underlying; flush resolves on broker acks. */
+export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
+  name: "kafka",
+  description: "Publishes events to Kafka (idempotent producer, acks=all), keyed by underlying.",
+  params: KafkaSinkParams,
+  open: async (params, ctx) => {
+    const kafka = createKafkaClient({ brokers: kafkaBrokers(params.brokers), clientId: `thetaflow-sink-${ctx.sinkId}` });
+    const producer = await EventProducer.connect(kafka, params.topicPrefix !== undefined ? { topicPrefix: params.topicPrefix } : {});
+    let buffer: Event[] = [];
+    let inFlight: Promise<unknown> = Promise.resolve();
+    let failure: Error | undefined;
+    const send = () => {
+      if (buffer.length === 0) return;
+      const batch = buffer;
+      buffer = [];
+      inFlight = inFlight.then(() => producer.send(batch)).catch((e: Error) => {
+        failure = e;
+      });
+    };
+    const flush = async () => {
+      send();
+      await inFlight;
+      if (failure !== undefined) throw failure;
+    };
+    const sink: EventSink = {
+      write: (event) => {
+        buffer.push(event);
+        if (buffer.length >= params.batchSize) send();
+      },
+      flush,
+      close: async () => {
+        try {
+          await flush();
+        } finally {
+          await producer.disconnect();
+        }
+      },
+      files: () => [],
+    };
+    return sink;
+  },
+};

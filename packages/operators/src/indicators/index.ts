@@ -1,0 +1,13 @@
+export * as adx from "./adx.js";
+export * as bollinger from "./bollinger.js";
+export * as ema from "./ema.js";
+export * as macd from "./macd.js";
+export * as realizedVol from "./realizedVol.js";
+export * as ring from "./ring.js";
+export * as rollingExtremes from "./rollingExtremes.js";
+export * as rollingMoments from "./rollingMoments.js";
+export * as rollingRank from "./rollingRank.js";
+export * as rollingShape from "./rollingShape.js";
+export * as rsi from "./rsi.js";
+export * as sma from "./sma.js";
+export * as stochastic from "./stochastic.js";
