@@ -249,14 +249,17 @@ kafka_answers() {
   " >/dev/null 2>&1
 }
 
-start_kafka() {
-  local fresh="$1" t0
+# Launch and readiness wait are split so `up` can boot both JVMs at once (startup is mostly CPU).
+KAFKA_T0=""
+launch_kafka() {
+  local fresh="$1"
+  KAFKA_T0=""
   if alive "$KAFKA_RUN"; then
     log "Kafka already running (pid $(pid_of "$KAFKA_RUN")) on 127.0.0.1:$THETAFLOW_KAFKA_PORT"
     return 0
   fi
   require_free_ports Kafka "$THETAFLOW_KAFKA_PORT" "$THETAFLOW_KAFKA_CONTROLLER_PORT"
-  t0="$(now_ms)"
+  KAFKA_T0="$(now_ms)"
   if [[ "$fresh" == fresh ]]; then
     rm -rf "$KAFKA_RUN"
     write_kafka_config
@@ -269,8 +272,12 @@ start_kafka() {
   fi
   kafka_java_args
   launch "$KAFKA_RUN" "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_RUN/server.properties"
+}
+
+await_kafka() {
+  [[ -z "$KAFKA_T0" ]] && return 0
   wait_until Kafka "$KAFKA_RUN" "$KAFKA_START_TIMEOUT" kafka_answers
-  log "Kafka $THETAFLOW_KAFKA_VERSION ready on 127.0.0.1:$THETAFLOW_KAFKA_PORT (pid $(pid_of "$KAFKA_RUN"), $(($(now_ms) - t0)) ms)"
+  log "Kafka $THETAFLOW_KAFKA_VERSION ready on 127.0.0.1:$THETAFLOW_KAFKA_PORT (pid $(pid_of "$KAFKA_RUN"), $(($(now_ms) - KAFKA_T0)) ms)"
 }
 
 # --- QuestDB ------------------------------------------------------------------------------------
@@ -305,15 +312,21 @@ questdb_answers() {
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$THETAFLOW_QUESTDB_HTTP_PORT/exec?query=select%201"
 }
 
-start_questdb() {
-  local fresh="$1" t0
+QDB_T0=""
+questdb_ports() {
+  echo "$THETAFLOW_QUESTDB_HTTP_PORT $THETAFLOW_QUESTDB_PG_PORT $THETAFLOW_QUESTDB_ILP_PORT $THETAFLOW_QUESTDB_HEALTH_PORT"
+}
+
+launch_questdb() {
+  local fresh="$1"
+  QDB_T0=""
   if alive "$QDB_RUN"; then
     log "QuestDB already running (pid $(pid_of "$QDB_RUN")) on 127.0.0.1:$THETAFLOW_QUESTDB_HTTP_PORT"
     return 0
   fi
-  require_free_ports QuestDB "$THETAFLOW_QUESTDB_HTTP_PORT" "$THETAFLOW_QUESTDB_PG_PORT" \
-    "$THETAFLOW_QUESTDB_ILP_PORT" "$THETAFLOW_QUESTDB_HEALTH_PORT"
-  t0="$(now_ms)"
+  # shellcheck disable=SC2046 # four port numbers, split on purpose
+  require_free_ports QuestDB $(questdb_ports)
+  QDB_T0="$(now_ms)"
   if [[ "$fresh" == fresh ]]; then
     rm -rf "$QDB_RUN"
     write_questdb_config
@@ -324,8 +337,12 @@ start_questdb() {
     --add-exports java.base/jdk.internal.math=io.questdb \
     -p "$QUESTDB_JAR_DIR/questdb-$THETAFLOW_QUESTDB_VERSION.jar" \
     -m io.questdb/io.questdb.ServerMain -d "$QDB_RUN/root"
+}
+
+await_questdb() {
+  [[ -z "$QDB_T0" ]] && return 0
   wait_until QuestDB "$QDB_RUN" "$QDB_START_TIMEOUT" questdb_answers
-  log "QuestDB $THETAFLOW_QUESTDB_VERSION ready on http://127.0.0.1:$THETAFLOW_QUESTDB_HTTP_PORT (pid $(pid_of "$QDB_RUN"), $(($(now_ms) - t0)) ms)"
+  log "QuestDB $THETAFLOW_QUESTDB_VERSION ready on http://127.0.0.1:$THETAFLOW_QUESTDB_HTTP_PORT (pid $(pid_of "$QDB_RUN"), $(($(now_ms) - QDB_T0)) ms)"
 }
 
 # --- commands -----------------------------------------------------------------------------------
@@ -380,8 +397,14 @@ main() {
     t0="$(now_ms)"
     fetch
     mkdir -p "$RUN"
-    start_kafka fresh
-    start_questdb fresh
+    # Check every port first, so a conflict never leaves one service started and the other not.
+    alive "$KAFKA_RUN" || require_free_ports Kafka "$THETAFLOW_KAFKA_PORT" "$THETAFLOW_KAFKA_CONTROLLER_PORT"
+    # shellcheck disable=SC2046
+    alive "$QDB_RUN" || require_free_ports QuestDB $(questdb_ports)
+    launch_kafka fresh
+    launch_questdb fresh
+    await_kafka
+    await_questdb
     log "services up in $(($(now_ms) - t0)) ms"
     ;;
   down)
@@ -397,11 +420,13 @@ main() {
   stop-questdb) stop_dir "$QDB_RUN" QuestDB ;;
   start-kafka)
     require_java
-    start_kafka keep
+    launch_kafka keep
+    await_kafka
     ;;
   start-questdb)
     require_java
-    start_questdb keep
+    launch_questdb keep
+    await_questdb
     ;;
   help | -h | --help) usage ;;
   *)

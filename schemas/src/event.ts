@@ -1,4 +1,5 @@
-import { Either, ParseResult, Schema } from "effect";
+import { Either, ParseResult, Schema, SchemaAST } from "effect";
+import { compileDecoder, type FastDecoder, NOT_VALID, Unsupported } from "./fastCodec.js";
 import { FeatureVector, Greeks, ModelScore, Regime, RegimeTransition, VolFeatures } from "./analytics.js";
 import { DeadLetter } from "./deadLetter.js";
 import { ChainSnapshot, EarningsEvent, IndexTick, OptionQuote, UnderlyingTick } from "./market.js";
@@ -53,6 +54,38 @@ const decoderFor = (kind: EventKind) => {
   return d;
 };
 
+// Compiled fast paths (same predicates as the schemas, see fastCodec.ts); null = use Schema only.
+const fastDecoders = new Map<EventKind, FastDecoder | null>();
+const fastDecoderFor = (kind: EventKind): FastDecoder | null => {
+  let d = fastDecoders.get(kind);
+  if (d === undefined) {
+    try {
+      d = compileDecoder(eventSchemas[kind].ast);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      d = null;
+    }
+    fastDecoders.set(kind, d);
+  }
+  return d;
+};
+const fastEncoders = new Map<EventKind, FastDecoder | null>();
+const fastEncoderFor = (kind: EventKind): FastDecoder | null => {
+  let d = fastEncoders.get(kind);
+  if (d === undefined) {
+    try {
+      // Our schemas' only transformations are field defaults, whose encode is the identity: the
+      // encoded form of a valid event is its type-side value with fields in schema order.
+      d = compileDecoder(SchemaAST.typeAST(eventSchemas[kind].ast));
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      d = null;
+    }
+    fastEncoders.set(kind, d);
+  }
+  return d;
+};
+
 const formatError = (e: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(e)
     .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
@@ -63,10 +96,21 @@ export const decodeEvent = <K extends EventKind>(input: unknown, kind?: K): Deco
   const k = kind ?? (input as { kind?: unknown } | null)?.kind;
   if (!isEventKind(k)) return { ok: false, reason: `unknown event kind ${JSON.stringify(k)}` };
   const value = kind !== undefined && typeof input === "object" && input !== null ? { ...input, kind } : input;
+  const fast = fastDecoderFor(k);
+  if (fast !== null) {
+    const v = fast(value);
+    if (v !== NOT_VALID) return { ok: true, value: v as EventOf<K> };
+  }
   const r = decoderFor(k)(value);
   return Either.isRight(r) ? { ok: true, value: r.right } : { ok: false, reason: `${k}: ${formatError(r.left)}` };
 };
 
 /** Encodes an event to its JSON-ready form (the inverse of decodeEvent). */
-export const encodeEvent = (event: Event): unknown =>
-  Schema.encodeSync(eventSchemas[event.kind] as AnySchema)(event);
+export const encodeEvent = (event: Event): unknown => {
+  const fast = fastEncoderFor(event.kind);
+  if (fast !== null) {
+    const v = fast(event);
+    if (v !== NOT_VALID) return v;
+  }
+  return Schema.encodeSync(eventSchemas[event.kind] as AnySchema)(event);
+};

@@ -19,3 +19,5 @@ export * from "./session/liveSession.js";
 export * from "./tap/latencyProbe.js";
 export * from "./tap/liveTap.js";
 export * from "./tap/pacer.js";
+export * from "./session/runWithLiveSession.js";
+export * from "./control/killClient.js";

@@ -6,7 +6,11 @@ export * from "./features/catalog.js";
 export * as indicators from "./indicators/index.js";
 export * from "./ops/features.js";
 export * from "./ops/greeks.js";
-export { indicators as indicatorsOperator, IndicatorsParams, type IndicatorsState } from "./ops/indicators.js";
+export {
+  indicators as indicatorsOperator,
+  IndicatorsParams,
+  type IndicatorsState,
+} from "./ops/indicators.js";
 export * from "./ops/ivSurface.js";
 export * from "./ops/regime.js";
 export * from "./ops/spreadLabels.js";

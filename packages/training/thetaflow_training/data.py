@@ -90,7 +90,7 @@ def load_export(path: str | Path) -> Dataset:
     missing = [c for c in ["underlying", "date", PROFITABLE, PNL_CENTS] if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: not a feature/label export, missing columns {missing}")
-    if "regime" in frame.columns and frame["regime"].dtype == object:
+    if "regime" in frame.columns and not pd.api.types.is_numeric_dtype(frame["regime"]):
         codes = {name: i for i, name in enumerate(REGIME_CODES)}
         unknown = set(frame["regime"].dropna()) - set(codes)
         if unknown:

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { Effect } from "effect";
 import { type LiveOptions, loadTopology, type RunReport, runTopology } from "@thetaflow/connectors";
+import { type LiveFlags, type LiveSession, runWithLiveSession } from "@thetaflow/live";
 import { parseDuration } from "../duration.js";
 import { progressReporter } from "../progress.js";
 import { defaultRegistries } from "../registries.js";
@@ -10,6 +11,8 @@ export interface RunCommandOptions {
   readonly out?: string;
   readonly progress: boolean;
   readonly live?: LiveOptions;
+  /** Dashboard/metrics/pacing session (--dashboard, --metrics-port, --speed). */
+  readonly session?: LiveSession;
 }
 
 /** Compiles and runs a topology in replay mode; shared by `run`, `demo` and tests. */
@@ -18,12 +21,13 @@ export const runFile = (file: string, options: RunCommandOptions): Promise<RunRe
   const progress = progressReporter(options.progress);
   const program = loadTopology(file, registries).pipe(
     Effect.flatMap((topology) =>
-      runTopology(topology, {
+      runTopology(options.session?.instrument(topology) ?? topology, {
         registries,
         outDir: resolve(options.out ?? `out/${topology.spec.name}`),
         mode: options.live !== undefined ? "live" : "replay",
         ...(options.live !== undefined ? { live: options.live } : {}),
-        onProgress: progress.update,
+        onProgress: options.session?.observeProgress(progress.update) ?? progress.update,
+        ...(options.session !== undefined ? { onGraph: options.session.attachGraph } : {}),
       }),
     ),
     Effect.ensuring(Effect.sync(() => progress.stop())),
@@ -56,10 +60,18 @@ export const register = (program: Command): void => {
     .option("--group <id>", "consumer group (default thetaflow-<topology name>)")
     .option("--until-idle <duration>", "live: stop once caught up and quiet this long (e.g. 5s)")
     .option("--checkpoint <file>", "live: checkpoint file (default <out>/checkpoint.bin); a run resumes from it")
+    .option("--dashboard", "serve the live dashboard (HTTP + WebSocket, token required) and print its URL")
+    .option("--dashboard-port <port>", "dashboard port (default 8765; 0 = any free port)")
+    .option("--dashboard-host <host>", "dashboard bind address (default 127.0.0.1)")
+    .option("--metrics-port <port>", "serve Prometheus /metrics on this port (the engine's usual port is 9464)")
+    .option("--metrics-host <host>", "metrics bind address (default 127.0.0.1)")
+    .option("--speed <events/s>", "feed the sources at this many events per second (replay played like a live feed)")
+    .option("--hold", "keep the dashboard/metrics servers up after the run ends, until Ctrl-C")
+    .option("--audit-log <file>", "append-only audit log (default $THETAFLOW_AUDIT_LOG or ~/.local/state/thetaflow/audit.ndjson)")
     .action(
       async (
         file: string,
-        opts: { out?: string; progress: boolean; live?: boolean; brokers?: string; group?: string; untilIdle?: string; checkpoint?: string },
+        opts: { out?: string; progress: boolean; live?: boolean; brokers?: string; group?: string; untilIdle?: string; checkpoint?: string } & LiveFlags,
       ) => {
         let stop: (() => void) | undefined;
         const onSignal = () => stop?.();
@@ -76,8 +88,12 @@ export const register = (program: Command): void => {
             }
           : undefined;
         process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-        const report = await runFile(file, { ...(opts.out !== undefined ? { out: opts.out } : {}), progress: opts.progress && !opts.live, ...(live ? { live } : {}) });
-        printReport(report);
+        await runWithLiveSession(
+          opts,
+          (session) =>
+            runFile(file, { ...(opts.out !== undefined ? { out: opts.out } : {}), progress: opts.progress && !opts.live && session === undefined, ...(live ? { live } : {}), ...(session ? { session } : {}) }),
+          printReport,
+        );
       },
     );
 };

@@ -1,56 +1,127 @@
-import { createBuffer, SenderOptions } from "@questdb/nodejs-client";
+import { createBuffer, type SenderBuffer, SenderOptions } from "@questdb/nodejs-client";
+import { type Event, eventSchemas } from "@thetaflow/schemas";
+import { Arbitrary, type Schema } from "effect";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileTables, encodeRow } from "./encode.js";
-import { equityRow, riskDecisionRow } from "./rows.js";
+import { type CompiledTable, compileTables, IlpBatch } from "./encode.js";
+import { riskDecisionRow, rowsOf, type TableRow } from "./rows.js";
 
-// Protocol v1 is ILP text, so the exact line can be read; the writer uses v2 (binary doubles).
-const textBuffer = async () =>
-  createBuffer(await SenderOptions.fromConfig("http::addr=127.0.0.1:9000;protocol_version=1"));
+const officialBuffer = async () =>
+  createBuffer(await SenderOptions.fromConfig("http::addr=127.0.0.1:9000;protocol_version=2"));
+
+/** The same row through the official client's SenderBufferV2: the reference for our bytes. */
+const official = (buffer: SenderBuffer, table: CompiledTable, row: TableRow) => {
+  const values = row.values as Record<string, unknown>;
+  buffer.table(table.name);
+  for (const s of table.symbols) if (values[s.name] != null) buffer.symbol(s.name, values[s.name]);
+  for (const f of table.fields) {
+    const v = values[f.name];
+    if (v == null) continue;
+    if (f.type === "DOUBLE") buffer.floatColumn(f.name, v as number);
+    else if (f.type === "LONG") buffer.intColumn(f.name, v as number);
+    else if (f.type === "VARCHAR") buffer.stringColumn(f.name, v as string);
+    else if (f.type === "BOOLEAN") buffer.booleanColumn(f.name, v as boolean);
+  }
+  buffer.at(row.ts, "us");
+};
+
+const tablesUnder = compileTables("t_");
+const storedEvents = fc.oneof(
+  ...(
+    [
+      "UnderlyingTick",
+      "IndexTick",
+      "OptionQuote",
+      "Greeks",
+      "VolFeatures",
+      "Regime",
+      "Signal",
+      "OrderIntent",
+    ] as const
+  ).map((k) => Arbitrary.make(eventSchemas[k] as Schema.Schema<Event, unknown, never>)),
+  ...(["RiskDecision", "Order", "Fill", "Position", "PortfolioSnapshot", "DeadLetter"] as const).map((k) =>
+    Arbitrary.make(eventSchemas[k] as Schema.Schema<Event, unknown, never>),
+  ),
+);
 
 describe("ILP encoding", () => {
-  it("writes symbols first, skips missing values, and sends ts exactly (µs event time as wire ns)", async () => {
-    const buffer = await textBuffer();
-    const compiled = compileTables("t_");
+  it("produces byte for byte what the official client's SenderBufferV2 produces", async () => {
+    const reference = await officialBuffer();
+    const batch = new IlpBatch(64);
+    fc.assert(
+      fc.property(fc.array(storedEvents, { maxLength: 4 }), (events) => {
+        reference.reset();
+        batch.reset();
+        for (const row of events.flatMap(rowsOf)) {
+          batch.append(tablesUnder[row.table], row);
+          official(reference, tablesUnder[row.table], row);
+        }
+        expect(batch.bytes().equals(reference.toBufferView() ?? Buffer.alloc(0))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("matches the official bytes for any Unicode text in symbols and strings", async () => {
+    const reference = await officialBuffer();
+    const batch = new IlpBatch(16);
+    const text = fc.string({ unit: "grapheme", minLength: 1 });
+    fc.assert(
+      fc.property(text, text, text, (nodeId, reason, raw) => {
+        reference.reset();
+        batch.reset();
+        const [row] = rowsOf({ kind: "DeadLetter", eventTime: 7, seq: 1, nodeId, reason, raw, origin: raw });
+        batch.append(tablesUnder[row!.table], row!);
+        official(reference, tablesUnder[row!.table], row!);
+        expect(batch.bytes().toString("hex")).toBe(reference.toBufferView()?.toString("hex"));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("escapes separators in symbols and quotes in strings", () => {
+    const batch = new IlpBatch();
     const row = riskDecisionRow({
       kind: "RiskDecision",
       eventTime: 1_552_660_200_000_001,
       seq: 4,
-      intentId: "intent-1",
-      underlying: "SPY",
+      intentId: 'id "a"',
+      underlying: "BRK B,x=1",
       accepted: false,
       quantity: 0,
       reasons: ["max open positions"],
       tradingState: "REDUCING",
     });
-    encodeRow(buffer, compiled[row.table], row);
-    expect(buffer.toBufferView().toString()).toBe(
-      't_risk_decisions,underlying=SPY,trading_state=REDUCING intent_id="intent-1",accepted=f,quantity=0i,' +
-        'reasons="[\\"max open positions\\"]",seq=4i 1552660200000001000\n',
+    batch.append(compileTables("")[row.table], row);
+    expect(batch.bytes().toString()).toBe(
+      'risk_decisions,underlying=BRK\\ B\\,x\\=1,trading_state=REDUCING intent_id="id \\"a\\"",accepted=f,' +
+        'quantity=0i,reasons="[\\"max open positions\\"]",seq=4i 1552660200000001t\n',
     );
   });
 
-  it("writes cents as exact integers", async () => {
-    const buffer = await textBuffer();
-    const row = equityRow({
-      kind: "PortfolioSnapshot",
-      eventTime: 5,
-      seq: 0,
-      cashCents: 10_000_000_01,
-      positionsValueCents: -250_00,
-      equityCents: 9_999_750_01,
-      peakEquityCents: 10_000_000_01,
-      drawdown: 0.000025,
-      dailyPnlCents: -250_00,
-      openPositions: 1,
+  it("leaves no part of a row it refuses, and the batch stays usable", () => {
+    const batch = new IlpBatch();
+    const tables = compileTables("");
+    const good = riskDecisionRow({
+      kind: "RiskDecision",
+      eventTime: 1,
+      seq: 1,
+      intentId: "i",
+      underlying: "SPY",
+      accepted: true,
+      quantity: 1,
+      reasons: [],
       tradingState: "ACTIVE",
-      delta: 0.5,
-      gamma: 0,
-      vega: 0,
-      theta: 0,
     });
-    encodeRow(buffer, compileTables("")[row.table], row);
-    expect(buffer.toBufferView().toString()).toContain(
-      "cash_cents=1000000001i,positions_value_cents=-25000i",
-    );
+    batch.append(tables.riskDecisions, good);
+    const before = batch.bytes();
+    expect(() =>
+      batch.append(tables.riskDecisions, { ...good, values: { ...good.values, quantity: 1.5 } }),
+    ).toThrow(/quantity: expected an integer/);
+    expect(() => batch.append(tables.riskDecisions, { ...good, ts: -1 })).toThrow(/designated timestamp/);
+    expect(batch.bytes().equals(before)).toBe(true);
+    expect(batch.rows).toBe(1);
+    batch.append(tables.riskDecisions, good);
+    expect(batch.rows).toBe(2);
   });
 });

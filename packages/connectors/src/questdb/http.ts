@@ -45,7 +45,11 @@ export class QuestDbHttp {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new QuestDbSqlError(`QuestDB answered ${response.status} with non-JSON: ${text.slice(0, 200)}`, sql, response.status);
+      throw new QuestDbSqlError(
+        `QuestDB answered ${response.status} with non-JSON: ${text.slice(0, 200)}`,
+        sql,
+        response.status,
+      );
     }
     if (!response.ok || body.error !== undefined) {
       throw new QuestDbSqlError(
@@ -76,7 +80,9 @@ export class QuestDbHttp {
       if (state.suspended) throw new QuestDbSqlError(`WAL table ${table} is suspended`, sql, 200);
       if (state.writerTxn >= state.sequencerTxn) return;
       if (Date.now() > deadline) {
-        throw new Error(`WAL of ${table} not applied within ${timeoutMs} ms (${state.writerTxn}/${state.sequencerTxn})`);
+        throw new Error(
+          `WAL of ${table} not applied within ${timeoutMs} ms (${state.writerTxn}/${state.sequencerTxn})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -1,13 +1,7 @@
-import {
-  createBuffer,
-  createTransport,
-  type SenderBuffer,
-  SenderOptions,
-  type SenderTransport,
-} from "@questdb/nodejs-client";
+import { createTransport, SenderOptions, type SenderTransport } from "@questdb/nodejs-client";
 import type { Event } from "@thetaflow/schemas";
 import { type StructuredLogger, silentLogger } from "../kafka/logger.js";
-import { compileTables, encodeRow } from "./encode.js";
+import { compileTables, IlpBatch } from "./encode.js";
 import { QuestDbHttp } from "./http.js";
 import { rowsOf, type TableRow } from "./rows.js";
 import { createTableSql, type TableKey, tables } from "./tables.js";
@@ -94,8 +88,9 @@ export class QuestDbWriter {
   private readonly maxDelayMs: number;
   private readonly logger: StructuredLogger;
 
+  private readonly ilp = new IlpBatch();
+
   private constructor(
-    private readonly ilp: SenderBuffer,
     private readonly transport: SenderTransport,
     readonly http: QuestDbHttp,
     private readonly options: QuestDbWriterOptions,
@@ -124,19 +119,19 @@ export class QuestDbWriter {
     await createTables(http, options.tablePrefix ?? "", options.startTimeoutMs ?? 60_000, logger);
     const protocol = url.protocol === "https:" ? "https" : "http";
     const attemptMs = options.attemptTimeoutMs ?? 10_000;
-    // protocol_version is pinned so creating the sender needs no round trip to the server; v2 sends
-    // doubles in binary (exact, and cheaper than text). stdlib_http: the client's default undici
+    // The client is used for its HTTP transport (auth, TLS, retries on 5xx); IlpBatch encodes the
+    // rows. protocol_version is pinned so no round trip is needed here. stdlib_http: the default undici
     // transport (4.2.0) retries a refused connection forever and ignores its own retry_timeout, so
     // a send to a stopped QuestDB never returns; node:http fails fast and our loop backs off.
     const config =
       `${protocol}::addr=${url.host};protocol_version=2;auto_flush=off;stdlib_http=on;` +
-      `request_timeout=${attemptMs};retry_timeout=${attemptMs};max_buf_size=1073741824`;
+      `request_timeout=${attemptMs};retry_timeout=${attemptMs}`;
     const senderOptions = await SenderOptions.fromConfig(config, {
       log: (level, message) => {
         if (level !== "debug") logger.log(level, String(message), { component: "questdb-client" });
       },
     });
-    return new QuestDbWriter(createBuffer(senderOptions), createTransport(senderOptions), http, options);
+    return new QuestDbWriter(createTransport(senderOptions), http, options);
   }
 
   /** The table name as created, with the prefix. */
@@ -286,29 +281,29 @@ export class QuestDbWriter {
   }
 
   /**
-   * ILP bytes of the first `size` buffered rows. A row the client refuses to encode is rejected and
-   * the batch encoded again without it; undefined when all of them were rejected.
+   * ILP bytes of the first `size` buffered rows. A row that cannot be encoded is rejected and the
+   * batch encoded again without it; undefined when all of them were rejected.
    */
   private encode(size: number): Buffer | undefined {
     for (;;) {
       this.ilp.reset();
       const n = Math.min(size, this.buffered.length);
       if (n === 0) return undefined;
-      let bad = -1;
+      let clean = true;
       for (let i = 0; i < n; i++) {
         const row = this.buffered[i]!;
         try {
-          encodeRow(this.ilp, this.compiled[row.table], row);
+          this.ilp.append(this.compiled[row.table], row);
         } catch (error) {
-          bad = i;
-          // Move the bad row to the front so settle() removes exactly it, in order.
+          clean = false;
+          // Move the bad row to the front so settle() removes exactly it, keeping the others in order.
           this.buffered.splice(i, 1);
           this.buffered.unshift(row);
           this.reject(row, `cannot encode row: ${(error as Error).message}`);
           break;
         }
       }
-      if (bad === -1) return this.ilp.toBufferNew() ?? undefined;
+      if (clean) return this.ilp.bytes();
     }
   }
 

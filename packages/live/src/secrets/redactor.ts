@@ -4,6 +4,8 @@
  * so a token or password can never leak through an error message that happens to quote it.
  */
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASS$|API_?KEY|PRIVATE|WEBHOOK|SMTP_URL|CREDENTIAL/i;
+/** Variables that name where a secret lives (THETAFLOW_TOKEN_FILE) are not secrets themselves. */
+const LOCATION_NAME = /_(FILE|PATH|DIR)$/i;
 /** Values shorter than this are too likely to occur by chance (e.g. "1", "on") to be masked safely. */
 const MIN_SECRET_LENGTH = 6;
 export const REDACTED = "[redacted]";
@@ -22,7 +24,7 @@ export class Redactor {
   static fromEnv(env: NodeJS.ProcessEnv = process.env, extra: Iterable<string> = []): Redactor {
     const values: string[] = [...extra];
     for (const [name, value] of Object.entries(env)) {
-      if (value === undefined || !SECRET_NAME.test(name)) continue;
+      if (value === undefined || !SECRET_NAME.test(name) || LOCATION_NAME.test(name)) continue;
       values.push(value);
       // A URL's password is a secret on its own too (smtp://user:pass@host).
       const password = urlPassword(value);

@@ -1,5 +1,5 @@
-import type { EarningsEvent, Event, IndexTick, UnderlyingTick } from "@thetaflow/schemas";
-import { addDays, type IsoDate, monthOf, nthWeekdayOfMonth, yearOf } from "../calendar/isoDate.js";
+import type { Event, IndexTick, UnderlyingTick } from "@thetaflow/schemas";
+import { addDays, type IsoDate, yearOf } from "../calendar/isoDate.js";
 import { easternTimeMicros } from "../calendar/nyseRules.js";
 import type { EarningsDate } from "../calendar/referenceTables.js";
 import type { TradingCalendar } from "../calendar/tradingCalendar.js";
@@ -18,6 +18,7 @@ import {
   stockSteps,
 } from "./marketPath.js";
 import type { OptionPricer } from "./pricer.js";
+import { barFields, earningsEvent, exDividendDates, marketLinkedScale } from "./snapshotEvents.js";
 import { marketFactorParams, TRADING_DAYS_PER_YEAR, type VolState } from "./stochasticVol.js";
 
 /** Implied over realised volatility (the variance risk premium, as a vol ratio). */
@@ -28,9 +29,6 @@ const T30 = 30 / 365;
 const TERM_MEAN_REVERSION = 4;
 /** Stocks' smiles are flatter than an index's: their ρ is this fraction of the index ρ. */
 const STOCK_SKEW_SCALE = 0.55;
-
-/** Symbols whose price is the market factor itself, with their scale to S&P 500 points. */
-const marketLinkedScale: Readonly<Record<string, number>> = { SPY: 0.1, SPX: 1 };
 
 export interface MarketGeneratorConfig {
   readonly underlyings: ReadonlyArray<TickerConfig>;
@@ -71,17 +69,6 @@ interface UnderlyingState {
 }
 
 const round = (x: number, decimals: number): number => Number(x.toFixed(decimals));
-
-const exDividendDates = (t: TickerConfig, from: IsoDate, to: IsoDate, cal: TradingCalendar): Set<IsoDate> => {
-  const out = new Set<IsoDate>();
-  for (let y = yearOf(from); y <= yearOf(to); y++) {
-    for (const m of t.dividendMonths) {
-      const friday = nthWeekdayOfMonth(y, m, 5, 2);
-      out.add(cal.isTradingDay(friday) ? friday : cal.nextTradingDay(friday));
-    }
-  }
-  return out;
-};
 
 export const validateSnapshotTimes = (
   times: ReadonlyArray<number | "close">,
@@ -264,7 +251,7 @@ export function* generateMarket(
               seq: 0,
               symbol: s.ticker.symbol,
               price,
-              ...barFields(s, path.levels, realBar, date),
+              ...barFields(s.ticker, s.pathRng, path.levels, realBar, date),
               dividendYield: s.ticker.dividendYield,
             }
           : {
@@ -287,12 +274,12 @@ export function* generateMarket(
         for (const e of s.earnings) {
           // Announced about 30 days ahead; the result (with the actual move) after the reaction close.
           const announce = cal.previousTradingDay(addDays(e.date, -29));
-          if (announce === date) events.push(earningsEvent(s, e, eventTime, undefined));
+          if (announce === date) events.push(earningsEvent(s.ticker.symbol, e, eventTime, undefined));
           if (e.reactionDate === date) {
             const pathIdx = states.indexOf(s);
             const levels = paths[pathIdx]!.levels;
             const move = levels[levels.length - 1]! / s.price - 1;
-            events.push(earningsEvent(s, e, eventTime, round(move, 6)));
+            events.push(earningsEvent(s.ticker.symbol, e, eventTime, round(move, 6)));
           }
         }
       }
@@ -364,56 +351,3 @@ export function* generateMarket(
   }
   return { tradingDays: days.length, counts, vixFallbackDays };
 }
-
-const barFields = (
-  s: UnderlyingState,
-  levels: ReadonlyArray<number>,
-  realBar: { open: number; high: number; low: number; close: number; volume: number } | undefined,
-  date: IsoDate,
-) => {
-  const scale = marketLinkedScale[s.ticker.symbol];
-  if (realBar !== undefined && scale !== undefined) {
-    return {
-      open: round(realBar.open * scale, 2),
-      high: round(realBar.high * scale, 2),
-      low: round(realBar.low * scale, 2),
-      // Index volume is in shares of all constituents; scale it to an ETF-like count for SPY.
-      volume: Math.round(realBar.volume * (scale < 1 ? 0.02 : 1)),
-    };
-  }
-  const open = levels[0]!;
-  const close = levels[levels.length - 1]!;
-  let high = Math.max(...levels);
-  let low = Math.min(...levels);
-  if (levels.length <= 2) {
-    // One step per day (real-history runs): widen the open/close range by a typical intraday excursion.
-    const range = Math.abs(Math.log(close / open)) + 0.004;
-    high = Math.max(open, close) * Math.exp(0.5 * range * (s.pathRng.uniform() + 0.2));
-    low = Math.min(open, close) * Math.exp(-0.5 * range * (s.pathRng.uniform() + 0.2));
-  }
-  const monthFactor = 1 + 0.1 * Math.sin(monthOf(date));
-  return {
-    open: round(open, 2),
-    high: round(high, 2),
-    low: round(low, 2),
-    volume: Math.round(
-      2e7 * s.ticker.options.liquidity * monthFactor * (1 + 20 * Math.abs(Math.log(close / open))),
-    ),
-  };
-};
-
-const earningsEvent = (
-  s: UnderlyingState,
-  e: EarningsDate,
-  eventTime: number,
-  actualMove: number | undefined,
-): EarningsEvent => ({
-  kind: "EarningsEvent",
-  eventTime,
-  seq: 0,
-  symbol: s.ticker.symbol,
-  date: e.date,
-  timing: e.timing,
-  confirmed: true,
-  ...(actualMove !== undefined ? { actualMove } : {}),
-});

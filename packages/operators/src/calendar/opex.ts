@@ -19,4 +19,5 @@ export const nextMonthlyOpex = (days: number): number => {
 export const weekStart = (days: number): number => days - (isoWeekday(days) - 1);
 
 /** True when `days` falls in the Monday–Sunday week of a monthly expiration. */
-export const isOpexWeek = (days: number): boolean => weekStart(nextMonthlyOpex(weekStart(days))) === weekStart(days);
+export const isOpexWeek = (days: number): boolean =>
+  weekStart(nextMonthlyOpex(weekStart(days))) === weekStart(days);

@@ -77,7 +77,11 @@ const wingIvOf = (contracts: readonly Greeks[], right: "call" | "put", target: n
 };
 
 /** The contract of a right whose strike is nearest spot, among those with an IV. */
-const atmContract = (contracts: readonly Greeks[], right: "call" | "put", spot: number): Greeks | undefined => {
+const atmContract = (
+  contracts: readonly Greeks[],
+  right: "call" | "put",
+  spot: number,
+): Greeks | undefined => {
   let best: Greeks | undefined;
   for (const g of contracts) {
     if (g.right !== right || g.iv === null) continue;
@@ -87,7 +91,10 @@ const atmContract = (contracts: readonly Greeks[], right: "call" | "put", spot: 
 };
 
 /** ATM IV at a constant maturity: linear in total variance σ²t between the expiries around it, flat outside. */
-export const constantMaturityIv = (slices: readonly { tYears: number; iv: number }[], tYears: number): number | null => {
+export const constantMaturityIv = (
+  slices: readonly { tYears: number; iv: number }[],
+  tYears: number,
+): number | null => {
   if (slices.length === 0) return null;
   let below: { tYears: number; iv: number } | undefined;
   let above: { tYears: number; iv: number } | undefined;
@@ -98,12 +105,21 @@ export const constantMaturityIv = (slices: readonly { tYears: number; iv: number
   if (below === undefined) return above!.iv;
   if (above === undefined) return below.iv;
   if (above.tYears === below.tYears) return below.iv;
-  const w = lerp(tYears, below.tYears, below.iv * below.iv * below.tYears, above.tYears, above.iv * above.iv * above.tYears);
+  const w = lerp(
+    tYears,
+    below.tYears,
+    below.iv * below.iv * below.tYears,
+    above.tYears,
+    above.iv * above.iv * above.tYears,
+  );
   return w > 0 ? Math.sqrt(w / tYears) : null;
 };
 
 /** A value linear in time between the slices around `tYears`, flat outside. */
-const constantMaturityLinear = (slices: readonly { tYears: number; v: number }[], tYears: number): number | null => {
+const constantMaturityLinear = (
+  slices: readonly { tYears: number; v: number }[],
+  tYears: number,
+): number | null => {
   if (slices.length === 0) return null;
   let below: { tYears: number; v: number } | undefined;
   let above: { tYears: number; v: number } | undefined;
@@ -134,7 +150,9 @@ const contractFeatures = (
   const spot = g?.spot;
   const price = g?.mid ?? null;
   const intrinsic =
-    g === undefined || spot === undefined ? null : Math.max(g.right === "call" ? spot - g.strike : g.strike - spot, 0);
+    g === undefined || spot === undefined
+      ? null
+      : Math.max(g.right === "call" ? spot - g.strike : g.strike - spot, 0);
   const timeValue = price === null || intrinsic === null ? null : price - intrinsic;
   set("delta", g?.delta);
   set("gamma", g?.gamma);
@@ -216,7 +234,8 @@ export const summarizeChain = (
   out.put_call_oi_ratio = hasQuotes ? ratio(putOi, callOi) : null;
   out.oi_ratio = hasQuotes ? ratio(callVolume + putVolume, callOi + putOi) : null;
   out.chain_contracts = greeks.length;
-  out.chain_iv_ok_share = greeks.length > 0 ? greeks.filter((g) => g.iv !== null).length / greeks.length : null;
+  out.chain_iv_ok_share =
+    greeks.length > 0 ? greeks.filter((g) => g.iv !== null).length / greeks.length : null;
 
   const byExpiry = new Map<string, Greeks[]>();
   for (const g of greeks) {
@@ -257,17 +276,26 @@ export const summarizeChain = (
   out.front_dte = slices[0]?.dte ?? null;
 
   const wings = slices.flatMap((x) =>
-    x.putWingIv === null || x.callWingIv === null ? [] : [{ tYears: x.tYears, put: x.putWingIv, call: x.callWingIv }],
+    x.putWingIv === null || x.callWingIv === null
+      ? []
+      : [{ tYears: x.tYears, put: x.putWingIv, call: x.callWingIv }],
   );
   const at = years(o.atmDays);
-  out.iv_otm25 = constantMaturityLinear(wings.map((w) => ({ tYears: w.tYears, v: w.put })), at);
-  out.iv_itm25 = constantMaturityLinear(wings.map((w) => ({ tYears: w.tYears, v: w.call })), at);
+  out.iv_otm25 = constantMaturityLinear(
+    wings.map((w) => ({ tYears: w.tYears, v: w.put })),
+    at,
+  );
+  out.iv_itm25 = constantMaturityLinear(
+    wings.map((w) => ({ tYears: w.tYears, v: w.call })),
+    at,
+  );
   out.skew_25d = out.iv_otm25 !== null && out.iv_itm25 !== null ? out.iv_otm25 - out.iv_itm25 : null;
 
   let target: ExpirySlice | undefined;
   for (const x of slices) {
     if (x.atmCall === undefined && x.atmPut === undefined) continue;
-    if (target === undefined || Math.abs(x.dte - o.targetDte) < Math.abs(target.dte - o.targetDte)) target = x;
+    if (target === undefined || Math.abs(x.dte - o.targetDte) < Math.abs(target.dte - o.targetDte))
+      target = x;
   }
   out.target_dte = target?.dte ?? null;
   const quoteOf = (g: Greeks | undefined) =>
@@ -282,7 +310,10 @@ export const summarizeChain = (
   const straddle = straddleOf(target, s);
   out.straddle_price = straddle;
   out.expected_move_pct = straddle !== null && s !== null ? straddle / s : null;
-  const frontStraddle = straddleOf(slices.find((x) => x.atmCall !== undefined && x.atmPut !== undefined), s);
+  const frontStraddle = straddleOf(
+    slices.find((x) => x.atmCall !== undefined && x.atmPut !== undefined),
+    s,
+  );
   out.expected_move_front_pct = frontStraddle !== null && s !== null ? frontStraddle / s : null;
   return out;
 };
@@ -292,6 +323,7 @@ const straddleOf = (slice: ExpirySlice | undefined, spot: number | null): number
   if (slice === undefined || spot === null) return null;
   const c = slice.atmCall;
   const p = slice.atmPut;
-  if (c === undefined || p === undefined || c.strike !== p.strike || c.mid === null || p.mid === null) return null;
+  if (c === undefined || p === undefined || c.strike !== p.strike || c.mid === null || p.mid === null)
+    return null;
   return c.mid + p.mid;
 };

@@ -1,6 +1,12 @@
 import { CONTRACT_FEATURE_NAMES } from "../chain/chainSummary.js";
 
-export type FeatureCategory = "options" | "volatility" | "price_momentum" | "volume_oi" | "temporal" | "derived";
+export type FeatureCategory =
+  | "options"
+  | "volatility"
+  | "price_momentum"
+  | "volume_oi"
+  | "temporal"
+  | "derived";
 
 /** One named feature of the FeatureVector: what it is, how it is computed, over which window. */
 export interface FeatureSpec {
@@ -14,8 +20,11 @@ export interface FeatureSpec {
 
 type Row = readonly [name: string, formula: string, window: string];
 
-const rows = (category: FeatureCategory, source: FeatureSpec["source"], list: readonly Row[]): FeatureSpec[] =>
-  list.map(([name, formula, window]) => ({ name, category, source, formula, window }));
+const rows = (
+  category: FeatureCategory,
+  source: FeatureSpec["source"],
+  list: readonly Row[],
+): FeatureSpec[] => list.map(([name, formula, window]) => ({ name, category, source, formula, window }));
 
 const CHAIN = "one chain";
 const TARGET = "ATM strike of the expiry nearest 30 DTE";
@@ -41,7 +50,9 @@ const contractRows = (right: "call" | "put"): Row[] => {
     log_open_interest: "ln(1 + open interest)",
     vendor_iv_diff: "our mid IV − vendor IV (comparison with the data vendor)",
   };
-  return CONTRACT_FEATURE_NAMES.map((n) => [`atm_${right}_${n}`, `${formulas[n]}, ATM ${right}`, TARGET] as const);
+  return CONTRACT_FEATURE_NAMES.map(
+    (n) => [`atm_${right}_${n}`, `${formulas[n]}, ATM ${right}`, TARGET] as const,
+  );
 };
 
 const RV_WINDOWS = [5, 10, 20, 60, 120] as const;
@@ -51,7 +62,11 @@ const rvRows = (): Row[] =>
     [`rv_${n}`, "close-to-close: sample std of ln(Cₜ/Cₜ₋₁) · √252", `${n} days`],
     [`rv_parkinson_${n}`, "√(mean(ln(H/L)²) / (4 ln 2)) · √252", `${n} days`],
     [`rv_gk_${n}`, "Garman–Klass: √mean(½ln(H/L)² − (2ln2 − 1)ln(C/O)²) · √252", `${n} days`],
-    [`rv_yz_${n}`, "Yang–Zhang: √(σ²ₒ + kσ²꜀ + (1−k)σ²ᵣₛ) · √252, k = 0.34/(1.34 + (n+1)/(n−1))", `${n} days`],
+    [
+      `rv_yz_${n}`,
+      "Yang–Zhang: √(σ²ₒ + kσ²꜀ + (1−k)σ²ᵣₛ) · √252, k = 0.34/(1.34 + (n+1)/(n−1))",
+      `${n} days`,
+    ],
   ]);
 
 /**
@@ -60,7 +75,11 @@ const rvRows = (): Row[] =>
  */
 export const FEATURE_CATALOG: readonly FeatureSpec[] = [
   ...rows("options", "ivSurface", [
-    ["iv_atm", "ATM IV (strike-interpolated at spot, call/put averaged) at constant 30-day maturity, linear in total variance between expiries", CHAIN],
+    [
+      "iv_atm",
+      "ATM IV (strike-interpolated at spot, call/put averaged) at constant 30-day maturity, linear in total variance between expiries",
+      CHAIN,
+    ],
     ["iv_60d", "ATM IV at constant 60-day maturity", CHAIN],
     ["iv_90d", "ATM IV at constant 90-day maturity", CHAIN],
     ["front_iv_atm", "ATM IV of the nearest expiry with DTE ≥ 1", CHAIN],
@@ -106,14 +125,22 @@ export const FEATURE_CATALOG: readonly FeatureSpec[] = [
     ["vix_trend", "SMA5(VIX) − SMA20(VIX)", "5, 20 days"],
   ]),
   ...rows("volatility", "regime", [
-    ["regime", "regime code: 0 low_vol, 1 high_vol, 2 iv_expansion, 3 iv_contraction, 4 neutral (CSV: the name)", "1 day"],
+    [
+      "regime",
+      "regime code: 0 low_vol, 1 high_vol, 2 iv_expansion, 3 iv_contraction, 4 neutral (CSV: the name)",
+      "1 day",
+    ],
     ["regime_low_vol", "1 when regime = low_vol", "1 day"],
     ["regime_high_vol", "1 when regime = high_vol", "1 day"],
     ["regime_iv_expansion", "1 when regime = iv_expansion", "1 day"],
     ["regime_iv_contraction", "1 when regime = iv_contraction", "1 day"],
     ["regime_neutral", "1 when regime = neutral", "1 day"],
     ["days_in_current_regime", "decision days in the current regime, today included", "since last change"],
-    ["regime_transition_probability", "empirical hazard: exits from the current regime / days spent in it, so far", "history to date"],
+    [
+      "regime_transition_probability",
+      "empirical hazard: exits from the current regime / days spent in it, so far",
+      "history to date",
+    ],
   ]),
   ...rows("price_momentum", "indicators", [
     ["close", "daily close", "1 day"],
@@ -178,7 +205,9 @@ export const FEATURE_CATALOG: readonly FeatureSpec[] = [
     ["put_call_oi_ratio", "put_oi / call_oi (seeds' oi_put_call_ratio)", CHAIN],
     ["oi_ratio", "option_volume_total / open_interest", CHAIN],
   ]),
-  ...rows("volume_oi", "features", [["oi_change_1d", "open_interest / previous decision's open_interest − 1", "1 day"]]),
+  ...rows("volume_oi", "features", [
+    ["oi_change_1d", "open_interest / previous decision's open_interest − 1", "1 day"],
+  ]),
   ...rows("temporal", "temporal", [
     ["day_of_week", "ISO weekday, Monday = 1", "1 day"],
     ["is_monday", "1 on Mondays", "1 day"],
@@ -191,14 +220,22 @@ export const FEATURE_CATALOG: readonly FeatureSpec[] = [
     ["is_opex_week", "1 in the week of a monthly expiration", "calendar"],
     ["is_fomc_week", "1 in the week of a scheduled FOMC statement", "calendar"],
     ["days_to_fomc", "calendar days to the next scheduled FOMC statement", "calendar"],
-    ["days_to_earnings", "calendar days to the next announced earnings date (null: none known)", "EarningsEvents so far"],
+    [
+      "days_to_earnings",
+      "calendar days to the next announced earnings date (null: none known)",
+      "EarningsEvents so far",
+    ],
     ["days_since_earnings", "calendar days since the last earnings date", "EarningsEvents so far"],
     ["is_earnings_week", "1 in the week of an earnings date", "EarningsEvents so far"],
     ["earnings_window", "1 when days_to_earnings ≤ 2 (earnings model window)", "2 days"],
     ["earnings_blackout", "1 when days_to_earnings ≤ 5 (core model blackout)", "5 days"],
     ["is_earnings_amc", "1 when the next release is after the close", "next earnings"],
     ["is_earnings_bmo", "1 when the next release is before the open", "next earnings"],
-    ["earnings_actual_move_avg", "mean |actual move| of past releases whose reaction day is over", "last 8 releases"],
+    [
+      "earnings_actual_move_avg",
+      "mean |actual move| of past releases whose reaction day is over",
+      "last 8 releases",
+    ],
     ["earnings_actual_move_std", "sample std of those |moves|", "last 8 releases"],
   ]),
   ...rows("derived", "indicators", [
@@ -247,7 +284,8 @@ export const featureCatalogMarkdown = (): string => {
     "| # | name | category | operator | formula | window |",
     "|---|------|----------|----------|---------|--------|",
     ...FEATURE_CATALOG.map(
-      (f, i) => `| ${i + 1} | \`${f.name}\` | ${f.category} | ${f.source} | ${f.formula.replaceAll("|", "\\|")} | ${f.window} |`,
+      (f, i) =>
+        `| ${i + 1} | \`${f.name}\` | ${f.category} | ${f.source} | ${f.formula.replaceAll("|", "\\|")} | ${f.window} |`,
     ),
     "",
   ];

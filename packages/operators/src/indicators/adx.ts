@@ -54,7 +54,16 @@ export const update = (s: Adx, high: number, low: number, close: number): Adx =>
   const sTr = smooth(s.tr, tr);
   const sPlus = smooth(s.plusDm, plus);
   const sMinus = smooth(s.minusDm, minus);
-  const base = { period: p, prevHigh: high, prevLow: low, prevClose: close, moves, tr: sTr, plusDm: sPlus, minusDm: sMinus };
+  const base = {
+    period: p,
+    prevHigh: high,
+    prevLow: low,
+    prevClose: close,
+    moves,
+    tr: sTr,
+    plusDm: sPlus,
+    minusDm: sMinus,
+  };
   if (moves < p) return { ...base, dxCount: 0, adx: 0, plusDi: null, minusDi: null };
   const plusDi = sTr > 0 ? (100 * sPlus) / sTr : 0;
   const minusDi = sTr > 0 ? (100 * sMinus) / sTr : 0;

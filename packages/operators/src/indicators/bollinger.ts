@@ -18,7 +18,11 @@ export interface BollingerValue {
   readonly width: number;
 }
 
-export const init = (period = 20, k = 2): Bollinger => ({ k, moments: moments.init(period), lastClose: Number.NaN });
+export const init = (period = 20, k = 2): Bollinger => ({
+  k,
+  moments: moments.init(period),
+  lastClose: Number.NaN,
+});
 
 export const update = (s: Bollinger, close: number): Bollinger => ({
   k: s.k,

@@ -68,7 +68,8 @@ export const update = (s: RealizedVol, bar: Bar): RealizedVol => {
   }
   const hl = Math.log(high / low);
   const co = Math.log(close / open);
-  const rsTerm = Math.log(high / close) * Math.log(high / open) + Math.log(low / close) * Math.log(low / open);
+  const rsTerm =
+    Math.log(high / close) * Math.log(high / open) + Math.log(low / close) * Math.log(low / open);
   return {
     period: s.period,
     annualization: s.annualization,

@@ -11,7 +11,8 @@ export interface Ring {
 }
 
 export const init = (capacity: number): Ring => {
-  if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+  if (!(Number.isInteger(capacity) && capacity > 0))
+    throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
   return { buf: new Float64Array(capacity), head: 0, size: 0 };
 };
 

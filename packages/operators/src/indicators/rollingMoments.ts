@@ -48,7 +48,8 @@ export const sampleVariance = (s: RollingMoments): number | null =>
   ready(s) && s.window.size > 1 ? s.m2 / (s.window.size - 1) : null;
 
 /** Population variance (n denominator, as Bollinger bands use) over a full window, else null. */
-export const populationVariance = (s: RollingMoments): number | null => (ready(s) ? s.m2 / s.window.size : null);
+export const populationVariance = (s: RollingMoments): number | null =>
+  ready(s) ? s.m2 / s.window.size : null;
 
 export const sampleStd = (s: RollingMoments): number | null => {
   const v = sampleVariance(s);

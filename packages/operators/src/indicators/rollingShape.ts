@@ -14,7 +14,14 @@ export interface RollingShape {
   readonly s4: number;
 }
 
-export const init = (period: number): RollingShape => ({ window: ring.init(period), shift: Number.NaN, s1: 0, s2: 0, s3: 0, s4: 0 });
+export const init = (period: number): RollingShape => ({
+  window: ring.init(period),
+  shift: Number.NaN,
+  s1: 0,
+  s2: 0,
+  s3: 0,
+  s4: 0,
+});
 
 export const update = (s: RollingShape, x: number): RollingShape => {
   const shift = Number.isNaN(s.shift) ? x : s.shift;

@@ -11,7 +11,13 @@ export interface Rsi {
   readonly avgLoss: number;
 }
 
-export const init = (period: number): Rsi => ({ period, lastClose: Number.NaN, changes: 0, avgGain: 0, avgLoss: 0 });
+export const init = (period: number): Rsi => ({
+  period,
+  lastClose: Number.NaN,
+  changes: 0,
+  avgGain: 0,
+  avgLoss: 0,
+});
 
 export const update = (s: Rsi, close: number): Rsi => {
   if (Number.isNaN(s.lastClose)) return { ...s, lastClose: close };

@@ -4,7 +4,11 @@
  */
 export type ConsList<T> = { readonly head: T; readonly tail: ConsList<T>; readonly size: number } | null;
 
-export const cons = <T>(head: T, tail: ConsList<T>): ConsList<T> => ({ head, tail, size: (tail?.size ?? 0) + 1 });
+export const cons = <T>(head: T, tail: ConsList<T>): ConsList<T> => ({
+  head,
+  tail,
+  size: (tail?.size ?? 0) + 1,
+});
 
 /** Elements in insertion order (oldest first). */
 export const toArray = <T>(list: ConsList<T>): T[] => {

@@ -60,7 +60,8 @@ const initial: FeaturesState = {
  */
 export const features = defineOperator({
   name: "features",
-  description: "Assembles the ~190-feature FeatureVector per underlying per decision, with an explicit missing mask.",
+  description:
+    "Assembles the ~190-feature FeatureVector per underlying per decision, with an explicit missing mask.",
   params: FeaturesParams,
   consumes: ["VolFeatures", "Regime", "FeatureVector"],
   produces: ["FeatureVector"],
@@ -70,7 +71,8 @@ export const features = defineOperator({
     const t = event.eventTime;
     // Chain summaries straight from ivSurface are a subset of the volatility decision; take only the latter.
     if (event.kind === "VolFeatures" && !("hv_iv_ratio" in event.values)) return state;
-    if (t <= state.decided) throw new Error(`late ${event.kind} at ${t}: decision ${state.decided} already emitted`);
+    if (t <= state.decided)
+      throw new Error(`late ${event.kind} at ${t}: decision ${state.decided} already emitted`);
     const at = state.pending.findIndex((p) => p.time >= t);
     const cur: Pending =
       at >= 0 && state.pending[at]!.time === t
@@ -127,9 +129,11 @@ const decide = (s: FeaturesState, underlying: string, out: Emitter<FeatureVector
   for (const r of REGIME_CODES) v[`regime_${r}`] = regime === null ? null : regime === r ? 1 : 0;
   v.days_in_current_regime = p.daysInRegime;
 
-  const regimeDays = regime === null ? s.regimeDays : { ...s.regimeDays, [regime]: (s.regimeDays[regime] ?? 0) + 1 };
+  const regimeDays =
+    regime === null ? s.regimeDays : { ...s.regimeDays, [regime]: (s.regimeDays[regime] ?? 0) + 1 };
   const left = s.lastRegime !== null && regime !== null && regime !== s.lastRegime ? s.lastRegime : null;
-  const regimeExits = left === null ? s.regimeExits : { ...s.regimeExits, [left]: (s.regimeExits[left] ?? 0) + 1 };
+  const regimeExits =
+    left === null ? s.regimeExits : { ...s.regimeExits, [left]: (s.regimeExits[left] ?? 0) + 1 };
   v.regime_transition_probability = regime === null ? null : (regimeExits[regime] ?? 0) / regimeDays[regime]!;
   v.regime_lag1 = s.lastRegime === null ? null : REGIME_CODES.indexOf(s.lastRegime);
   v.regime_changed = regime === null ? null : left !== null ? 1 : 0;
@@ -143,14 +147,16 @@ const decide = (s: FeaturesState, underlying: string, out: Emitter<FeatureVector
   v.vix_rank_lag1 = lag(vixRank, 1);
 
   const oi = v.open_interest ?? null;
-  v.oi_change_1d = oi !== null && s.lastOpenInterest !== null && s.lastOpenInterest > 0 ? oi / s.lastOpenInterest - 1 : null;
+  v.oi_change_1d =
+    oi !== null && s.lastOpenInterest !== null && s.lastOpenInterest > 0 ? oi / s.lastOpenInterest - 1 : null;
   v.iv_rank_x_hv_iv_ratio = product(v.iv_rank, v.hv_iv_ratio);
   v.delta_x_vega = product(v.atm_call_delta, v.atm_call_vega);
   v.volume_ratio_x_momentum = product(v.volume_ratio, v.returns_5d);
   v.iv_atm_minus_rv_20 = v.iv_atm != null && v.rv_20 != null ? v.iv_atm - v.rv_20 : null;
   v.earnings_implied_move = v.expected_move_front_pct ?? null;
   const hist = v.earnings_actual_move_avg;
-  v.implied_vs_historical_move = v.earnings_implied_move != null && hist != null && hist > 0 ? v.earnings_implied_move / hist : null;
+  v.implied_vs_historical_move =
+    v.earnings_implied_move != null && hist != null && hist > 0 ? v.earnings_implied_move / hist : null;
 
   const values: Values = {};
   const missing: string[] = [];
@@ -160,7 +166,15 @@ const decide = (s: FeaturesState, underlying: string, out: Emitter<FeatureVector
     values[f.name] = value;
     if (value === null) missing.push(f.name);
   }
-  out.emit({ kind: "FeatureVector", eventTime: p.time, seq: 0, underlying, date: nyIsoDate(p.time), values, missing });
+  out.emit({
+    kind: "FeatureVector",
+    eventTime: p.time,
+    seq: 0,
+    underlying,
+    date: nyIsoDate(p.time),
+    values,
+    missing,
+  });
   return {
     pending: s.pending.slice(1),
     decided: p.time,

@@ -20,7 +20,9 @@ export const GreeksParams = Schema.Struct({
    * `by_style` prices American contracts with the American engine and European ones with BSM;
    * `european` treats every contract as European (much faster, and what most vendors quote).
    */
-  pricing: Schema.optionalWith(Schema.Literal("by_style", "european"), { default: () => "by_style" as const }),
+  pricing: Schema.optionalWith(Schema.Literal("by_style", "european"), {
+    default: () => "by_style" as const,
+  }),
   /** Collocation accuracy of the American engine (options-math AMERICAN_SCHEMES). */
   americanScheme: Schema.optionalWith(Schema.Literal("fast", "standard", "accurate"), {
     default: () => "standard" as const,
@@ -54,7 +56,8 @@ const statusOf = (code: number): IvStatus => IV_STATUS_NAMES[code] ?? "invalid_i
  */
 export const greeks = defineOperator({
   name: "greeks",
-  description: "Implied volatility (mid/bid/ask) and Greeks per option quote, American or European by contract style.",
+  description:
+    "Implied volatility (mid/bid/ask) and Greeks per option quote, American or European by contract style.",
   params: GreeksParams,
   consumes: ["UnderlyingTick", "OptionQuote"],
   produces: ["Greeks"],
@@ -64,7 +67,9 @@ export const greeks = defineOperator({
     if (event.kind === "UnderlyingTick") return onUnderlying(state, event);
     const spot = spotFor(state, event, params);
     if (spot === null) {
-      throw new Error(`no spot for ${event.underlying}: no UnderlyingTick yet and the quote carries no underlyingPrice`);
+      throw new Error(
+        `no spot for ${event.underlying}: no UnderlyingTick yet and the quote carries no underlyingPrice`,
+      );
     }
     out.emit(priceQuote(event, spot, state.divYield, params));
     return state;

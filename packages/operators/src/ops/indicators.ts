@@ -21,7 +21,8 @@ export interface IndicatorsState {
  */
 export const indicators = defineOperator({
   name: "indicators",
-  description: "Daily price/momentum/volume indicators per underlying (RSI, MACD, stochastic, ADX, SMA/EMA, Bollinger, ...).",
+  description:
+    "Daily price/momentum/volume indicators per underlying (RSI, MACD, stochastic, ADX, SMA/EMA, Bollinger, ...).",
   params: IndicatorsParams,
   consumes: ["UnderlyingTick"],
   produces: ["FeatureVector"],

@@ -36,7 +36,8 @@ const empty: IvSurfaceState = { time: -1, bar: null, greeks: null, quotes: null 
  */
 export const ivSurface = defineOperator({
   name: "ivSurface",
-  description: "Per-chain implied-volatility summary (ATM IV at constant maturity, skew, term structure, expected move).",
+  description:
+    "Per-chain implied-volatility summary (ATM IV at constant maturity, skew, term structure, expected move).",
   params: IvSurfaceParams,
   consumes: ["UnderlyingTick", "Greeks", "OptionQuote"],
   produces: ["VolFeatures"],

@@ -50,7 +50,8 @@ const MULTIPLIER = 100;
  */
 export const spreadLabels = defineOperator({
   name: "spreadLabels",
-  description: "Forward-looking put-credit-spread labels (profitable, P&L cents) per entry decision, for model training.",
+  description:
+    "Forward-looking put-credit-spread labels (profitable, P&L cents) per entry decision, for model training.",
   params: SpreadLabelsParams,
   consumes: ["UnderlyingTick", "Greeks"],
   produces: ["FeatureVector"],
@@ -58,8 +59,10 @@ export const spreadLabels = defineOperator({
   init: (): SpreadLabelsState => ({ time: -1, spot: null, candidates: null, open: [] }),
   step: (state, event, out, params, ctx) => {
     let s = state;
-    if (event.eventTime > s.time) s = { ...closeChain(s, ctx.key, out, params), time: event.eventTime, spot: null, candidates: null };
-    else if (event.eventTime < s.time) throw new Error(`late ${event.kind} at ${event.eventTime}: at ${s.time}`);
+    if (event.eventTime > s.time)
+      s = { ...closeChain(s, ctx.key, out, params), time: event.eventTime, spot: null, candidates: null };
+    else if (event.eventTime < s.time)
+      throw new Error(`late ${event.kind} at ${event.eventTime}: at ${s.time}`);
     if (event.kind === "UnderlyingTick") return { ...s, spot: event.price };
     return onGreeks(s, event, params);
   },
@@ -73,7 +76,8 @@ const onGreeks = (s: SpreadLabelsState, g: Greeks, p: SpreadLabelsParams): Sprea
       ...next,
       open: s.open.map((t) => {
         if (t.short !== g.contract && t.long !== g.contract) return t;
-        const base = t.markTime === g.eventTime ? t : { ...t, markTime: g.eventTime, shortMid: null, longMid: null };
+        const base =
+          t.markTime === g.eventTime ? t : { ...t, markTime: g.eventTime, shortMid: null, longMid: null };
         return t.short === g.contract ? { ...base, shortMid: g.mid } : { ...base, longMid: g.mid };
       }),
     };
@@ -125,7 +129,11 @@ const openTrade = (puts: readonly Greeks[], time: number, p: SpreadLabelsParams)
   for (const g of puts) {
     if (g.delta === null) continue;
     const miss = Math.abs(g.delta + p.targetDelta);
-    if (short === undefined || miss < Math.abs(short.delta! + p.targetDelta) || (miss === Math.abs(short.delta! + p.targetDelta) && g.expiry < short.expiry)) {
+    if (
+      short === undefined ||
+      miss < Math.abs(short.delta! + p.targetDelta) ||
+      (miss === Math.abs(short.delta! + p.targetDelta) && g.expiry < short.expiry)
+    ) {
       short = g;
     }
   }

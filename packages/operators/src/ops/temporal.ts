@@ -11,11 +11,17 @@ export const TemporalParams = Schema.Struct({
   /** Scheduled FOMC statement dates (YYYY-MM-DD); defaults to the Fed's 2000–2026 calendar. */
   fomcDates: Schema.optionalWith(Schema.Array(IsoDate), { default: () => DEFAULT_FOMC_DATES }),
   /** Days before earnings during which the earnings model takes over (roadmap 2.3: 2). */
-  earningsWindowDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 2 }),
+  earningsWindowDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), {
+    default: () => 2,
+  }),
   /** Days before earnings during which the core model stops trading (roadmap 2.3: 5). */
-  earningsBlackoutDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 5 }),
+  earningsBlackoutDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), {
+    default: () => 5,
+  }),
   /** Past earnings reactions averaged for the historical move (architecture 2.3.3: last 8). */
-  earningsHistory: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 8 }),
+  earningsHistory: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), {
+    default: () => 8,
+  }),
 });
 export type TemporalParams = typeof TemporalParams.Type;
 
@@ -49,7 +55,8 @@ const fomcDays = (dates: readonly string[]): readonly number[] => {
  */
 export const temporal = defineOperator({
   name: "temporal",
-  description: "Calendar features (weekday, opex/FOMC week, DTE) and earnings timing features per underlying.",
+  description:
+    "Calendar features (weekday, opex/FOMC week, DTE) and earnings timing features per underlying.",
   params: TemporalParams,
   consumes: ["UnderlyingTick", "EarningsEvent"],
   produces: ["FeatureVector"],

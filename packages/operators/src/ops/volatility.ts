@@ -1,6 +1,7 @@
 import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { IndexTick } from "@thetaflow/schemas";
+import { US_PER_DAY } from "../calendar/nyTime.js";
 import * as volIndex from "../vol/volIndexState.js";
 import * as underlyingVol from "../vol/underlyingVolState.js";
 
@@ -16,17 +17,29 @@ export const VolatilityParams = Schema.Struct({
   }),
   annualization: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 252 }),
   /** Window (trading days) of IV rank/percentile, VIX rank/percentile and HV/IV percentile. */
-  rankWindow: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 252 }),
+  rankWindow: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), {
+    default: () => 252,
+  }),
   /** Observations needed before a rank is reported; the seeds' rolling(252) needs a full window. */
-  rankMinPeriods: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 252 }),
+  rankMinPeriods: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), {
+    default: () => 252,
+  }),
   /** Symbol of the volatility index in IndexTick events. */
   volIndex: Schema.optionalWith(Schema.String, { default: () => "VIX" }),
+  /** Index values older than this (calendar days) at a decision count as missing. */
+  volIndexMaxAgeDays: Schema.optionalWith(Schema.Number.pipe(Schema.nonNegative()), { default: () => 5 }),
   /** The IV that hv_iv_ratio divides by: the seeds use VIX/100; `atm_iv` uses the chain's own 30-day ATM IV. */
-  hvIvReference: Schema.optionalWith(Schema.Literal("vol_index", "atm_iv"), { default: () => "vol_index" as const }),
+  hvIvReference: Schema.optionalWith(Schema.Literal("vol_index", "atm_iv"), {
+    default: () => "vol_index" as const,
+  }),
   /** Realised-vol window (days) of hv_iv_ratio and hv_iv_spread. */
-  hvWindow: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.greaterThan(1)), { default: () => 20 }),
+  hvWindow: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.greaterThan(1)), {
+    default: () => 20,
+  }),
   /** Window of vol_of_vol (std of the daily hvWindow realised vol) and iv_rank_std. */
-  volOfVolWindow: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.greaterThan(1)), { default: () => 20 }),
+  volOfVolWindow: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.greaterThan(1)), {
+    default: () => 20,
+  }),
 });
 export type VolatilityParams = typeof VolatilityParams.Type;
 
@@ -48,7 +61,8 @@ export interface VolatilityState {
  */
 export const volatility = defineOperator({
   name: "volatility",
-  description: "Realised vol, vol of vol, IV/VIX rank and percentile, HV/IV ratio per underlying per decision day.",
+  description:
+    "Realised vol, vol of vol, IV/VIX rank and percentile, HV/IV ratio per underlying per decision day.",
   params: VolatilityParams,
   consumes: ["IndexTick", "VolFeatures"],
   produces: ["VolFeatures"],
@@ -61,10 +75,18 @@ export const volatility = defineOperator({
     const symbol = event.underlying;
     const current = state.underlyings[symbol] ?? underlyingVol.init(params);
     if (event.eventTime <= current.lastTime) {
-      throw new Error(`late snapshot for ${symbol} at ${event.eventTime}: already decided ${current.lastTime}`);
+      throw new Error(
+        `late snapshot for ${symbol} at ${event.eventTime}: already decided ${current.lastTime}`,
+      );
     }
     const time = event.eventTime;
-    const { state: u, values } = underlyingVol.decide(current, time, event.values, volIndex.valuesAt(state.index, time), params);
+    const { state: u, values } = underlyingVol.decide(
+      current,
+      time,
+      event.values,
+      volIndex.valuesAt(state.index, time, params.volIndexMaxAgeDays * US_PER_DAY),
+      params,
+    );
     out.emit({ kind: "VolFeatures", eventTime: time, seq: 0, underlying: symbol, values });
     return { index: state.index, underlyings: { ...state.underlyings, [symbol]: u } };
   },

@@ -23,7 +23,14 @@ import {
   type WorkingOrder,
   withStatus,
 } from "./orderBook.js";
-import { isFlat, newLeg, type PositionBook, positionTotals, toPositionEvent, tradeLeg } from "./positionBook.js";
+import {
+  isFlat,
+  newLeg,
+  type PositionBook,
+  positionTotals,
+  toPositionEvent,
+  tradeLeg,
+} from "./positionBook.js";
 import { drawdownOf, type Exposure, evaluateTrade, type GreekExposure, tradingStateOf } from "./riskRules.js";
 import { lookupSnapshot } from "./snapshotLog.js";
 import type { TradingBook } from "./tradingBook.js";
@@ -87,12 +94,16 @@ export class Desk {
   // ---- market lookups -------------------------------------------------------------------------
 
   readonly quoteOf = (contract: string): OptionQuote | undefined =>
-    lookupSnapshot(this.base.quotes, contract, contractKey) ?? lookupSnapshot(this.base.prevQuotes, contract, contractKey);
+    lookupSnapshot(this.base.quotes, contract, contractKey) ??
+    lookupSnapshot(this.base.prevQuotes, contract, contractKey);
 
   analyticsOf(q: OptionQuote): ContractAnalytics | null {
     const spot = this.base.spots.get(q.underlying);
     if (spot === undefined) return null;
-    const g = this.base.greeks.log.time === q.eventTime ? lookupSnapshot(this.base.greeks, q.contract, contractKey) : undefined;
+    const g =
+      this.base.greeks.log.time === q.eventTime
+        ? lookupSnapshot(this.base.greeks, q.contract, contractKey)
+        : undefined;
     return analyticsOf(q, spot.price, this.params.rate, spot.divYield, g);
   }
 
@@ -175,8 +186,25 @@ export class Desk {
     return true;
   }
 
-  private riskDecision(intentId: string, underlying: string, accepted: boolean, quantity: number, reasons: string[], tradingState: TradingState): RiskDecision {
-    return { kind: "RiskDecision", eventTime: this.clock, seq: 0, intentId, underlying, accepted, quantity, reasons, tradingState };
+  private riskDecision(
+    intentId: string,
+    underlying: string,
+    accepted: boolean,
+    quantity: number,
+    reasons: string[],
+    tradingState: TradingState,
+  ): RiskDecision {
+    return {
+      kind: "RiskDecision",
+      eventTime: this.clock,
+      seq: 0,
+      intentId,
+      underlying,
+      accepted,
+      quantity,
+      reasons,
+      tradingState,
+    };
   }
 
   /** Risk gate: answers every signal with a RiskDecision; accepted ones become orders. */
@@ -184,7 +212,16 @@ export class Desk {
     const intentId = `open:${signal.id}`;
     const p = this.params;
     if (!this.decide(intentId)) {
-      this.out.emit(this.riskDecision(intentId, signal.underlying, false, 0, [`duplicate intent ${intentId}: already decided, no new order`], this.tradingState()));
+      this.out.emit(
+        this.riskDecision(
+          intentId,
+          signal.underlying,
+          false,
+          0,
+          [`duplicate intent ${intentId}: already decided, no new order`],
+          this.tradingState(),
+        ),
+      );
       return;
     }
     const priced = quoteCombo(signal.legs, this.quoteOf, p);
@@ -224,7 +261,16 @@ export class Desk {
       regime: signal.regime,
     };
     this.out.emit(intent);
-    this.out.emit(this.riskDecision(intentId, signal.underlying, verdict.accepted, verdict.quantity, verdict.reasons, verdict.tradingState));
+    this.out.emit(
+      this.riskDecision(
+        intentId,
+        signal.underlying,
+        verdict.accepted,
+        verdict.quantity,
+        verdict.reasons,
+        verdict.tradingState,
+      ),
+    );
     if (!verdict.accepted) return;
     this.submit({
       orderId: clientOrderId(intentId, 0),
@@ -271,9 +317,20 @@ export class Desk {
     this.closeAttempts.set(p.positionId, attempt);
     const intentId = `close:${p.positionId}:${attempt}`;
     if (!this.decide(intentId)) return;
-    const legs = closingLegs(p.legs.map((l) => ({ contract: l.contract, right: l.right, strike: l.strike, expiry: l.expiry, side: l.openSide, ratio: l.ratio })));
+    const legs = closingLegs(
+      p.legs.map((l) => ({
+        contract: l.contract,
+        right: l.right,
+        strike: l.strike,
+        expiry: l.expiry,
+        side: l.openSide,
+        ratio: l.ratio,
+      })),
+    );
     const priced = quoteCombo(legs, this.quoteOf, this.params);
-    const limitPrice = priced.ok ? limitFromQuote(priced.combo, legs.length, this.params) : -p.maxRiskPerUnitCents / 100;
+    const limitPrice = priced.ok
+      ? limitFromQuote(priced.combo, legs.length, this.params)
+      : -p.maxRiskPerUnitCents / 100;
     this.out.emit({
       kind: "OrderIntent",
       eventTime: this.clock,
@@ -291,7 +348,16 @@ export class Desk {
       confidence: 1,
       regime: this.regimeOf(p.underlying) ?? p.entryRegime,
     });
-    this.out.emit(this.riskDecision(intentId, p.underlying, true, p.units, [`risk-reducing close: ${reason}`], this.tradingState()));
+    this.out.emit(
+      this.riskDecision(
+        intentId,
+        p.underlying,
+        true,
+        p.units,
+        [`risk-reducing close: ${reason}`],
+        this.tradingState(),
+      ),
+    );
     this.positions.set(p.positionId, { ...p, exitReason: reason });
     this.submit({
       orderId: clientOrderId(intentId, 0),
@@ -345,7 +411,12 @@ export class Desk {
       underlying: order.underlying,
       quantity: f.units,
       netPrice: f.netPrice,
-      legs: f.legs.map((x) => ({ contract: x.leg.contract, side: x.leg.side, quantity: x.leg.ratio * f.units, price: x.price })),
+      legs: f.legs.map((x) => ({
+        contract: x.leg.contract,
+        side: x.leg.side,
+        quantity: x.leg.ratio * f.units,
+        price: x.price,
+      })),
       commissionCents: f.commissionCents,
     };
     this.out.emit(fillEvent);
@@ -393,8 +464,15 @@ export class Desk {
     });
     const opening = order.purpose === "open";
     const units2 = opening ? pos.units + units : pos.units - units;
-    const entryNetPrice = opening ? (pos.entryNetPrice * pos.units + netPrice * units) / units2 : pos.entryNetPrice;
-    let next: PositionBook = { ...pos, legs: legBooks, units: units2, entryNetPrice: Math.round(entryNetPrice * 1e6) / 1e6 };
+    const entryNetPrice = opening
+      ? (pos.entryNetPrice * pos.units + netPrice * units) / units2
+      : pos.entryNetPrice;
+    let next: PositionBook = {
+      ...pos,
+      legs: legBooks,
+      units: units2,
+      entryNetPrice: Math.round(entryNetPrice * 1e6) / 1e6,
+    };
     if (!opening && isFlat(next)) next = { ...next, status: "closed", workingOrderId: null };
     this.emitPosition(next);
   }
@@ -402,7 +480,8 @@ export class Desk {
   private finishOrder(order: WorkingOrder): void {
     this.orders.delete(order.orderId);
     const pos = this.positions.get(order.positionId);
-    if (pos !== undefined && pos.workingOrderId === order.orderId) this.positions.set(pos.positionId, { ...pos, workingOrderId: null });
+    if (pos !== undefined && pos.workingOrderId === order.orderId)
+      this.positions.set(pos.positionId, { ...pos, workingOrderId: null });
   }
 
   /** Cancels a working order; opening orders are replaced at the current quote while replaces last. */

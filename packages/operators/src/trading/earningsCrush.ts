@@ -67,7 +67,7 @@ export const decideEarningsCrush = (view: MarketView, p: EarningsCrushParams): S
   const puts = sideOfChain(view, expiry, "put");
   const calls = sideOfChain(view, expiry, "call");
   const atmPut = nearestStrike(puts, view.spot);
-  const atmCall = atmPut === null ? null : calls.find((c) => c.strike === atmPut.strike) ?? null;
+  const atmCall = atmPut === null ? null : (calls.find((c) => c.strike === atmPut.strike) ?? null);
   if (atmPut === null || atmCall === null) return null;
   const expectedMove = (mid(atmPut) + mid(atmCall)) / view.spot;
   if (expectedMove > p.maxExpectedMove) return null;
@@ -75,7 +75,10 @@ export const decideEarningsCrush = (view: MarketView, p: EarningsCrushParams): S
   const straddle = p.variant === "straddle" || p.variant === "iron_butterfly";
   const shorts: Shorts | null = straddle
     ? { put: atmPut, call: atmCall }
-    : pair(nearestStrike(puts, view.spot * (1 - p.strangleWidth)), nearestStrike(calls, view.spot * (1 + p.strangleWidth)));
+    : pair(
+        nearestStrike(puts, view.spot * (1 - p.strangleWidth)),
+        nearestStrike(calls, view.spot * (1 + p.strangleWidth)),
+      );
   if (shorts === null || shorts.put.bid <= 0 || shorts.call.bid <= 0) return null;
   const shortCredit = shorts.put.bid + shorts.call.bid;
 
@@ -86,8 +89,14 @@ export const decideEarningsCrush = (view: MarketView, p: EarningsCrushParams): S
   let maxRisk = straddle ? 3 * credit : 2 * expectedMove * view.spot;
   if (defined) {
     const wing = p.wingWidth * view.spot;
-    const lp = nearestStrike(puts.filter((q) => q.strike < shorts.put.strike), shorts.put.strike - wing);
-    const lc = nearestStrike(calls.filter((q) => q.strike > shorts.call.strike), shorts.call.strike + wing);
+    const lp = nearestStrike(
+      puts.filter((q) => q.strike < shorts.put.strike),
+      shorts.put.strike - wing,
+    );
+    const lc = nearestStrike(
+      calls.filter((q) => q.strike > shorts.call.strike),
+      shorts.call.strike + wing,
+    );
     if (lp === null || lc === null) return null;
     credit = round4(shortCredit - lp.ask - lc.ask);
     const width = Math.max(shorts.put.strike - lp.strike, lc.strike - shorts.call.strike);

@@ -4,7 +4,14 @@ import type { Desk } from "./desk.js";
 import { exitReason } from "./exits.js";
 import { describeSettlement, settleLeg } from "./expiry.js";
 import { toCents } from "./money.js";
-import { isFlat, markLeg, type PositionBook, positionTotals, toPositionEvent, tradeLeg } from "./positionBook.js";
+import {
+  isFlat,
+  markLeg,
+  type PositionBook,
+  positionTotals,
+  toPositionEvent,
+  tradeLeg,
+} from "./positionBook.js";
 import { drawdownOf, tradingStateOf } from "./riskRules.js";
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -17,15 +24,21 @@ export const endOfBar = (desk: Desk, reportedSince: (underlying: string, since: 
   markPositions(desk);
   settleExpired(desk);
   for (const order of [...desk.orders.values()]) {
-    if (order.legs.some((l) => desk.legExpired(l.expiry))) desk.expireOrder(order, "legs expired before the order filled");
-    else if (desk.clock - order.submittedAt >= desk.params.orderTimeoutSeconds * 1_000_000) desk.timeout(order);
+    if (order.legs.some((l) => desk.legExpired(l.expiry)))
+      desk.expireOrder(order, "legs expired before the order filled");
+    else if (desk.clock - order.submittedAt >= desk.params.orderTimeoutSeconds * 1_000_000)
+      desk.timeout(order);
     else desk.work(order.orderId);
   }
   for (const p of [...desk.positions.values()]) {
     if (p.status !== "open" || p.workingOrderId !== null || p.units === 0) continue;
     const reason = exitReason(
       p,
-      { day: desk.day, regime: desk.regimeOf(p.underlying), earningsReported: reportedSince(p.underlying, p.openedAt) },
+      {
+        day: desk.day,
+        regime: desk.regimeOf(p.underlying),
+        earningsReported: reportedSince(p.underlying, p.openedAt),
+      },
       desk.params,
     );
     if (reason !== null) desk.closePosition(p, reason);
@@ -38,7 +51,7 @@ const markPositions = (desk: Desk): void => {
     const legs = p.legs.map((l) => {
       const q = desk.quoteOf(l.contract);
       if (q === undefined || !(q.ask > 0) || q.ask < q.bid) return l;
-      return markLeg(l, 0.5 * (q.bid + q.ask), desk.analyticsOf(q));
+      return markLeg(l, Math.round(0.5 * (q.bid + q.ask) * 1e6) / 1e6, desk.analyticsOf(q));
     });
     desk.positions.set(p.positionId, { ...p, legs });
   }
@@ -63,7 +76,13 @@ const settleExpired = (desk: Desk): void => {
     const flat = isFlat(next);
     const reason = `expiration: ${notes.join("; ")}`;
     next = flat
-      ? { ...next, status: "closed", units: 0, workingOrderId: null, exitReason: p.exitReason ? `${p.exitReason}; ${reason}` : reason }
+      ? {
+          ...next,
+          status: "closed",
+          units: 0,
+          workingOrderId: null,
+          exitReason: p.exitReason ? `${p.exitReason}; ${reason}` : reason,
+        }
       : { ...next, exitReason: reason };
     desk.emitPosition(next);
   }

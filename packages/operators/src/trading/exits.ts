@@ -34,7 +34,8 @@ export const exitReason = (p: PositionBook, now: ExitContext, rules: ExitRules):
   const pnl = t.realizedCents + t.unrealizedCents;
   const premiumCents = Math.abs(p.entryNetPrice) * 100 * p.units * (p.legs[0]?.multiplier ?? 100);
   const maxProfitCents = p.maxProfitPerUnitCents * p.units;
-  if (p.family === "earnings" && now.earningsReported) return "post_earnings: release reported, IV crush captured";
+  if (p.family === "earnings" && now.earningsReported)
+    return "post_earnings: release reported, IV crush captured";
   if (maxProfitCents > 0 && pnl >= rules.profitTarget * maxProfitCents)
     return `profit_target: ${rules.profitTarget * 100}% of max profit`;
   if (p.entryNetPrice > 0) {

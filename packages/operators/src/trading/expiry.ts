@@ -23,7 +23,10 @@ const EXERCISE_THRESHOLD = 0.01;
  * then uncertain, and the real position may wake up holding shares.
  */
 export const settleLeg = (leg: LegBook, settlementPrice: number, pinBand: number): LegSettlement => {
-  const intrinsic = Math.max(0, leg.right === "call" ? settlementPrice - leg.strike : leg.strike - settlementPrice);
+  const intrinsic = Math.max(
+    0,
+    leg.right === "call" ? settlementPrice - leg.strike : leg.strike - settlementPrice,
+  );
   const itm = intrinsic >= EXERCISE_THRESHOLD;
   const pinRisk = leg.contracts < 0 && Math.abs(settlementPrice - leg.strike) <= pinBand * leg.strike;
   if (!itm) return { contract: leg.contract, price: 0, outcome: "expired_worthless", shares: 0, pinRisk };
@@ -35,6 +38,9 @@ export const settleLeg = (leg: LegBook, settlementPrice: number, pinBand: number
 };
 
 export const describeSettlement = (s: LegSettlement, settlementPrice: number): string => {
-  const delivery = s.shares === 0 ? "" : ` (${s.shares > 0 ? "received" : "delivered"} ${Math.abs(s.shares)} shares at ${settlementPrice.toFixed(2)}, liquidated at settlement)`;
+  const delivery =
+    s.shares === 0
+      ? ""
+      : ` (${s.shares > 0 ? "received" : "delivered"} ${Math.abs(s.shares)} shares at ${settlementPrice.toFixed(2)}, liquidated at settlement)`;
   return `${s.contract.trim()} ${s.outcome}${s.outcome === "expired_worthless" ? "" : ` at intrinsic ${s.price.toFixed(2)}`}${delivery}${s.pinRisk ? " [pin risk]" : ""}`;
 };

@@ -51,7 +51,8 @@ export const quoteCombo = (
     if (q === undefined) return { ok: false, reason: `no quote for ${leg.contract}` };
     const touch = leg.side === "sell" ? q.bid : q.ask;
     if (leg.side === "buy" && !(q.ask > 0)) return { ok: false, reason: `no offer for ${leg.contract}` };
-    const price = leg.side === "sell" ? Math.max(0, q.bid - model.slippagePerLeg) : q.ask + model.slippagePerLeg;
+    const price =
+      leg.side === "sell" ? Math.max(0, q.bid - model.slippagePerLeg) : q.ask + model.slippagePerLeg;
     const sign = leg.side === "sell" ? 1 : -1;
     natural += sign * touch * leg.ratio;
     executable += sign * price * leg.ratio;
@@ -60,7 +61,10 @@ export const quoteCombo = (
     if (size > 0) displayedUnits = Math.min(displayedUnits, Math.floor(size / leg.ratio));
     executions.push({ leg, quote: q, price });
   }
-  return { ok: true, combo: { natural: round6(natural), executable: round6(executable), legs: executions, displayedUnits } };
+  return {
+    ok: true,
+    combo: { natural: round6(natural), executable: round6(executable), legs: executions, displayedUnits },
+  };
 };
 
 /** Limit for a new order: the natural price less the tolerated concession (never a mid-price hope). */
@@ -92,7 +96,10 @@ export const fillCombo = (
   if (!priced.ok) return priced;
   const { combo } = priced;
   if (combo.executable < limitPrice - 1e-9)
-    return { ok: false, reason: `not marketable: executable ${combo.executable.toFixed(2)} vs limit ${limitPrice.toFixed(2)}` };
+    return {
+      ok: false,
+      reason: `not marketable: executable ${combo.executable.toFixed(2)} vs limit ${limitPrice.toFixed(2)}`,
+    };
   const fillUnits = Math.min(units, combo.displayedUnits);
   if (fillUnits < 1) return { ok: false, reason: "no displayed size" };
   const legCommissionCents = combo.legs.map((x) =>

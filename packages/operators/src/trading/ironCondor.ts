@@ -50,8 +50,14 @@ export const decideIronCondor = (view: MarketView, p: IronCondorParams): Signal 
     const sp = shortPut.quote;
     const sc = shortCall.quote;
     if (sp.strike >= sc.strike || sp.bid <= 0 || sc.bid <= 0) continue;
-    const lp = nearestStrike(puts.filter((q) => q.strike < sp.strike), sp.strike - p.wingWidth);
-    const lc = nearestStrike(calls.filter((q) => q.strike > sc.strike), sc.strike + p.wingWidth);
+    const lp = nearestStrike(
+      puts.filter((q) => q.strike < sp.strike),
+      sp.strike - p.wingWidth,
+    );
+    const lc = nearestStrike(
+      calls.filter((q) => q.strike > sc.strike),
+      sc.strike + p.wingWidth,
+    );
     if (lp === null || lc === null) continue;
     const credit = round4(sp.bid + sc.bid - lp.ask - lc.ask);
     const width = Math.max(sp.strike - lp.strike, lc.strike - sc.strike);
@@ -90,7 +96,8 @@ export const decideIronCondor = (view: MarketView, p: IronCondorParams): Signal 
 
 export const ironCondor = defineStrategy({
   name: "ironCondor",
-  description: "Iron condor: short ±delta strangle with protective wings when IV rank is high in a range-bound regime.",
+  description:
+    "Iron condor: short ±delta strangle with protective wings when IV rank is high in a range-bound regime.",
   params: IronCondorParams,
   decide: decideIronCondor,
 });

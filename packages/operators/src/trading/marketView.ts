@@ -105,7 +105,8 @@ export const nearestDelta = (
   for (const q of quotes) {
     const a = view.analytics(q);
     if (a === null) continue;
-    if (best === null || Math.abs(a.delta - targetDelta) < Math.abs(best.delta - targetDelta)) best = { quote: q, delta: a.delta };
+    if (best === null || Math.abs(a.delta - targetDelta) < Math.abs(best.delta - targetDelta))
+      best = { quote: q, delta: a.delta };
   }
   return best;
 };
@@ -113,7 +114,8 @@ export const nearestDelta = (
 /** Listed strike nearest `strike` among `quotes`. */
 export const nearestStrike = (quotes: readonly OptionQuote[], strike: number): OptionQuote | null => {
   let best: OptionQuote | null = null;
-  for (const q of quotes) if (best === null || Math.abs(q.strike - strike) < Math.abs(best.strike - strike)) best = q;
+  for (const q of quotes)
+    if (best === null || Math.abs(q.strike - strike) < Math.abs(best.strike - strike)) best = q;
   return best;
 };
 

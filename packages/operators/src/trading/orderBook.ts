@@ -29,7 +29,8 @@ export interface WorkingOrder {
   readonly expiry: string;
 }
 
-export const clientOrderId = (intentId: string, replaceCount: number): string => `${intentId}#${replaceCount}`;
+export const clientOrderId = (intentId: string, replaceCount: number): string =>
+  `${intentId}#${replaceCount}`;
 
 export const isTerminal = (s: OrderStatus): boolean =>
   s === "filled" || s === "cancelled" || s === "rejected" || s === "expired";

@@ -67,7 +67,12 @@ export const newLeg = (leg: Leg, quote: OptionQuote): LegBook => ({
 });
 
 /** Books a trade of `contracts` (signed: + buy, - sell) at `price` per share. */
-export const tradeLeg = (leg: LegBook, contracts: number, price: number, commissionCents: number): LegBook => {
+export const tradeLeg = (
+  leg: LegBook,
+  contracts: number,
+  price: number,
+  commissionCents: number,
+): LegBook => {
   const amountCents = contractValueCents(price, contracts, leg.multiplier);
   const before = leg.contracts;
   const after = before + contracts;
@@ -79,8 +84,10 @@ export const tradeLeg = (leg: LegBook, contracts: number, price: number, commiss
   } else {
     const closed = Math.min(Math.abs(contracts), Math.abs(before));
     // Share of the open cost that leaves with the closed contracts; the rest stays exact in cents.
-    const removed = closed === Math.abs(before) ? openCost : Math.round((openCost * closed) / Math.abs(before));
-    const closedAmount = closed === Math.abs(contracts) ? amountCents : Math.round((amountCents * closed) / Math.abs(contracts));
+    const removed =
+      closed === Math.abs(before) ? openCost : Math.round((openCost * closed) / Math.abs(before));
+    const closedAmount =
+      closed === Math.abs(contracts) ? amountCents : Math.round((amountCents * closed) / Math.abs(contracts));
     realized += -closedAmount - removed;
     openCost = openCost - removed + (amountCents - closedAmount);
   }

@@ -108,16 +108,30 @@ const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
  */
 export const evaluateTrade = (c: TradeCandidate, e: Exposure, l: RiskLimits): RiskVerdict => {
   const tradingState = tradingStateOf(e, l);
-  const reject = (...reasons: string[]): RiskVerdict => ({ accepted: false, quantity: 0, reasons, tradingState });
-  if (tradingState === "HALTED") return reject(`trading halted: drawdown ${(drawdownOf(e) * 100).toFixed(1)}% reached the ${l.maxDrawdown * 100}% limit`);
+  const reject = (...reasons: string[]): RiskVerdict => ({
+    accepted: false,
+    quantity: 0,
+    reasons,
+    tradingState,
+  });
+  if (tradingState === "HALTED")
+    return reject(
+      `trading halted: drawdown ${(drawdownOf(e) * 100).toFixed(1)}% reached the ${l.maxDrawdown * 100}% limit`,
+    );
   if (e.equityCents <= 0) return reject("no equity");
-  const dayLoss = e.dayStartEquityCents > 0 ? (e.dayStartEquityCents - e.equityCents) / e.dayStartEquityCents : 0;
-  if (dayLoss >= l.maxDailyLoss) return reject(`daily loss ${(dayLoss * 100).toFixed(2)}% reached the ${l.maxDailyLoss * 100}% limit`);
-  if (e.openPositions >= l.maxPositions) return reject(`max positions: ${e.openPositions} open, limit ${l.maxPositions}`);
+  const dayLoss =
+    e.dayStartEquityCents > 0 ? (e.dayStartEquityCents - e.equityCents) / e.dayStartEquityCents : 0;
+  if (dayLoss >= l.maxDailyLoss)
+    return reject(`daily loss ${(dayLoss * 100).toFixed(2)}% reached the ${l.maxDailyLoss * 100}% limit`);
+  if (e.openPositions >= l.maxPositions)
+    return reject(`max positions: ${e.openPositions} open, limit ${l.maxPositions}`);
   const sameName = e.positionsByUnderlying.get(c.underlying) ?? 0;
   if (sameName >= l.maxPositionsPerUnderlying)
-    return reject(`concentration: ${sameName} position(s) in ${c.underlying}, limit ${l.maxPositionsPerUnderlying}`);
-  if (c.confidence < l.minConfidence) return reject(`confidence ${c.confidence.toFixed(3)} below ${l.minConfidence}`);
+    return reject(
+      `concentration: ${sameName} position(s) in ${c.underlying}, limit ${l.maxPositionsPerUnderlying}`,
+    );
+  if (c.confidence < l.minConfidence)
+    return reject(`confidence ${c.confidence.toFixed(3)} below ${l.minConfidence}`);
   const regimeMultiplier = l.regimeMultipliers[c.regime];
   if (regimeMultiplier <= 0) return reject(`regime ${c.regime} sizes to zero`);
   if (!(c.maxRiskPerUnitCents > 0)) return reject("signal has no positive max risk");
@@ -126,7 +140,9 @@ export const evaluateTrade = (c: TradeCandidate, e: Exposure, l: RiskLimits): Ri
   const budget = e.equityCents * l.maxRiskPerTrade;
   let q = Math.floor(budget / c.maxRiskPerUnitCents);
   if (q < 1)
-    return reject(`one unit risks ${dollars(c.maxRiskPerUnitCents)}, more than ${l.maxRiskPerTrade * 100}% of equity (${dollars(Math.floor(budget))})`);
+    return reject(
+      `one unit risks ${dollars(c.maxRiskPerUnitCents)}, more than ${l.maxRiskPerTrade * 100}% of equity (${dollars(Math.floor(budget))})`,
+    );
   q = Math.floor(q * regimeMultiplier);
   if (regimeMultiplier !== 1) reasons.push(`regime ${c.regime} x${regimeMultiplier}`);
   if (q >= 1 && c.confidence < l.halfSizeConfidence) {
@@ -148,10 +164,27 @@ export const evaluateTrade = (c: TradeCandidate, e: Exposure, l: RiskLimits): Ri
   const riskRoom = e.equityCents * l.maxPortfolioRisk - e.openRiskCents;
   cap(Math.floor(riskRoom / c.maxRiskPerUnitCents), `portfolio risk cap ${l.maxPortfolioRisk * 100}%`);
   const groupRoom = e.equityCents * l.maxGroupRisk - (e.riskByGroupCents.get(c.group) ?? 0);
-  cap(Math.floor(groupRoom / c.maxRiskPerUnitCents), `correlation group '${c.group}' risk cap ${l.maxGroupRisk * 100}%`);
-  cap(maxUnitsWithin(e.greeks.delta, c.greeksPerUnit.delta, l.maxPortfolioDelta), `portfolio delta limit ${l.maxPortfolioDelta}`);
-  cap(maxUnitsWithin(e.greeks.gamma, c.greeksPerUnit.gamma, l.maxPortfolioGamma), `portfolio gamma limit ${l.maxPortfolioGamma}`);
-  cap(maxUnitsWithin(e.greeks.vega, c.greeksPerUnit.vega, l.maxPortfolioVega), `portfolio vega limit ${l.maxPortfolioVega}`);
+  cap(
+    Math.floor(groupRoom / c.maxRiskPerUnitCents),
+    `correlation group '${c.group}' risk cap ${l.maxGroupRisk * 100}%`,
+  );
+  cap(
+    maxUnitsWithin(e.greeks.delta, c.greeksPerUnit.delta, l.maxPortfolioDelta),
+    `portfolio delta limit ${l.maxPortfolioDelta}`,
+  );
+  cap(
+    maxUnitsWithin(e.greeks.gamma, c.greeksPerUnit.gamma, l.maxPortfolioGamma),
+    `portfolio gamma limit ${l.maxPortfolioGamma}`,
+  );
+  cap(
+    maxUnitsWithin(e.greeks.vega, c.greeksPerUnit.vega, l.maxPortfolioVega),
+    `portfolio vega limit ${l.maxPortfolioVega}`,
+  );
   if (q < 1) return reject(...reasons);
-  return { accepted: true, quantity: q, reasons: reasons.length > 0 ? reasons : ["all checks passed"], tradingState };
+  return {
+    accepted: true,
+    quantity: q,
+    reasons: reasons.length > 0 ? reasons : ["all checks passed"],
+    tradingState,
+  };
 };

@@ -2,7 +2,13 @@ import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { Signal } from "@thetaflow/schemas";
 import { nyDayNumber } from "../calendar/nyTime.js";
-import { addEarnings, ContextParams, type EarningsCalendar, type TradingContext, tickerContext } from "./tickerContext.js";
+import {
+  addEarnings,
+  ContextParams,
+  type EarningsCalendar,
+  type TradingContext,
+  tickerContext,
+} from "./tickerContext.js";
 
 export const RouteParams = Schema.Struct({
   ...ContextParams,
@@ -25,7 +31,8 @@ export const strategyContext = (strategy: string, p: RouteParams): Exclude<Tradi
  */
 export const route = defineOperator({
   name: "route",
-  description: "Routes strategy signals by ticker context (core / earnings / blackout) from the universe and earnings calendar.",
+  description:
+    "Routes strategy signals by ticker context (core / earnings / blackout) from the universe and earnings calendar.",
   params: RouteParams,
   consumes: ["Signal", "EarningsEvent"],
   produces: ["Signal"],
@@ -33,8 +40,15 @@ export const route = defineOperator({
   init: (): EarningsCalendar => [],
   step: (calendar, event, out, params) => {
     if (event.kind === "EarningsEvent") return addEarnings(calendar, event);
-    const ctx = tickerContext(event.underlying, nyDayNumber(event.eventTime), calendar, params.universe, params.earningsWindowDays);
-    if (ctx.context === strategyContext(event.strategy, params)) out.emit(withContext(event, ctx.daysToEarnings));
+    const ctx = tickerContext(
+      event.underlying,
+      nyDayNumber(event.eventTime),
+      calendar,
+      params.universe,
+      params.earningsWindowDays,
+    );
+    if (ctx.context === strategyContext(event.strategy, params))
+      out.emit(withContext(event, ctx.daysToEarnings));
     return calendar;
   },
 });

@@ -129,7 +129,8 @@ export const defineStrategy = <P extends { readonly rate: number }>(def: {
           return { ...s, chain: appendToSnapshot(s.chain, event.contract, event) };
         }
         case "Greeks": {
-          const g = state.greeks.log.time === event.eventTime ? state.greeks : emptySnapshot<Greeks>(event.eventTime);
+          const g =
+            state.greeks.log.time === event.eventTime ? state.greeks : emptySnapshot<Greeks>(event.eventTime);
           return { ...state, greeks: appendToSnapshot(g, contractKey(event), event) };
         }
         case "UnderlyingTick":
@@ -137,7 +138,10 @@ export const defineStrategy = <P extends { readonly rate: number }>(def: {
         case "VolFeatures":
           return { ...state, vol: pushTimed(state.vol, event.eventTime, (event as VolFeatures).values) };
         case "FeatureVector":
-          return { ...state, featureVector: pushTimed(state.featureVector, event.eventTime, (event as FeatureVector).values) };
+          return {
+            ...state,
+            featureVector: pushTimed(state.featureVector, event.eventTime, (event as FeatureVector).values),
+          };
         case "Regime":
           return {
             ...state,

@@ -9,14 +9,26 @@ import { daysFromIso } from "../calendar/nyTime.js";
 export const UniverseTicker = Schema.Struct({
   symbol: Schema.String,
   type: Schema.Literal("etf", "stock", "index"),
-  blackoutDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 5 }),
+  blackoutDays: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), {
+    default: () => 5,
+  }),
   /** Correlation group for concentration limits (e.g. `broad_market`, `technology`). */
   group: Schema.optional(Schema.String),
 });
 export type UniverseTicker = typeof UniverseTicker.Type;
 
-const etf = (symbol: string, group: string): UniverseTicker => ({ symbol, type: "etf", blackoutDays: 5, group });
-const stock = (symbol: string, group: string): UniverseTicker => ({ symbol, type: "stock", blackoutDays: 5, group });
+const etf = (symbol: string, group: string): UniverseTicker => ({
+  symbol,
+  type: "etf",
+  blackoutDays: 5,
+  group,
+});
+const stock = (symbol: string, group: string): UniverseTicker => ({
+  symbol,
+  type: "stock",
+  blackoutDays: 5,
+  group,
+});
 
 /** The seeds' universe: tier 1 index ETFs, tier 2 mega caps, tier 3 sector ETFs, plus SPX. */
 export const defaultUniverse: readonly UniverseTicker[] = [

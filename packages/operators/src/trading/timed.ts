@@ -11,7 +11,8 @@ export interface Timed<T> {
 export const noValue: Timed<never> = { latest: null, previous: null };
 
 export const pushTimed = <T>(slot: Timed<T>, time: number, value: T): Timed<T> => {
-  if (slot.latest !== null && slot.latest.time === time) return { latest: { time, value }, previous: slot.previous };
+  if (slot.latest !== null && slot.latest.time === time)
+    return { latest: { time, value }, previous: slot.previous };
   return { latest: { time, value }, previous: slot.latest };
 };
 

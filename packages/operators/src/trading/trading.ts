@@ -34,17 +34,28 @@ export const trading = defineOperator({
     switch (event.kind) {
       case "OptionQuote": {
         if (event.eventTime > book.quotes.log.time)
-          return { ...book, prevQuotes: book.quotes, quotes: appendToSnapshot(emptySnapshot<OptionQuote>(event.eventTime), event.contract, event) };
+          return {
+            ...book,
+            prevQuotes: book.quotes,
+            quotes: appendToSnapshot(emptySnapshot<OptionQuote>(event.eventTime), event.contract, event),
+          };
         return { ...book, quotes: appendToSnapshot(book.quotes, event.contract, event) };
       }
       case "Greeks": {
-        const g = book.greeks.log.time === event.eventTime ? book.greeks : emptySnapshot<typeof event>(event.eventTime);
+        const g =
+          book.greeks.log.time === event.eventTime
+            ? book.greeks
+            : emptySnapshot<typeof event>(event.eventTime);
         return { ...book, greeks: appendToSnapshot(g, contractKey(event), event) };
       }
       case "UnderlyingTick": {
         const prev = book.spots.get(event.symbol);
         const spots = new Map(book.spots);
-        spots.set(event.symbol, { price: event.price, divYield: event.dividendYield ?? prev?.divYield ?? 0, time: event.eventTime });
+        spots.set(event.symbol, {
+          price: event.price,
+          divYield: event.dividendYield ?? prev?.divYield ?? 0,
+          time: event.eventTime,
+        });
         return { ...book, spots };
       }
       case "Regime": {
@@ -53,7 +64,10 @@ export const trading = defineOperator({
       }
       case "EarningsEvent": {
         if (event.actualMove === undefined) return book;
-        return { ...book, reportedEarnings: new Map(book.reportedEarnings).set(event.symbol, event.eventTime) };
+        return {
+          ...book,
+          reportedEarnings: new Map(book.reportedEarnings).set(event.symbol, event.eventTime),
+        };
       }
       case "Signal": {
         const desk = new Desk(book, params, out);
@@ -78,7 +92,12 @@ const reportedSince =
   };
 
 /** Closes the bar at `book.clock` (if any) and moves the clock to `time`. */
-const advance = (book: TradingBook, time: number, out: { emit(e: Event): void }, params: TradingParams): TradingBook => {
+const advance = (
+  book: TradingBook,
+  time: number,
+  out: { emit(e: Event): void },
+  params: TradingParams,
+): TradingBook => {
   const desk = new Desk(book, params, out);
   if (book.clock >= 0) endOfBar(desk, reportedSince(book));
   desk.clock = time;

@@ -14,8 +14,12 @@ export const TradingParams = Schema.Struct({
   /** Event-time age after which a working order is cancelled and replaced (seeds: 5 minutes). */
   orderTimeoutSeconds: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => 300 }),
   /** Replacements of an opening order before it is given up; closes keep trying longer. */
-  maxReplaces: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 2 }),
-  maxCloseReplaces: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 10 }),
+  maxReplaces: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), {
+    default: () => 2,
+  }),
+  maxCloseReplaces: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), {
+    default: () => 10,
+  }),
   /** A short strike within this fraction of the settlement price at expiry is flagged as pin risk. */
   pinRiskBand: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 1)), { default: () => 0.005 }),
   ...RiskParams,

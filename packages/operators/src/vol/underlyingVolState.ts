@@ -103,7 +103,8 @@ export const decide = (
   values.iv_percentile = r?.percentile ?? null;
   values.iv_atm_change_1d = iv === null ? null : ivChange(ivLevels, 1);
   values.iv_atm_change_5d = iv === null ? null : ivChange(ivLevels, 5);
-  const ivRankHistory = values.iv_rank === null ? s.ivRankHistory : moments.update(s.ivRankHistory, values.iv_rank);
+  const ivRankHistory =
+    values.iv_rank === null ? s.ivRankHistory : moments.update(s.ivRankHistory, values.iv_rank);
   values.iv_rank_std_20 = values.iv_rank === null ? null : moments.sampleStd(ivRankHistory);
 
   const vix = index?.vix ?? null;
@@ -131,4 +132,11 @@ export const decide = (
   };
 };
 
-const INDEX_NAMES = ["vix", "vix_rank", "vix_percentile", "vix_change_1d", "vix_change_5d", "vix_trend"] as const;
+const INDEX_NAMES = [
+  "vix",
+  "vix_rank",
+  "vix_percentile",
+  "vix_change_1d",
+  "vix_change_5d",
+  "vix_trend",
+] as const;

@@ -76,11 +76,18 @@ export const update = (s: VolIndexState, time: number, level: number): VolIndexS
   return { base, current, time, history };
 };
 
-/** Index values as of `time`: the latest snapshot at or before it, or null when none is that old. */
-export const valuesAt = (s: VolIndexState, time: number): Readonly<Record<string, number | null>> | null => {
+/**
+ * Index values as of `time`: the latest snapshot at or before it — null when there is none, or when
+ * it is older than `maxAgeUs` (a feed that stopped must not look like a calm market).
+ */
+export const valuesAt = (
+  s: VolIndexState,
+  time: number,
+  maxAgeUs: number,
+): Readonly<Record<string, number | null>> | null => {
   for (let i = s.history.length - 1; i >= 0; i--) {
     const h = s.history[i]!;
-    if (h.time <= time) return h.values;
+    if (h.time <= time) return time - h.time <= maxAgeUs ? h.values : null;
   }
   return null;
 };

@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+import { requestKill } from "@thetaflow/live";
+
+export const register = (program: Command): void => {
+  program
+    .command("kill")
+    .description("Engage a running engine's kill switch: cancel all working orders and halt; --flatten also closes every position")
+    .requiredOption("--url <url>", "the engine's dashboard URL, e.g. http://127.0.0.1:8765")
+    .option("--flatten", "also flatten all positions (market orders)")
+    .action(async (opts: { url: string; flatten?: boolean }) => {
+      const r = await requestKill(opts.url, { flatten: opts.flatten === true });
+      for (const o of r.outcomes) console.log(`${o.ok ? "ok    " : "FAILED"} ${o.target}: ${o.detail}`);
+      if (r.outcomes.some((o) => !o.ok)) process.exitCode = 1;
+    });
+};
