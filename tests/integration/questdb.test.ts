@@ -1,4 +1,4 @@
-import { QuestDbHttp, QuestDbWriter, type TableRow } from "@thetaflow/connectors";
+import { QuestDbHttp, QuestDbWriter, type RejectedRow } from "@thetaflow/connectors";
 import type { Event } from "@thetaflow/schemas";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { eventually, optionQuote, services, underlyingTick, uniqueName } from "./helpers.js";
@@ -184,16 +184,31 @@ describe("QuestDB writer against a real server", () => {
     await http.exec(
       `create table ${prefix}quotes (ts timestamp, contract symbol, last_price timestamp) timestamp(ts) partition by day wal dedup upsert keys(ts, contract)`,
     );
-    const rejected: TableRow[] = [];
-    const w = await openWriter({ tablePrefix: prefix, onRejected: (row) => rejected.push(row) });
+    const rejected: RejectedRow[] = [];
+    const w = await openWriter({ tablePrefix: prefix, onRejected: (r) => rejected.push(r) });
     for (let i = 0; i < 6; i++) {
       const q = optionQuote(i) as Extract<Event, { kind: "OptionQuote" }>;
       w.write(i % 3 === 0 ? { ...q, last: 1.5 } : q);
     }
     await w.flush();
-    expect(rejected.map((r) => r.values.seq)).toEqual([0, 3]);
+    expect(
+      rejected.map((r) => [r.table, r.ts, r.ilp?.toString("latin1").startsWith(`${prefix}quotes,`)]),
+    ).toEqual([
+      ["quotes", optionQuote(0).eventTime, true],
+      ["quotes", optionQuote(3).eventTime, true],
+    ]);
     expect(w.stats()).toMatchObject({ writtenRows: 4, rejectedRows: 2, bufferedRows: 0 });
     expect(await count(`${prefix}quotes`)).toBe(4);
+
+    // A row ILP cannot carry never reaches QuestDB; it is reported with the row itself.
+    w.writeRows([{ table: "quotes", ts: optionQuote(9).eventTime, values: { contract: "X", seq: 1.5 } }]);
+    await w.flush();
+    expect(rejected[2]).toMatchObject({
+      table: "quotes",
+      reason: expect.stringContaining("seq: expected an integer"),
+    });
+    expect(rejected[2]?.row?.values).toEqual({ contract: "X", seq: 1.5 });
+    expect(w.stats()).toMatchObject({ writtenRows: 4, rejectedRows: 3, bufferedRows: 0 });
   });
 
   it("keeps rows through a QuestDB outage and writes them all once it is back", async () => {

@@ -1,16 +1,20 @@
-// QuestDB writer throughput: OptionQuote events -> rows -> ILP/HTTP -> committed (HTTP ack), then
-// until WAL-applied (visible to SQL). Needs QuestDB running: `npm run services:up`.
-//   node packages/connectors/bench/questdb.mjs [rows=1000000] [flushRows=50000]
-import { QuestDbWriter, rowsOf } from "@thetaflow/connectors";
+// QuestDB writer throughput, OptionQuote rows (22 columns, 6 symbols) over ILP/HTTP:
+//   1. QuestDbWriter: write() + flush(), until acknowledged by QuestDB and until WAL-applied;
+//   2. baseline in the same run: the official @questdb/nodejs-client Sender encoding the same rows.
+// Needs QuestDB running (`npm run services:up`).
+//   node packages/connectors/bench/questdb.mjs [rows=500000] [flushRows=50000]
+import { Sender } from "@questdb/nodejs-client";
+import { QuestDbHttp, QuestDbWriter, rowsOf, tables } from "@thetaflow/connectors";
 
-const total = Number(process.argv[2] ?? 1_000_000);
+const total = Number(process.argv[2] ?? 500_000);
 const flushRows = Number(process.argv[3] ?? 50_000);
+const baselineRows = Math.min(total, 100_000);
 const url = process.env.THETAFLOW_QUESTDB_URL ?? `http://127.0.0.1:${process.env.THETAFLOW_QUESTDB_HTTP_PORT ?? 9000}`;
 
 const t0 = 1_552_660_200_000_000;
 const underlyings = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "TSLA"];
-// One chain snapshot every second per underlying, 125 contracts each: realistic symbol cardinality.
-const quotes = Array.from({ length: total }, (_, i) => {
+// A chain of 125 strikes per underlying, one quote per contract per second: 1,000 distinct contracts.
+const quote = (i) => {
   const u = underlyings[i % underlyings.length];
   const strike = 100 + ((i >> 3) % 125);
   return {
@@ -32,31 +36,56 @@ const quotes = Array.from({ length: total }, (_, i) => {
     volume: i % 1000,
     openInterest: 1000 + (i % 500),
   };
-});
-
+};
 const rate = (n, ms) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")} rows/s`;
+const http = new QuestDbHttp({ url });
 
 let started = performance.now();
-let rows = 0;
-for (const q of quotes) rows += rowsOf(q).length;
-console.log(`map events to rows (no I/O): ${rate(rows, performance.now() - started)}`);
+for (let i = 0; i < total; i++) rowsOf(quote(i));
+const generateMs = performance.now() - started;
+console.log(`generate events + map to rows (no I/O): ${rate(total, generateMs)}`);
 
 const prefix = `bench_${Date.now()}_`;
 const writer = await QuestDbWriter.open({ url, tablePrefix: prefix, flushRows, maxBufferedRows: 4 * flushRows, flushIntervalMs: 0 });
 started = performance.now();
-for (const q of quotes) {
-  const room = writer.write(q);
+for (let i = 0; i < total; i++) {
+  const room = writer.write(quote(i));
   if (room !== undefined) await room;
 }
 await writer.flush();
-const committedMs = performance.now() - started;
-console.log(`write + flush, committed by QuestDB (HTTP ack): ${rate(total, committedMs)} (${total} rows, flushRows ${flushRows}, ${writer.stats().flushes} requests)`, writer.stats());
-await writer.http.waitForApplied(writer.tableName("quotes"), 600_000);
-const appliedMs = performance.now() - started;
-const [{ n }] = await writer.http.query(`select count() n from ${writer.tableName("quotes")}`);
-console.log(`... until WAL-applied and visible to SQL: ${rate(total, appliedMs)} (count ${n})`);
+const writerMs = performance.now() - started;
+const s = writer.stats();
+console.log(`QuestDbWriter, acknowledged: ${rate(total, writerMs)} (${total} rows, ${s.flushes} requests of <= ${flushRows})`);
+await http.waitForApplied(writer.tableName("quotes"), 600_000);
+console.log(`QuestDbWriter, WAL-applied (visible to SQL): ${rate(total, performance.now() - started)}`);
+const [{ n }] = await http.query(`select count() n from ${writer.tableName("quotes")}`);
 await writer.close();
-for (const t of ["quotes"]) await writer.http.exec(`drop table ${prefix}${t}`);
+
+// Baseline: the official Sender writing the same rows into a table with the same DDL.
+const cols = Object.entries(tables.quotes.columns);
+const sender = await Sender.fromConfig(`http::addr=${new URL(url).host};protocol_version=2;auto_flush=off`);
+const baseTable = `${prefix}quotes`;
+started = performance.now();
+for (let i = 0; i < baselineRows; i++) {
+  const [row] = rowsOf(quote(i + total));
+  sender.table(baseTable);
+  for (const [c, t] of cols) if (t === "SYMBOL" && row.values[c] != null) sender.symbol(c, row.values[c]);
+  for (const [c, t] of cols) {
+    const v = row.values[c];
+    if (v == null || t === "SYMBOL") continue;
+    if (t === "DOUBLE") sender.floatColumn(c, v);
+    else if (t === "LONG") sender.intColumn(c, v);
+  }
+  await sender.at(row.ts, "us");
+  if ((i + 1) % flushRows === 0) await sender.flush();
+}
+await sender.flush();
+const baselineMs = performance.now() - started;
+await sender.close();
+console.log(`official Sender (baseline), acknowledged: ${rate(baselineRows, baselineMs)} (${baselineRows} rows)`);
+console.log(`ratio QuestDbWriter / official Sender: ${((baselineMs / baselineRows) / (writerMs / total)).toFixed(1)}x`);
+
+for (const spec of Object.values(tables)) await http.exec(`drop table if exists ${prefix}${spec.name}`);
 if (n !== total) {
   console.error(`expected ${total} rows, found ${n}`);
   process.exit(1);

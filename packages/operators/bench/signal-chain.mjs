@@ -2,9 +2,10 @@
 // indicators and temporal feeding features) on one core, driven through the real engine path, with a
 // SPY-like chain of 3,000 contracts re-quoted every session. Then heap after GC along a long run.
 // Run: npx tsc -b && node --expose-gc packages/operators/bench/signal-chain.mjs [--quotes N] [--stream N]
-import { Schema } from "effect";
+
 import { compileTopology, drive, Registry } from "@thetaflow/core";
 import { bsmPrice } from "@thetaflow/options-math";
+import { Schema } from "effect";
 import { builtinOperators } from "../dist/index.js";
 
 const arg = (name, dflt) => {

@@ -7,9 +7,9 @@ export * as indicators from "./indicators/index.js";
 export * from "./ops/features.js";
 export * from "./ops/greeks.js";
 export {
-  indicators as indicatorsOperator,
   IndicatorsParams,
   type IndicatorsState,
+  indicators as indicatorsOperator,
 } from "./ops/indicators.js";
 export * from "./ops/ivSurface.js";
 export * from "./ops/regime.js";

@@ -8,6 +8,12 @@ export {
   bsmAmericanPrice,
   isEffectivelyEuropean,
 } from "./american.js";
+export {
+  bsmAmericanChainGreeksInto,
+  bsmAmericanChainIvGreeks,
+  chainGreeks,
+  chainIvGreeks,
+} from "./americanChain.js";
 export { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
 export {
   allocateGreeksColumns,

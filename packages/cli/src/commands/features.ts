@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
-import { Either } from "effect";
-import { compileTopology, drive, type EventSink } from "@thetaflow/core";
 import { replaySource } from "@thetaflow/connectors";
+import { compileTopology, drive, type EventSink } from "@thetaflow/core";
 import { FEATURE_NAMES, LABEL_NAMES, REGIME_CODES } from "@thetaflow/operators";
 import type { Event, FeatureVector, Regime, RegimeTransition } from "@thetaflow/schemas";
+import type { Command } from "commander";
+import { Either } from "effect";
 import { defaultRegistries } from "../registries.js";
 
 /** The built-in signal topology: greeks -> ivSurface -> volatility -> regime/indicators/temporal -> features. */

@@ -1,6 +1,6 @@
-import type { Command } from "commander";
-import type { RegimeName } from "@thetaflow/schemas";
 import { REGIME_CODES } from "@thetaflow/operators";
+import type { RegimeName } from "@thetaflow/schemas";
+import type { Command } from "commander";
 import { runFeatureGraph } from "./features.js";
 
 export interface RegimeStats {

@@ -60,6 +60,7 @@ export const register = (program: Command): void => {
     .option("--group <id>", "consumer group (default thetaflow-<topology name>)")
     .option("--until-idle <duration>", "live: stop once caught up and quiet this long (e.g. 5s)")
     .option("--checkpoint <file>", "live: checkpoint file (default <out>/checkpoint.bin); a run resumes from it")
+    .option("--checkpoint-every <events>", "live: checkpoint after this many input events (default 50000; also every second)")
     .option("--dashboard", "serve the live dashboard (HTTP + WebSocket, token required) and print its URL")
     .option("--dashboard-port <port>", "dashboard port (default 8765; 0 = any free port)")
     .option("--dashboard-host <host>", "dashboard bind address (default 127.0.0.1)")
@@ -71,7 +72,16 @@ export const register = (program: Command): void => {
     .action(
       async (
         file: string,
-        opts: { out?: string; progress: boolean; live?: boolean; brokers?: string; group?: string; untilIdle?: string; checkpoint?: string } & LiveFlags,
+        opts: {
+          out?: string;
+          progress: boolean;
+          live?: boolean;
+          brokers?: string;
+          group?: string;
+          untilIdle?: string;
+          checkpoint?: string;
+          checkpointEvery?: string;
+        } & LiveFlags,
       ) => {
         let stop: (() => void) | undefined;
         const onSignal = () => stop?.();
@@ -81,6 +91,7 @@ export const register = (program: Command): void => {
               ...(opts.group !== undefined ? { groupId: opts.group } : {}),
               ...(opts.untilIdle !== undefined ? { untilIdleMs: parseDuration(opts.untilIdle) } : {}),
               ...(opts.checkpoint !== undefined ? { checkpointPath: opts.checkpoint } : {}),
+              ...(opts.checkpointEvery !== undefined ? { checkpointEvents: Number(opts.checkpointEvery) } : {}),
               // SIGINT/SIGTERM end the input; the run then checkpoints and closes its sinks.
               onInput: (input) => {
                 stop = () => void input.stop();

@@ -54,6 +54,8 @@ export class KafkaLiveInput {
   #failure: Error | undefined;
   #lastArrival = 0;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Until the group assignment is known, a partition that has not spoken yet could hold anything. */
+  #assigned = false;
 
   private constructor(
     private readonly consumer: EventConsumer,
@@ -150,6 +152,7 @@ export class KafkaLiveInput {
           this.#watermark.assign(id, resumeAt >= high);
         }
       }
+      this.#assigned = true;
       this.#releaseReady();
       this.#armIdle();
     } catch (err) {
@@ -181,7 +184,7 @@ export class KafkaLiveInput {
   }
 
   #releaseReady(): void {
-    this.#push(this.#watermark.release());
+    if (this.#assigned) this.#push(this.#watermark.release());
   }
 
   #push(items: readonly PartitionedEvent[]): void {
@@ -205,7 +208,7 @@ export class KafkaLiveInput {
     const check = () => {
       this.#idleTimer = undefined;
       const quietFor = performance.now() - this.#lastArrival;
-      if (quietFor >= idleMs && this.#watermark.releaseLimit().inclusive) {
+      if (quietFor >= idleMs && this.#assigned && this.#watermark.releaseLimit().inclusive) {
         this.#push(this.#watermark.drain());
         this.#end();
       } else this.#idleTimer = setTimeout(check, Math.max(idleMs - quietFor, 10));

@@ -64,19 +64,24 @@ const DOUBLE_BINARY = 16;
 export class IlpBatch {
   private buf: Buffer;
   private pos = 0;
-  private count = 0;
+  /** End offset, table and designated timestamp of each row, to resend or report rows singly. */
+  private readonly ends: number[] = [];
+  private readonly tableKeys: TableKey[] = [];
+  private readonly timestamps: number[] = [];
 
   constructor(initialBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
   get rows(): number {
-    return this.count;
+    return this.ends.length;
   }
 
   reset(): void {
     this.pos = 0;
-    this.count = 0;
+    this.ends.length = 0;
+    this.tableKeys.length = 0;
+    this.timestamps.length = 0;
   }
 
   /**
@@ -87,16 +92,28 @@ export class IlpBatch {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** Row `i` alone: its bytes (a view), table and designated timestamp. */
+  row(i: number): { readonly bytes: Buffer; readonly table: TableKey; readonly ts: number } {
+    const start = i === 0 ? 0 : this.ends[i - 1]!;
+    return {
+      bytes: this.buf.subarray(start, this.ends[i]),
+      table: this.tableKeys[i]!,
+      ts: this.timestamps[i]!,
+    };
+  }
+
   /** Appends one row. Throws on a value ILP cannot carry, leaving no part of the row behind. */
   append(table: CompiledTable, row: TableRow): void {
     const start = this.pos;
     try {
       this.appendRow(table, row);
-      this.count++;
     } catch (error) {
       this.pos = start;
       throw error;
     }
+    this.ends.push(this.pos);
+    this.tableKeys.push(row.table);
+    this.timestamps.push(row.ts);
   }
 
   private appendRow(table: CompiledTable, row: TableRow): void {

@@ -25,10 +25,11 @@ export interface QuestDbWriterOptions {
   readonly startTimeoutMs?: number;
   readonly logger?: StructuredLogger;
   /**
-   * Called for a row QuestDB refuses outright (HTTP 4xx, e.g. a column type clash); that row is
-   * dropped so the rows behind it are not blocked forever. Nothing else is ever dropped.
+   * Called for a row that cannot be encoded or that QuestDB refuses outright (HTTP 4xx, e.g. a
+   * column type clash); that row is dropped so the rows behind it are not blocked forever.
+   * Nothing else is ever dropped.
    */
-  readonly onRejected?: (row: TableRow, reason: string) => void;
+  readonly onRejected?: (rejection: RejectedRow) => void;
 }
 
 export interface QuestDbWriterStats {
@@ -56,26 +57,42 @@ export class QuestDbUnsentRowsError extends Error {
   }
 }
 
+/** A row that was not written: refused by the encoder (`row` set) or by QuestDB (`ilp` set). */
+export interface RejectedRow {
+  /** Table key as in `tables` (without prefix). */
+  readonly table: TableKey;
+  readonly ts: number;
+  readonly reason: string;
+  readonly row?: TableRow;
+  /** The row's ILP line as sent (doubles are binary, ILP v2). */
+  readonly ilp?: Buffer;
+}
+
 /**
  * Writes events into the QuestDB tables (see tables.ts) over ILP/HTTP.
  *
- * Rows are buffered and sent in batches; each batch is one HTTP request and one transaction. A
- * failed send keeps its bytes and is retried with backoff until QuestDB answers, so an outage loses
- * nothing; because every table deduplicates on (ts, natural key), a batch that did land before its
- * acknowledgement was lost is harmless when sent again. `flush()` resolves once everything written
- * before it is committed: the moment a caller may acknowledge the input it came from.
+ * `write` encodes rows at once into the open batch (so rows are never kept as objects: no GC
+ * pressure, and encoding overlaps the request in flight). A batch is sealed at `flushRows` rows, on
+ * `flush()`, and by the interval timer; sealed batches are sent in order, one HTTP request and one
+ * transaction each. A failed send keeps its bytes and is retried with backoff until QuestDB
+ * answers, so an outage loses nothing; because every table deduplicates on (ts, natural key), a
+ * batch that landed before its acknowledgement was lost is harmless when sent again. `flush()`
+ * resolves once everything written before it is committed: the moment a caller may acknowledge the
+ * input it came from.
  */
 export class QuestDbWriter {
-  private readonly buffered: TableRow[] = [];
+  private open = new IlpBatch();
+  private readonly sealed: IlpBatch[] = [];
+  private readonly pool: IlpBatch[] = [];
   private enqueued = 0;
-  /** Rows removed from the buffer in order, committed or rejected; `flush` waits on this count. */
+  /** Rows committed or rejected, in write order; `flush` waits on this count. */
   private settled = 0;
-  private flushTarget = 0;
   private draining: Promise<void> | undefined;
   private readonly flushWaiters: { target: number; resolve: () => void }[] = [];
   private roomWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private abandoned = false;
   private written = 0;
   private rejected = 0;
   private flushes = 0;
@@ -87,8 +104,6 @@ export class QuestDbWriter {
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly logger: StructuredLogger;
-
-  private readonly ilp = new IlpBatch();
 
   private constructor(
     private readonly transport: SenderTransport,
@@ -104,14 +119,14 @@ export class QuestDbWriter {
     const interval = options.flushIntervalMs ?? 1_000;
     if (interval > 0) {
       this.timer = setInterval(() => {
-        if (this.buffered.length > 0) this.requestFlush();
+        if (this.open.rows > 0) this.seal();
       }, interval);
       // A pending periodic flush must not keep a finished process alive.
       this.timer.unref();
     }
   }
 
-  /** Creates the tables (retrying until QuestDB answers or `startTimeoutMs`) and the ILP sender. */
+  /** Creates the tables (retrying until QuestDB answers or `startTimeoutMs`) and the HTTP transport. */
   static async open(options: QuestDbWriterOptions = {}): Promise<QuestDbWriter> {
     const url = new URL(options.url ?? "http://127.0.0.1:9000");
     const http = new QuestDbHttp({ url: url.origin });
@@ -120,9 +135,10 @@ export class QuestDbWriter {
     const protocol = url.protocol === "https:" ? "https" : "http";
     const attemptMs = options.attemptTimeoutMs ?? 10_000;
     // The client is used for its HTTP transport (auth, TLS, retries on 5xx); IlpBatch encodes the
-    // rows. protocol_version is pinned so no round trip is needed here. stdlib_http: the default undici
-    // transport (4.2.0) retries a refused connection forever and ignores its own retry_timeout, so
-    // a send to a stopped QuestDB never returns; node:http fails fast and our loop backs off.
+    // rows. protocol_version is pinned so no round trip is needed here. stdlib_http: the default
+    // undici transport (4.2.0) retries a refused connection forever and ignores its own
+    // retry_timeout, so a send to a stopped QuestDB never returns; node:http fails fast and our
+    // loop backs off.
     const config =
       `${protocol}::addr=${url.host};protocol_version=2;auto_flush=off;stdlib_http=on;` +
       `request_timeout=${attemptMs};retry_timeout=${attemptMs}`;
@@ -140,8 +156,8 @@ export class QuestDbWriter {
   }
 
   /**
-   * Buffers the rows of an event. Returns undefined when there is room, or a promise that resolves
-   * once the buffer is below its bound again (the caller should pause its source until then).
+   * Encodes the rows of an event into the open batch. Returns undefined when there is room, or a
+   * promise that resolves once the buffer is below its bound again (pause the source until then).
    */
   write(event: Event): Promise<void> | undefined {
     return this.writeRows(rowsOf(event));
@@ -149,15 +165,33 @@ export class QuestDbWriter {
 
   writeRows(rows: readonly TableRow[]): Promise<void> | undefined {
     if (this.closed) throw new Error("QuestDbWriter is closed");
-    for (const row of rows) this.buffered.push(row);
-    this.enqueued += rows.length;
-    if (this.buffered.length >= this.flushRows) this.requestFlush();
+    for (const row of rows) {
+      try {
+        this.open.append(this.compiled[row.table], row);
+      } catch (error) {
+        // Never enters a batch, so it does not count as buffered (flush targets stay in order).
+        this.reject({
+          table: row.table,
+          ts: row.ts,
+          row,
+          reason: `cannot encode row: ${(error as Error).message}`,
+        });
+        continue;
+      }
+      this.enqueued++;
+      if (this.open.rows >= this.flushRows) this.seal();
+    }
     return this.backpressure();
+  }
+
+  /** Rows written but not yet committed. */
+  get bufferedRows(): number {
+    return this.enqueued - this.settled;
   }
 
   /** A promise while the buffer is over its bound; undefined when there is room. */
   backpressure(): Promise<void> | undefined {
-    if (this.buffered.length < this.maxBufferedRows) return undefined;
+    if (this.bufferedRows < this.maxBufferedRows) return undefined;
     if (this.roomWaiter === undefined) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => {
@@ -173,8 +207,7 @@ export class QuestDbWriter {
     const target = this.enqueued;
     if (this.settled >= target) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.flushWaiters.push({ target, resolve }));
-    this.flushTarget = Math.max(this.flushTarget, target);
-    this.startDrain();
+    this.seal();
     return done;
   }
 
@@ -186,8 +219,8 @@ export class QuestDbWriter {
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     const flushed = this.flush();
-    if (options.timeoutMs === undefined) await flushed;
-    else {
+    this.closed = true;
+    if (options.timeoutMs !== undefined) {
       let timeout: NodeJS.Timeout | undefined;
       const expired = new Promise<"expired">((resolve) => {
         timeout = setTimeout(() => resolve("expired"), options.timeoutMs);
@@ -196,19 +229,19 @@ export class QuestDbWriter {
       clearTimeout(timeout);
       if (outcome === "expired") {
         // Stops the retry loop at its next turn; the rows stay unsent.
-        this.closed = true;
-        this.flushWaiters.length = 0;
+        this.abandoned = true;
         await this.transport.close();
-        throw new QuestDbUnsentRowsError(this.buffered.length);
+        throw new QuestDbUnsentRowsError(this.bufferedRows);
       }
+    } else {
+      await flushed;
     }
-    this.closed = true;
     await this.transport.close();
   }
 
   stats(): QuestDbWriterStats {
     return {
-      bufferedRows: this.buffered.length,
+      bufferedRows: this.bufferedRows,
       writtenRows: this.written,
       rejectedRows: this.rejected,
       flushes: this.flushes,
@@ -217,105 +250,93 @@ export class QuestDbWriter {
     };
   }
 
-  private requestFlush(): void {
-    this.flushTarget = Math.max(this.flushTarget, this.enqueued);
-    this.startDrain();
+  /** Closes the open batch for sending and starts the sender if idle. */
+  private seal(): void {
+    if (this.open.rows > 0) {
+      this.sealed.push(this.open);
+      this.open = this.pool.pop() ?? new IlpBatch();
+    }
+    if (this.draining === undefined && this.sealed.length > 0) {
+      this.draining = this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    }
   }
 
-  private startDrain(): void {
-    if (this.draining !== undefined) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      // Rows that arrived over the threshold while the last batch was in flight.
-      if (this.settled < this.flushTarget || this.buffered.length >= this.flushRows) this.startDrain();
-    });
-  }
-
-  /** Sends batches, oldest first, until the flush target is reached; never rejects. */
+  /** Sends sealed batches, oldest first, until none is left; never rejects. */
   private async drain(): Promise<void> {
     let delay = this.initialDelayMs;
-    // After a refused batch, rows go one per request until that batch is through, to find the culprit.
-    let isolate = 0;
-    while (
-      this.buffered.length > 0 &&
-      (this.settled < this.flushTarget || this.buffered.length >= this.flushRows)
-    ) {
-      if (this.closed && this.flushWaiters.length === 0) return;
-      const size = isolate > 0 ? 1 : Math.min(this.flushRows, this.buffered.length);
-      const bytes = this.encode(size);
-      if (bytes === undefined) continue;
-      const count = Math.min(size, this.buffered.length);
+    // After QuestDB refuses a batch, its rows go one per request to find the culprits; `next` is
+    // the first row of the oldest batch not yet settled.
+    let isolating = false;
+    let next = 0;
+    while (this.sealed.length > 0 && !this.abandoned) {
+      const batch = this.sealed[0]!;
+      const single = isolating ? batch.row(next) : undefined;
       try {
-        await this.transport.send(bytes);
+        await this.transport.send(single?.bytes ?? batch.bytes());
         this.flushes++;
-        this.written += count;
-        this.settle(count);
         delay = this.initialDelayMs;
-        if (isolate > 0) isolate--;
+        if (single === undefined) {
+          this.written += batch.rows;
+          this.settle(batch.rows);
+          next = batch.rows;
+        } else {
+          this.written++;
+          this.settle(1);
+          next++;
+        }
       } catch (error) {
         this.failedAttempts++;
         this.lastError = String((error as Error)?.message ?? error);
         if (isRefusal(error)) {
-          if (count === 1) {
-            const [row] = this.buffered.slice(0, 1);
-            this.reject(row!, this.lastError);
-            if (isolate > 0) isolate--;
-          } else {
-            isolate = count;
+          if (single === undefined) {
+            isolating = true;
             this.logger.log("warn", "QuestDB refused a batch; resending its rows one by one", {
-              rows: count,
+              rows: batch.rows,
               error: this.lastError,
             });
+          } else {
+            this.settle(1);
+            this.reject({
+              table: single.table,
+              ts: single.ts,
+              ilp: Buffer.from(single.bytes),
+              reason: this.lastError,
+            });
+            next++;
           }
-          continue;
+        } else {
+          this.logger.log("warn", "QuestDB write failed; will retry", {
+            bufferedRows: this.bufferedRows,
+            retryInMs: delay,
+            error: this.lastError,
+          });
+          await sleep(delay);
+          delay = Math.min(delay * 2, this.maxDelayMs);
         }
-        this.logger.log("warn", "QuestDB write failed; will retry", {
-          bufferedRows: this.buffered.length,
-          retryInMs: delay,
-          error: this.lastError,
-        });
-        await sleep(delay);
-        delay = Math.min(delay * 2, this.maxDelayMs);
+      }
+      if (next >= batch.rows) {
+        this.sealed.shift();
+        batch.reset();
+        this.pool.push(batch);
+        isolating = false;
+        next = 0;
       }
     }
   }
 
-  /**
-   * ILP bytes of the first `size` buffered rows. A row that cannot be encoded is rejected and the
-   * batch encoded again without it; undefined when all of them were rejected.
-   */
-  private encode(size: number): Buffer | undefined {
-    for (;;) {
-      this.ilp.reset();
-      const n = Math.min(size, this.buffered.length);
-      if (n === 0) return undefined;
-      let clean = true;
-      for (let i = 0; i < n; i++) {
-        const row = this.buffered[i]!;
-        try {
-          this.ilp.append(this.compiled[row.table], row);
-        } catch (error) {
-          clean = false;
-          // Move the bad row to the front so settle() removes exactly it, keeping the others in order.
-          this.buffered.splice(i, 1);
-          this.buffered.unshift(row);
-          this.reject(row, `cannot encode row: ${(error as Error).message}`);
-          break;
-        }
-      }
-      if (clean) return this.ilp.bytes();
-    }
-  }
-
-  private reject(row: TableRow, reason: string): void {
+  private reject(rejection: RejectedRow): void {
     this.rejected++;
-    this.settle(1);
-    this.logger.log("error", "QuestDB row rejected", { table: row.table, ts: row.ts, reason });
-    this.options.onRejected?.(row, reason);
+    this.logger.log("error", "QuestDB row rejected", {
+      table: rejection.table,
+      ts: rejection.ts,
+      reason: rejection.reason,
+    });
+    this.options.onRejected?.(rejection);
   }
 
   private settle(count: number): void {
-    this.buffered.splice(0, count);
     this.settled += count;
     for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
       const waiter = this.flushWaiters[i]!;
@@ -324,7 +345,7 @@ export class QuestDbWriter {
         waiter.resolve();
       }
     }
-    if (this.roomWaiter !== undefined && this.buffered.length < this.maxBufferedRows) {
+    if (this.roomWaiter !== undefined && this.bufferedRows < this.maxBufferedRows) {
       this.roomWaiter.resolve();
       this.roomWaiter = undefined;
     }

@@ -23,9 +23,11 @@ export const questdbSink: SinkDefinition<typeof QuestDbSinkParams.Type> = {
   description: "Writes events to QuestDB tables over ILP/HTTP (tables created with DEDUP UPSERT KEYS).",
   params: QuestDbSinkParams,
   open: async (params) => {
+    // The environment may set the prefix so one topology can write to separate tables per run.
+    const tablePrefix = params.tablePrefix ?? process.env.THETAFLOW_QUESTDB_TABLE_PREFIX;
     const writer = await QuestDbWriter.open({
       url: questDbUrl(params.url),
-      ...(params.tablePrefix !== undefined ? { tablePrefix: params.tablePrefix } : {}),
+      ...(tablePrefix !== undefined ? { tablePrefix } : {}),
       ...(params.flushRows !== undefined ? { flushRows: params.flushRows } : {}),
     });
     const sink: EventSink = {

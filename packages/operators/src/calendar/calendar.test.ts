@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FOMC_DATES } from "./fomc.js";
-import { daysFromIso, expiryCloseUs, isoFromDays, isoWeekday, nyIsoDate, nyOffsetUs, yearsToExpiry } from "./nyTime.js";
+import {
+  daysFromIso,
+  expiryCloseUs,
+  isoFromDays,
+  isoWeekday,
+  nyIsoDate,
+  nyOffsetUs,
+  yearsToExpiry,
+} from "./nyTime.js";
 import { isOpexWeek, monthlyOpexDay, nextMonthlyOpex } from "./opex.js";
 
 const us = (iso: string) => Date.parse(iso) * 1000;
@@ -21,7 +29,11 @@ describe("New York time without a timezone database", () => {
   });
 
   it("agrees with the platform's tz data on every day 2000-2030 at 16:00 New York", () => {
-    const fmt = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "2-digit", hour12: false });
+    const fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/New_York",
+      hour: "2-digit",
+      hour12: false,
+    });
     for (let d = daysFromIso("2000-01-01"); d < daysFromIso("2030-12-31"); d += 3) {
       const t = expiryCloseUs(isoFromDays(d));
       expect(fmt.format(new Date(t / 1000))).toBe("16");

@@ -27,12 +27,24 @@ const bars = csv
   .slice(1)
   .map((line) => {
     const [date, open, high, low, close, , volume] = line.split(",");
-    return { date: date!, open: Number(open), high: Number(high), low: Number(low), close: Number(close), volume: Number(volume) };
+    return {
+      date: date!,
+      open: Number(open),
+      high: Number(high),
+      low: Number(low),
+      close: Number(close),
+      volume: Number(volume),
+    };
   });
 const closes = bars.map((b) => b.close);
 
 /** Feeds a series through an incremental indicator and collects its value after every update. */
-const stream = <S, V>(init: S, update: (s: S, x: number, i: number) => S, value: (s: S) => V, xs: readonly number[]) => {
+const stream = <S, V>(
+  init: S,
+  update: (s: S, x: number, i: number) => S,
+  value: (s: S) => V,
+  xs: readonly number[],
+) => {
   let s = init;
   return xs.map((x, i) => {
     s = update(s, x, i);
@@ -75,28 +87,64 @@ describe("indicators on real S&P 500 data against technicalindicators 3.1.0", ()
       SimpleMASignal: false,
     });
     const macdLine = ready(ours.map((v) => v.macd));
-    expectClose(macdLine, theirs.map((t) => t.MACD!), 1e-9);
+    expectClose(
+      macdLine,
+      theirs.map((t) => t.MACD!),
+      1e-9,
+    );
     const signal = ready(ours.map((v) => v.signal));
-    expectClose(signal, theirs.filter((t) => t.signal !== undefined).map((t) => t.signal!), 1e-9);
+    expectClose(
+      signal,
+      theirs.filter((t) => t.signal !== undefined).map((t) => t.signal!),
+      1e-9,
+    );
     const hist = ready(ours.map((v) => v.histogram));
-    expectClose(hist, theirs.filter((t) => t.histogram !== undefined).map((t) => t.histogram!), 1e-9);
+    expectClose(
+      hist,
+      theirs.filter((t) => t.histogram !== undefined).map((t) => t.histogram!),
+      1e-9,
+    );
   });
 
   it("Bollinger bands 20, 2σ", () => {
     const ours = ready(stream(bollinger.init(20, 2), bollinger.update, bollinger.value, closes));
     const theirs = BollingerBands.calculate({ period: 20, stdDev: 2, values: closes });
-    expectClose(ours.map((b) => b.upper), theirs.map((t) => t.upper), 1e-8);
-    expectClose(ours.map((b) => b.middle), theirs.map((t) => t.middle), 1e-8);
-    expectClose(ours.map((b) => b.lower), theirs.map((t) => t.lower), 1e-8);
-    expectClose(ours.map((b) => b.percentB ?? Number.NaN), theirs.map((t) => t.pb), 1e-8);
+    expectClose(
+      ours.map((b) => b.upper),
+      theirs.map((t) => t.upper),
+      1e-8,
+    );
+    expectClose(
+      ours.map((b) => b.middle),
+      theirs.map((t) => t.middle),
+      1e-8,
+    );
+    expectClose(
+      ours.map((b) => b.lower),
+      theirs.map((t) => t.lower),
+      1e-8,
+    );
+    expectClose(
+      ours.map((b) => b.percentB ?? Number.NaN),
+      theirs.map((t) => t.pb),
+      1e-8,
+    );
   });
 
   it("SMA and EMA", () => {
     for (const period of [20, 50, 200]) {
-      expectClose(ready(stream(sma.init(period), sma.update, sma.value, closes)), SMA.calculate({ period, values: closes }), 1e-8);
+      expectClose(
+        ready(stream(sma.init(period), sma.update, sma.value, closes)),
+        SMA.calculate({ period, values: closes }),
+        1e-8,
+      );
     }
     for (const period of [12, 26]) {
-      expectClose(ready(stream(ema.init(period), ema.update, ema.value, closes)), EMA.calculate({ period, values: closes }), 1e-8);
+      expectClose(
+        ready(stream(ema.init(period), ema.update, ema.value, closes)),
+        EMA.calculate({ period, values: closes }),
+        1e-8,
+      );
     }
   });
 
@@ -120,10 +168,22 @@ describe("indicators on real S&P 500 data against technicalindicators 3.1.0", ()
     const theirsAdx = ADX.calculate({ period: 14, high, low, close: closes });
     // The library starts ADX one bar later and rounds to 2 decimals; align on the common tail.
     const n = Math.min(adxOurs.length, theirsAdx.length);
-    expectClose(adxOurs.slice(-n), theirsAdx.slice(-n).map((t) => t.adx), 0.006);
+    expectClose(
+      adxOurs.slice(-n),
+      theirsAdx.slice(-n).map((t) => t.adx),
+      0.006,
+    );
     const theirsSt = Stochastic.calculate({ period: 14, signalPeriod: 3, high, low, close: closes });
-    expectClose(kOurs, theirsSt.map((t) => t.k), 1e-8);
-    expectClose(dOurs, theirsSt.filter((t) => t.d !== undefined).map((t) => t.d!), 1e-8);
+    expectClose(
+      kOurs,
+      theirsSt.map((t) => t.k),
+      1e-8,
+    );
+    expectClose(
+      dOurs,
+      theirsSt.filter((t) => t.d !== undefined).map((t) => t.d!),
+      1e-8,
+    );
   });
 });
 
@@ -138,7 +198,12 @@ const sampleVar = (xs: readonly number[]) => {
 describe("rolling estimators against batch recomputation on S&P 500 bars", () => {
   it("realised vol: close-to-close, Parkinson, Garman-Klass, Yang-Zhang over 20 and 60 days", () => {
     for (const n of [20, 60]) {
-      const ours = stream(realizedVol.init(n), (s, _x, i) => realizedVol.update(s, bars[i]!), realizedVol.value, closes);
+      const ours = stream(
+        realizedVol.init(n),
+        (s, _x, i) => realizedVol.update(s, bars[i]!),
+        realizedVol.value,
+        closes,
+      );
       let worst = 0;
       for (let t = n + 1; t < bars.length; t += 7) {
         const w = windowOf(bars, t, n);
@@ -147,13 +212,22 @@ describe("rolling estimators against batch recomputation on S&P 500 bars", () =>
         const cc = Math.sqrt(sampleVar(r) * 252);
         const park = Math.sqrt((mean(w.map((b) => Math.log(b.high / b.low) ** 2)) / (4 * Math.log(2))) * 252);
         const gk = Math.sqrt(
-          mean(w.map((b) => 0.5 * Math.log(b.high / b.low) ** 2 - (2 * Math.log(2) - 1) * Math.log(b.close / b.open) ** 2)) * 252,
+          mean(
+            w.map(
+              (b) =>
+                0.5 * Math.log(b.high / b.low) ** 2 - (2 * Math.log(2) - 1) * Math.log(b.close / b.open) ** 2,
+            ),
+          ) * 252,
         );
         const k = 0.34 / (1.34 + (n + 1) / (n - 1));
         const so = sampleVar(w.map((b, j) => Math.log(b.open / prev[j]!.close)));
         const sc = sampleVar(w.map((b) => Math.log(b.close / b.open)));
         const rs = mean(
-          w.map((b) => Math.log(b.high / b.close) * Math.log(b.high / b.open) + Math.log(b.low / b.close) * Math.log(b.low / b.open)),
+          w.map(
+            (b) =>
+              Math.log(b.high / b.close) * Math.log(b.high / b.open) +
+              Math.log(b.low / b.close) * Math.log(b.low / b.open),
+          ),
         );
         const yz = Math.sqrt((so + k * sc + (1 - k) * rs) * 252);
         const v = ours[t]!;
@@ -196,8 +270,18 @@ describe("rolling estimators against batch recomputation on S&P 500 bars", () =>
 
   it("rolling max/min, moments and return skew/kurtosis", () => {
     const returns = closes.slice(1).map((c, i) => c / closes[i]! - 1);
-    const ex = stream(extremes.init(252), (s, x) => extremes.update(s, x), (s) => [extremes.max(s), extremes.min(s)], closes);
-    const mo = stream(moments.init(20), moments.update, (s) => [moments.mean(s), moments.sampleVariance(s)], closes);
+    const ex = stream(
+      extremes.init(252),
+      (s, x) => extremes.update(s, x),
+      (s) => [extremes.max(s), extremes.min(s)],
+      closes,
+    );
+    const mo = stream(
+      moments.init(20),
+      moments.update,
+      (s) => [moments.mean(s), moments.sampleVariance(s)],
+      closes,
+    );
     const sh = stream(shape.init(60), shape.update, (s) => [shape.skew(s), shape.kurtosis(s)], returns);
     for (let t = 300; t < closes.length; t += 13) {
       const w = windowOf(closes, t, 252);
@@ -221,19 +305,37 @@ describe("rolling estimators against batch recomputation on S&P 500 bars", () =>
 describe("indicator states are immutable", () => {
   it("update never changes the state it is given (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 1, max: 1000, noNaN: true }), { minLength: 1, maxLength: 60 }), (xs) => {
-        let r = rank.init(10);
-        let m = moments.init(10);
-        let e = extremes.init(10);
-        let s = rsi.init(5);
-        let g = ring.init(7);
-        for (const x of xs) {
-          const before = JSON.stringify([ring.toArray(r.window), Array.from(r.sorted), m, e, s, ring.toArray(g)]);
-          const next = [rank.update(r, x), moments.update(m, x), extremes.update(e, x), rsi.update(s, x), ring.push(g, x)] as const;
-          expect(JSON.stringify([ring.toArray(r.window), Array.from(r.sorted), m, e, s, ring.toArray(g)])).toBe(before);
-          [r, m, e, s, g] = next;
-        }
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 1, max: 1000, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        (xs) => {
+          let r = rank.init(10);
+          let m = moments.init(10);
+          let e = extremes.init(10);
+          let s = rsi.init(5);
+          let g = ring.init(7);
+          for (const x of xs) {
+            const before = JSON.stringify([
+              ring.toArray(r.window),
+              Array.from(r.sorted),
+              m,
+              e,
+              s,
+              ring.toArray(g),
+            ]);
+            const next = [
+              rank.update(r, x),
+              moments.update(m, x),
+              extremes.update(e, x),
+              rsi.update(s, x),
+              ring.push(g, x),
+            ] as const;
+            expect(
+              JSON.stringify([ring.toArray(r.window), Array.from(r.sorted), m, e, s, ring.toArray(g)]),
+            ).toBe(before);
+            [r, m, e, s, g] = next;
+          }
+        },
+      ),
     );
   });
 });

@@ -34,7 +34,7 @@ export const update = (s: RollingMoments, x: number): RollingMoments => {
   const d = x - mean;
   mean += d / (n + 1);
   m2 += d * (x - mean);
-  return { window: ring.push(s.window, x), mean, m2: m2 < 0 ? 0 : m2 };
+  return { window: ring.push(s.window, x), mean, m2: Math.max(m2, 0) };
 };
 
 export const ready = (s: RollingMoments): boolean => ring.isFull(s.window);

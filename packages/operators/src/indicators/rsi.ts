@@ -22,8 +22,8 @@ export const init = (period: number): Rsi => ({
 export const update = (s: Rsi, close: number): Rsi => {
   if (Number.isNaN(s.lastClose)) return { ...s, lastClose: close };
   const change = close - s.lastClose;
-  const gain = change > 0 ? change : 0;
-  const loss = change < 0 ? -change : 0;
+  const gain = Math.max(change, 0);
+  const loss = Math.max(-change, 0);
   const changes = s.changes + 1;
   const p = s.period;
   if (changes <= p) {

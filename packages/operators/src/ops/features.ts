@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator, type Emitter } from "@thetaflow/core";
 import type { FeatureVector, RegimeName } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { nyIsoDate } from "../calendar/nyTime.js";
 import { FEATURE_CATALOG, REGIME_CODES } from "../features/catalog.js";
 import * as ring from "../indicators/ring.js";

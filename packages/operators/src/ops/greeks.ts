@@ -1,4 +1,3 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import {
   AMERICAN_SCHEMES,
@@ -11,6 +10,7 @@ import {
   ivScratch,
 } from "@thetaflow/options-math";
 import type { Greeks, IvStatus, OptionQuote, UnderlyingTick } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { yearsToExpiry } from "../calendar/nyTime.js";
 
 export const GreeksParams = Schema.Struct({

@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { FeatureVector } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { nyDayNumber, nyIsoDate } from "../calendar/nyTime.js";
 import * as price from "../vol/priceIndicators.js";
 

@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { Greeks, OptionQuote, UnderlyingTick, VolFeatures } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { summarizeChain } from "../chain/chainSummary.js";
 import { type ConsList, cons, toArray } from "../internal/consList.js";
 

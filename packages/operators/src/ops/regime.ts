@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { Regime, RegimeName, RegimeTransition } from "@thetaflow/schemas";
+import { Schema } from "effect";
 
 const Level = Schema.Number.pipe(Schema.finite());
 const Share = Schema.Number.pipe(Schema.between(0, 1));

@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator, type Emitter } from "@thetaflow/core";
 import type { FeatureVector, Greeks } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { daysFromIso, nyDayNumber, nyIsoDate } from "../calendar/nyTime.js";
 import { type ConsList, cons, toArray } from "../internal/consList.js";
 

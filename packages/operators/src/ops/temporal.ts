@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { EarningsEvent, FeatureVector, UnderlyingTick } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { DEFAULT_FOMC_DATES } from "../calendar/fomc.js";
 import { civilFromDays, daysFromIso, isoWeekday, nyDayNumber, nyIsoDate } from "../calendar/nyTime.js";
 import { isOpexWeek, nextMonthlyOpex, weekStart } from "../calendar/opex.js";

@@ -1,9 +1,9 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { IndexTick } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { US_PER_DAY } from "../calendar/nyTime.js";
-import * as volIndex from "../vol/volIndexState.js";
 import * as underlyingVol from "../vol/underlyingVolState.js";
+import * as volIndex from "../vol/volIndexState.js";
 
 export const VolatilityParams = Schema.Struct({
   /**

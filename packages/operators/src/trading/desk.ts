@@ -288,6 +288,7 @@ export class Desk {
       submittedAt: this.clock,
       replaceCount: 0,
       fills: 0,
+      lastFillQuoteTime: -1,
       maxRiskPerUnitCents,
       maxProfitPerUnitCents: toCents(signal.maxProfit * multiplier),
       greeksPerUnit: perUnitGreeks,
@@ -375,6 +376,7 @@ export class Desk {
       submittedAt: this.clock,
       replaceCount: 0,
       fills: 0,
+      lastFillQuoteTime: -1,
       maxRiskPerUnitCents: 0,
       maxProfitPerUnitCents: 0,
       greeksPerUnit: noGreeks,
@@ -402,6 +404,8 @@ export class Desk {
     const r = fillCombo(order.legs, remaining(order), order.limitPrice, this.quoteOf, this.params);
     if (!r.ok) return;
     const f = r.fill;
+    const quoteTime = Math.max(...f.legs.map((x) => x.quote.eventTime));
+    if (quoteTime <= order.lastFillQuoteTime) return;
     const fillEvent: Fill = {
       kind: "Fill",
       eventTime: this.clock,
@@ -421,7 +425,7 @@ export class Desk {
     };
     this.out.emit(fillEvent);
     this.bookFill(order, f.units, f.netPrice, f.legs, f.legCommissionCents);
-    const updated = recordFill(order, f.units, f.netPrice);
+    const updated = recordFill(order, f.units, f.netPrice, quoteTime);
     this.out.emit(toOrderEvent(updated, this.clock));
     if (updated.status === "filled") this.finishOrder(updated);
     else this.orders.set(updated.orderId, updated);

@@ -21,6 +21,11 @@ export interface WorkingOrder {
   readonly submittedAt: number;
   readonly replaceCount: number;
   readonly fills: number;
+  /**
+   * Event time of the newest quote the last fill traded against: the size displayed in that snapshot
+   * is used up, so the order only fills again against a later quote.
+   */
+  readonly lastFillQuoteTime: number;
   /** Carried from the intent for the position it opens and for exposure while working. */
   readonly maxRiskPerUnitCents: number;
   readonly maxProfitPerUnitCents: number;
@@ -37,7 +42,7 @@ export const isTerminal = (s: OrderStatus): boolean =>
 
 export const remaining = (o: WorkingOrder): number => o.quantity - o.filledQuantity;
 
-export const recordFill = (o: WorkingOrder, units: number, netPrice: number): WorkingOrder => {
+export const recordFill = (o: WorkingOrder, units: number, netPrice: number, quoteTime: number): WorkingOrder => {
   const filled = o.filledQuantity + units;
   const avg = ((o.avgFillPrice ?? 0) * o.filledQuantity + netPrice * units) / filled;
   return {
@@ -45,25 +50,12 @@ export const recordFill = (o: WorkingOrder, units: number, netPrice: number): Wo
     filledQuantity: filled,
     avgFillPrice: Math.round(avg * 1e6) / 1e6,
     fills: o.fills + 1,
+    lastFillQuoteTime: quoteTime,
     status: filled >= o.quantity ? "filled" : "partially_filled",
   };
 };
 
 export const withStatus = (o: WorkingOrder, status: OrderStatus): WorkingOrder => ({ ...o, status });
-
-/** The replacement of a timed-out order: remaining quantity at a new limit, next client id. */
-export const replacement = (o: WorkingOrder, limitPrice: number, time: number): WorkingOrder => ({
-  ...o,
-  orderId: clientOrderId(o.intentId, o.replaceCount + 1),
-  quantity: remaining(o),
-  filledQuantity: 0,
-  avgFillPrice: null,
-  limitPrice,
-  status: "submitted",
-  submittedAt: time,
-  replaceCount: o.replaceCount + 1,
-  fills: 0,
-});
 
 export const toOrderEvent = (o: WorkingOrder, eventTime: number, reason?: string): Order => ({
   kind: "Order",

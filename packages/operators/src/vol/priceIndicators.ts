@@ -1,3 +1,4 @@
+import { civilFromDays } from "../calendar/nyTime.js";
 import * as adx from "../indicators/adx.js";
 import * as bollinger from "../indicators/bollinger.js";
 import * as ema from "../indicators/ema.js";
@@ -8,7 +9,6 @@ import * as shape from "../indicators/rollingShape.js";
 import * as rsi from "../indicators/rsi.js";
 import * as sma from "../indicators/sma.js";
 import * as stochastic from "../indicators/stochastic.js";
-import { civilFromDays } from "../calendar/nyTime.js";
 
 /** A daily bar; open/high/low fall back to the close when the source has only closes. */
 export interface DailyBar {

@@ -1,7 +1,7 @@
+import * as rv from "../indicators/realizedVol.js";
 import * as ring from "../indicators/ring.js";
 import * as moments from "../indicators/rollingMoments.js";
 import * as rank from "../indicators/rollingRank.js";
-import * as rv from "../indicators/realizedVol.js";
 
 type Values = Record<string, number | null>;
 

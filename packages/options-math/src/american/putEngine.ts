@@ -257,6 +257,16 @@ export class AmericanPutEngine {
     return next > 0 && Number.isFinite(next) ? next : f;
   }
 
+  /** ln X of the last solve: the boundary is ln B(τ) = ln X − √H(τ). */
+  get lnBoundaryCap(): number {
+    return this.lnXMax;
+  }
+
+  /** Chebyshev coefficients of H(w), w = 2√(τ/T) − 1, of the last solve (n+1 values) into out[offset…]. */
+  copyBoundaryCoefficients(out: Float64Array, offset: number): void {
+    for (let k = 0; k <= this.n; k++) out[offset + k] = this.coef[k]!;
+  }
+
   /** Exercise boundary at time-to-maturity τ ∈ [0, T] after solveBoundary(…, T). */
   boundaryAt(tau: number, T: number): number {
     const w = 2 * Math.sqrt(Math.min(Math.max(tau / T, 0), 1)) - 1;

@@ -1,0 +1,289 @@
+/**
+ * Chain kernels: implied volatility and Greeks for every contract of an option chain (any mix of
+ * expiries, rights and styles) in one call, with American contracts priced from shared exercise-boundary
+ * tables (american/boundarySurface.ts) instead of one collocation solve per contract and per bump.
+ *
+ * Per American contract at a given σ, one pass over the pricing quadrature gives the price, delta,
+ * gamma, vega and rho (the boundary's derivatives in σ and r come from the tables); theta follows from
+ * the Black-Scholes PDE. Calls are puts by McDonald-Schroder symmetry, C(S, K, r, q) = P(K, S, q, r),
+ * i.e. a strike-1 put at x = K/S scaled by S; puts are x = S/K scaled by K.
+ *
+ * IV: σ₀ = European IV of the price; σ₁ = European IV of the de-Americanised price (price minus the
+ * premium at σ₀), then Newton steps on the American price with the American vega, stopping when a step
+ * is below 1e-10·σ. Anything the tables do not cover (σ outside [0.01, 4], rates at or below the bump,
+ * the double-boundary regime, prices at the no-arbitrage bounds, non-convergence) goes to the scalar
+ * functions, so statuses and edge cases are exactly those of bsmAmericanImpliedVol/bsmAmericanGreeksInto.
+ */
+import {
+  AMERICAN_SCHEMES,
+  bsmAmericanGreeksInto,
+  bsmAmericanPrice,
+  isEffectivelyEuropean,
+} from "./american.js";
+import { boundarySurface, surfaceApplies } from "./american/boundarySurface.js";
+import { ExpirySlice, type PremiumResult } from "./american/expirySlice.js";
+import { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
+import { type BatchOptions, type ChainColumns, type GreeksColumns, STYLE_CODE } from "./batch.js";
+import { bsmGreeksInto, emptyGreeks, isValidContract } from "./european.js";
+import { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
+import { type GreekValues, IV_STATUS_CODE } from "./types.js";
+
+const MAX_NEWTON = 8;
+const STEP_TOLERANCE = 1e-10;
+
+/** Recently used expiry slices, keyed by (put rate, put yield, T); a chain call touches a few. */
+const SLICE_SLOTS = 16;
+const slices: (ExpirySlice | undefined)[] = new Array(SLICE_SLOTS);
+let nextSlot = 0;
+function sliceFor(r: number, q: number, T: number): ExpirySlice {
+  for (let i = 0; i < SLICE_SLOTS; i++) {
+    const s = slices[i];
+    if (s !== undefined && s.T === T && s.surface.rate === r && s.surface.divYield === q) return s;
+  }
+  const s = new ExpirySlice(boundarySurface(r, q, T), T);
+  slices[nextSlot] = s;
+  nextSlot = (nextSlot + 1) % SLICE_SLOTS;
+  return s;
+}
+
+const prem: PremiumResult = {
+  premium: 0,
+  dSpot: 0,
+  dSpot2: 0,
+  dVol: 0,
+  dRate: 0,
+  dDiv: 0,
+  exercised: false,
+};
+/** European price of the last tableGreeks call (for de-Americanising). */
+let lastEuropeanPrice = 0;
+
+/**
+ * American price and Greeks from the boundary tables; false when the tables do not apply (the caller
+ * falls back to the scalar engine). Inputs valid, T > 0, early exercise possible.
+ */
+function tableGreeks(
+  sign: number,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  vol: number,
+  g: GreekValues,
+): boolean {
+  const put = sign < 0;
+  const rP = put ? r : q;
+  const qP = put ? q : r;
+  if (!surfaceApplies(rP, qP, vol) || (r < 0 && q < r)) return false;
+  const x = put ? S / K : K / S;
+  const scale = put ? K : S;
+  sliceFor(rP, qP, T).premium(x, vol, prem);
+  bsmGreeksInto(sign, S, K, T, r, q, vol, g);
+  lastEuropeanPrice = g.price;
+  g.vanna = Number.NaN;
+  g.volga = Number.NaN;
+  g.charm = Number.NaN;
+  if (prem.exercised) {
+    g.price = put ? K - S : S - K;
+    g.delta = put ? -1 : 1;
+    g.gamma = 0;
+    g.vega = 0;
+    g.theta = 0;
+    g.rho = 0;
+    g.divRho = 0;
+    return true;
+  }
+  g.price += scale * Math.max(prem.premium, 0);
+  g.vega += scale * prem.dVol;
+  if (put) {
+    g.delta += prem.dSpot;
+    g.gamma += prem.dSpot2 / K;
+    g.rho += K * prem.dRate;
+    g.divRho = (g.divRho ?? 0) + K * prem.dDiv;
+  } else {
+    g.delta += prem.premium - x * prem.dSpot;
+    g.gamma += (x * x * prem.dSpot2) / S;
+    g.rho += S * prem.dDiv;
+    g.divRho = (g.divRho ?? 0) + S * prem.dRate;
+  }
+  g.theta = r * g.price - (r - q) * S * g.delta - 0.5 * vol * vol * S * S * g.gamma;
+  return true;
+}
+
+/**
+ * American price and Greeks (vanna/volga/charm NaN) from the shared boundary tables, same contract and
+ * return codes as bsmAmericanGreeksInto (which it falls back to outside the tables' domain).
+ */
+export function bsmAmericanChainGreeksInto(
+  sign: number,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  vol: number,
+  out: GreekValues,
+): number {
+  if (
+    isValidContract(S, K, T, r, q) &&
+    T > 0 &&
+    !isEffectivelyEuropean(sign, r, q) &&
+    tableGreeks(sign, S, K, T, r, q, vol, out)
+  ) {
+    return IV_STATUS_CODE.ok;
+  }
+  return bsmAmericanGreeksInto(sign, S, K, T, r, q, vol, out, AMERICAN_SCHEMES.standard);
+}
+
+function scalarIvGreeks(
+  sign: number,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  price: number,
+  g: GreekValues,
+): number {
+  const code = bsmAmericanImpliedVol(sign, S, K, T, r, q, price, AMERICAN_SCHEMES.standard);
+  if (code === IV_STATUS_CODE.ok) {
+    const iv = ivScratch.iv;
+    bsmAmericanGreeksInto(sign, S, K, T, r, q, iv, g, AMERICAN_SCHEMES.standard);
+    ivScratch.iv = iv;
+  }
+  return code;
+}
+
+/**
+ * Implied vol of an American price (into ivScratch.iv) and the Greeks at that vol (into g), from the
+ * boundary tables; returns an IV_STATUS_CODE with the same meaning as bsmAmericanImpliedVol.
+ */
+export function bsmAmericanChainIvGreeks(
+  sign: number,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+  price: number,
+  g: GreekValues,
+): number {
+  if (!isValidContract(S, K, T, r, q) || !Number.isFinite(price) || T <= 0) {
+    return scalarIvGreeks(sign, S, K, T, r, q, price, g);
+  }
+  if (isEffectivelyEuropean(sign, r, q)) {
+    const code = bsmImpliedVol(sign, S, K, T, r, q, price);
+    if (code === IV_STATUS_CODE.ok) {
+      const iv = ivScratch.iv;
+      bsmGreeksInto(sign, S, K, T, r, q, iv, g);
+      ivScratch.iv = iv;
+    }
+    return code;
+  }
+  // No-arbitrage bounds: leave prices at or outside them to the scalar solver and its statuses.
+  const floor = bsmAmericanPrice(sign, S, K, T, r, q, 0);
+  const slack = 1e-9 * Math.max(floor, S, K);
+  if (!(price > floor + slack && price < (sign > 0 ? S : K))) {
+    return scalarIvGreeks(sign, S, K, T, r, q, price, g);
+  }
+  if (bsmImpliedVol(sign, S, K, T, r, q, price) !== IV_STATUS_CODE.ok || !(ivScratch.iv > 0)) {
+    return scalarIvGreeks(sign, S, K, T, r, q, price, g);
+  }
+  let vol = ivScratch.iv;
+  for (let it = 0; it < MAX_NEWTON; it++) {
+    if (!tableGreeks(sign, S, K, T, r, q, vol, g)) break;
+    let next = Number.NaN;
+    if (it === 0 && bsmImpliedVol(sign, S, K, T, r, q, price - (g.price - lastEuropeanPrice)) === 0) {
+      next = ivScratch.iv;
+    } else if (g.vega > 0) {
+      next = vol - (g.price - price) / g.vega;
+    }
+    if (!(next > 0 && next < Number.POSITIVE_INFINITY)) break;
+    if (Math.abs(next - vol) <= STEP_TOLERANCE * vol) {
+      ivScratch.iv = next;
+      return IV_STATUS_CODE.ok;
+    }
+    vol = next;
+  }
+  return scalarIvGreeks(sign, S, K, T, r, q, price, g);
+}
+
+const row = emptyGreeks();
+
+function writeRow(out: GreeksColumns, i: number, ok: boolean): void {
+  out.price[i] = ok ? row.price : Number.NaN;
+  out.delta[i] = ok ? row.delta : Number.NaN;
+  out.gamma[i] = ok ? row.gamma : Number.NaN;
+  out.vega[i] = ok ? row.vega : Number.NaN;
+  out.theta[i] = ok ? row.theta : Number.NaN;
+  out.rho[i] = ok ? row.rho : Number.NaN;
+}
+
+/**
+ * Price and Greeks of a chain at the given vols, honouring chain.style (American from the boundary
+ * tables). Same outputs and statuses as greeksBatch.
+ */
+export function chainGreeks(
+  chain: ChainColumns,
+  vol: Float64Array,
+  out: GreeksColumns,
+  status: Uint8Array,
+  options: BatchOptions = {},
+): void {
+  const n = options.count ?? chain.spot.length;
+  const style = chain.style;
+  for (let i = 0; i < n; i++) {
+    const sign = chain.right[i] === 0 ? 1 : -1;
+    const S = chain.spot[i]!;
+    const K = chain.strike[i]!;
+    const T = chain.tYears[i]!;
+    const r = chain.rate[i]!;
+    const q = chain.divYield[i]!;
+    const code =
+      style !== undefined && style[i] === STYLE_CODE.american
+        ? bsmAmericanChainGreeksInto(sign, S, K, T, r, q, vol[i]!, row)
+        : bsmGreeksInto(sign, S, K, T, r, q, vol[i]!, row);
+    status[i] = code;
+    writeRow(out, i, code !== IV_STATUS_CODE.invalid_input);
+  }
+}
+
+/**
+ * Implied vol of each price and the Greeks at that vol, honouring chain.style: the call the streaming
+ * Greeks operator makes once per chain snapshot. outIv and the Greeks are NaN unless status is ok.
+ */
+export function chainIvGreeks(
+  chain: ChainColumns,
+  price: Float64Array,
+  outIv: Float64Array,
+  out: GreeksColumns,
+  status: Uint8Array,
+  options: BatchOptions = {},
+): void {
+  const n = options.count ?? chain.spot.length;
+  const style = chain.style;
+  for (let i = 0; i < n; i++) {
+    const sign = chain.right[i] === 0 ? 1 : -1;
+    const S = chain.spot[i]!;
+    const K = chain.strike[i]!;
+    const T = chain.tYears[i]!;
+    const r = chain.rate[i]!;
+    const q = chain.divYield[i]!;
+    let code: number;
+    if (style !== undefined && style[i] === STYLE_CODE.american) {
+      code = bsmAmericanChainIvGreeks(sign, S, K, T, r, q, price[i]!, row);
+    } else {
+      code = bsmImpliedVol(sign, S, K, T, r, q, price[i]!);
+      if (code === IV_STATUS_CODE.ok) {
+        const iv = ivScratch.iv;
+        bsmGreeksInto(sign, S, K, T, r, q, iv, row);
+        ivScratch.iv = iv;
+      }
+    }
+    status[i] = code;
+    const ok = code === IV_STATUS_CODE.ok;
+    outIv[i] = ok ? ivScratch.iv : Number.NaN;
+    writeRow(out, i, ok);
+  }
+}

@@ -1,0 +1,209 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  builtinSinks,
+  createKafkaClient,
+  publishReplay,
+  QuestDbHttp,
+  type RunReport,
+  runTopology,
+  tableKeys,
+  tables,
+} from "@thetaflow/connectors";
+import { compileTopology } from "@thetaflow/core";
+import { builtinOperators } from "@thetaflow/operators";
+import { Effect, Either } from "effect";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { uniqueName } from "./helpers.js";
+import { writeDailyBars } from "./marketReplay.js";
+
+const registries = () => ({ operators: builtinOperators(), sinks: builtinSinks() });
+let dir: string;
+let http: QuestDbHttp;
+
+const topologyText = (replay: string, topic: string) => `name: parity
+sources:
+  - id: market
+    replay: { files: [${replay}] }
+    kafka: { topics: [${topic}], maxLatenessUs: 0 }
+nodes:
+  - id: indicators
+    op: indicators
+    inputs: [market]
+sinks:
+  - id: features
+    type: ndjson
+    inputs: [indicators]
+  - id: bars
+    type: ndjson
+    inputs: [market]
+  - id: dead
+    type: ndjson
+    inputs: [deadLetters]
+  - id: questdb
+    type: questdb
+    inputs: [indicators, market]
+`;
+
+/** Every prefixed table's rows in a stable order, for comparing two runs' QuestDB contents. */
+const questdbContents = async (prefix: string) => {
+  const out: Record<string, unknown[]> = {};
+  for (const key of tableKeys) {
+    const name = `${prefix}${tables[key].name}`;
+    const exists = await http.query(`select table_name from tables() where table_name = '${name}'`);
+    if (exists.length === 0) continue;
+    await http.waitForApplied(name);
+    const rows = await http.query(`select * from '${name}' order by ts`);
+    if (rows.length > 0) out[key] = rows;
+  }
+  return out;
+};
+
+const runIn = async (mode: "replay" | "live", file: string, outDir: string, prefix: string, live = {}) => {
+  process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = prefix;
+  try {
+    const r = registries();
+    const topology = Either.getOrThrow(compileTopology(file, readFileSync(file, "utf8"), r));
+    return await Effect.runPromise(
+      runTopology(topology, {
+        registries: r,
+        outDir,
+        mode,
+        live: { brokers: inject("kafkaBrokers"), ...live },
+      }),
+    );
+  } finally {
+    delete process.env.THETAFLOW_QUESTDB_TABLE_PREFIX;
+  }
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "thetaflow-parity-"));
+  http = new QuestDbHttp({ url: inject("questdbUrl") });
+  process.env.THETAFLOW_QUESTDB_URL = inject("questdbUrl");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("the same topology live from Kafka and from a replay", () => {
+  it("gives byte-identical outputs and the same QuestDB rows from a 3-partition topic", async () => {
+    const replay = join(dir, "bars.ndjson.gz");
+    const count = writeDailyBars(replay, ["SPY", "QQQ", "IWM", "DIA", "AAPL"], 300);
+    const topic = uniqueName("tf_parity");
+    const file = join(dir, "parity.yaml");
+    writeFileSync(file, topologyText(replay, topic));
+
+    const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "parity-test" });
+    const published = await publishReplay({ kafka, file: replay, topic, partitions: 3 });
+    expect(published.published).toBe(count);
+
+    const replayPrefix = `${uniqueName("r")}_`;
+    const livePrefix = `${uniqueName("l")}_`;
+    const a = await runIn("replay", file, join(dir, "replay"), replayPrefix);
+    const b = await runIn("live", file, join(dir, "live"), livePrefix, {
+      groupId: uniqueName("g"),
+      untilIdleMs: 2_000,
+    });
+    expect(a.events.in).toBe(count);
+    expect(b.events).toEqual(a.events);
+    expect(b.outputs).toEqual(a.outputs);
+    expect(b.outputsSha256).toBe(a.outputsSha256);
+
+    const [ra, rb] = [await questdbContents(replayPrefix), await questdbContents(livePrefix)];
+    expect(Object.keys(ra).sort()).toEqual(
+      ["underlyingTicks", ...Object.keys(ra).filter((k) => k !== "underlyingTicks")].sort(),
+    );
+    expect(ra.underlyingTicks).toHaveLength(count);
+    expect(rb).toEqual(ra);
+  });
+});
+
+const cli = join(process.cwd(), "packages/cli/bin/thetaflow.js");
+
+/** Starts a live engine process; resolves with its exit code (or the signal that killed it). */
+const startEngine = (file: string, outDir: string, group: string, prefix: string) => {
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      "run",
+      file,
+      "--live",
+      "--until-idle",
+      "3s",
+      "--out",
+      outDir,
+      "--group",
+      group,
+      "--checkpoint-every",
+      "50",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(","),
+        THETAFLOW_QUESTDB_URL: inject("questdbUrl"),
+        THETAFLOW_QUESTDB_TABLE_PREFIX: prefix,
+      },
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (c) => {
+    stderr += c;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, exited };
+};
+
+const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+describe("crash and resume", () => {
+  it("SIGKILLed mid-stream three times, ends with exactly the rows of an uninterrupted run", async () => {
+    const replay = join(dir, "crash.ndjson.gz");
+    const count = writeDailyBars(replay, ["SPY", "QQQ", "IWM"], 1500);
+    const topic = uniqueName("tf_crash");
+    const file = join(dir, "crash.yaml");
+    writeFileSync(file, topologyText(replay, topic));
+    const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "crash-test" });
+    await publishReplay({ kafka, file: replay, topic, partitions: 3 });
+
+    const refPrefix = `${uniqueName("ref")}_`;
+    const reference = await runIn("replay", file, join(dir, "reference"), refPrefix);
+
+    const outDir = join(dir, "crashed");
+    const group = uniqueName("g");
+    const prefix = `${uniqueName("c")}_`;
+    const features = join(outDir, "features.ndjson");
+    const total = reference.outputs.find((o) => o.file === "features.ndjson")!.bytes;
+    let kills = 0;
+    for (const fraction of [0.2, 0.45, 0.7]) {
+      const engine = startEngine(file, outDir, group, prefix);
+      // Kill once the output has grown past this point (the engine checkpoints every 50 events).
+      const target = total * fraction;
+      while (sizeOf(features) < target) {
+        const done = await Promise.race([
+          engine.exited,
+          new Promise((r) => setTimeout(() => r(undefined), 20)),
+        ]);
+        if (done !== undefined) throw new Error(`engine exited before being killed: ${JSON.stringify(done)}`);
+      }
+      engine.child.kill("SIGKILL");
+      expect((await engine.exited).signal).toBe("SIGKILL");
+      kills++;
+    }
+    const final = startEngine(file, outDir, group, prefix);
+    const exit = await final.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(kills).toBe(3);
+
+    const report = JSON.parse(readFileSync(join(outDir, "run.json"), "utf8")) as RunReport;
+    expect(report.mode).toBe("live");
+    expect(report.events).toEqual(reference.events);
+    expect(report.outputsSha256).toBe(reference.outputsSha256);
+    expect(await questdbContents(prefix)).toEqual(await questdbContents(refPrefix));
+  });
+});
