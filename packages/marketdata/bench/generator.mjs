@@ -29,7 +29,8 @@ const config = (symbol) => ({
 const generateOnly = (symbol) => {
   const t0 = performance.now();
   let quotes = 0;
-  for (const batch of md.generateMarket(config(symbol))) for (const e of batch) if (e.kind === "OptionQuote") quotes++;
+  for (const batch of md.generateMarket(config(symbol)))
+    for (const e of batch) if (e.kind === "OptionQuote") quotes++;
   return { quotes, seconds: (performance.now() - t0) / 1000 };
 };
 const dir = mkdtempSync(join(tmpdir(), "md-bench-"));
@@ -40,7 +41,8 @@ const endToEnd = async (symbol) => {
 };
 
 const rows = [];
-const record = (name, r) => rows.push({ name, quotes: r.quotes, seconds: r.seconds, rate: r.quotes / r.seconds });
+const record = (name, r) =>
+  rows.push({ name, quotes: r.quotes, seconds: r.seconds, rate: r.quotes / r.seconds });
 record("SPY (American, ALO engine) generate only", generateOnly("SPY"));
 record("SPX (European closed form) generate only", generateOnly("SPX"));
 record("SPY generate + encodeEvent + gzip -9 write", await endToEnd("SPY"));

@@ -14,8 +14,11 @@ export interface ArbitrageViolation {
 
 export interface ChainCheckOptions {
   readonly spot: number;
-  /** Absolute tolerance for comparisons of quoted mids (one tick is the natural choice). */
-  readonly tickTolerance: number;
+  /**
+   * Absolute tolerance for comparisons of quoted mids: one tick is the natural choice, given as a
+   * function of price for classes that quote $0.05 above $3.
+   */
+  readonly tickTolerance: number | ((price: number) => number);
   /** Year fraction of each expiry at the snapshot, for the calendar check. */
   readonly tYears: (expiry: string) => number;
   /** Forward of each expiry, for log-moneyness of the calendar check. */
@@ -27,14 +30,14 @@ const mid = (q: OptionQuote): number => (q.bid + q.ask) / 2;
 const checkStrikeShape = (
   rows: ReadonlyArray<{ strike: number; price: number }>,
   direction: 1 | -1,
-  tol: number,
+  tol: (price: number) => number,
   label: string,
   out: ArbitrageViolation[],
 ) => {
   for (let i = 1; i < rows.length; i++) {
     const a = rows[i - 1]!;
     const b = rows[i]!;
-    if (direction * (b.price - a.price) < -tol) {
+    if (direction * (b.price - a.price) < -tol(Math.max(a.price, b.price))) {
       out.push({
         check: "monotone",
         detail: `${label}: ${a.strike}->${b.strike} price ${a.price}->${b.price}`,
@@ -48,7 +51,7 @@ const checkStrikeShape = (
     // Convexity on an uneven grid: b lies on or below the chord from a to c.
     const w = (c.strike - b.strike) / (c.strike - a.strike);
     const chord = w * a.price + (1 - w) * c.price;
-    if (b.price > chord + tol) {
+    if (b.price > chord + tol(Math.max(a.price, b.price, c.price))) {
       out.push({
         check: "convex",
         detail: `${label}: ${b.strike} price ${b.price} above chord ${chord.toFixed(4)}`,
@@ -72,6 +75,8 @@ export const checkChainArbitrage = (
   o: ChainCheckOptions,
 ): ArbitrageViolation[] => {
   const out: ArbitrageViolation[] = [];
+  const tolerance = o.tickTolerance;
+  const tol = typeof tolerance === "number" ? () => tolerance : tolerance;
   const byExpiry = new Map<string, OptionQuote[]>();
   for (const q of quotes) byExpiry.set(q.expiry, [...(byExpiry.get(q.expiry) ?? []), q]);
   const expiries = [...byExpiry.keys()].sort();
@@ -82,14 +87,14 @@ export const checkChainArbitrage = (
         .filter((q) => q.right === right)
         .sort((a, b) => a.strike - b.strike)
         .map((q) => ({ strike: q.strike, price: mid(q), q }));
-      checkStrikeShape(rows, right === "call" ? -1 : 1, o.tickTolerance, `${expiry} ${right}`, out);
+      checkStrikeShape(rows, right === "call" ? -1 : 1, tol, `${expiry} ${right}`, out);
       for (const r of rows) {
         const upper = right === "call" ? o.spot : r.strike;
-        if (r.price > upper + o.tickTolerance) {
+        if (r.price > upper + tol(r.price)) {
           out.push({ check: "bounds", detail: `${r.q.contract}: mid ${r.price} above ${upper}` });
         }
         const intrinsic = right === "call" ? o.spot - r.strike : r.strike - o.spot;
-        if (r.q.style === "american" && r.q.ask < intrinsic - o.tickTolerance) {
+        if (r.q.style === "american" && r.q.ask < intrinsic - tol(r.q.ask)) {
           out.push({
             check: "bounds",
             detail: `${r.q.contract}: ask ${r.q.ask} below intrinsic ${intrinsic.toFixed(2)}`,

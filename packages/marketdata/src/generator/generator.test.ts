@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { tradingCalendar } from "../calendar/tradingCalendar.js";
 import { checkChainArbitrage } from "../noArbitrage.js";
 import { createRng } from "../random/prng.js";
+import { repoRoot } from "../referenceData.js";
 import { generateReplayFile } from "../replay/generateReplay.js";
 import { calibrateSsvi, loadReferenceSurface } from "../surface/calibrate.js";
 import { findTicker, loadUniverse } from "../universe/universe.js";
@@ -202,6 +203,50 @@ describe("chain model prices", () => {
       ),
       { numRuns: 25, seed: 42 },
     );
+  });
+});
+
+describe("chains driven by real history", () => {
+  it("follows the real S&P 500 closes and VIX for SPX, European cash-settled, arbitrage-free at $0.05 ticks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gen-real-"));
+    const out = join(dir, "spx.ndjson.gz");
+    await generateReplayFile({
+      underlyings: ["SPX"],
+      from: "2018-02-01",
+      to: "2018-02-09",
+      seed: 3,
+      out,
+      times: ["close"],
+      rate: 0.015,
+      sp500History: `${repoRoot}replays/sources/sp500-2000-2020.csv`,
+      vixHistory: `${repoRoot}replays/sources/vix-2014-2019.csv`,
+    });
+    const lines = gunzipSync(readFileSync(out))
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Event);
+    const closes = lines.filter((e): e is UnderlyingTick => e.kind === "UnderlyingTick").map((t) => t.price);
+    // Real closes 2018-02-01..09 (vega-datasets), rounded to cents; the real VIX of 2018-02-05 was 37.32.
+    expect(closes).toEqual([2821.98, 2762.13, 2648.94, 2695.14, 2681.66, 2581, 2619.55]);
+    expect(lines.some((e) => e.kind === "IndexTick" && e.value === 37.32)).toBe(true);
+    const quotes = lines.filter((e): e is OptionQuote => e.kind === "OptionQuote");
+    expect(quotes.every((q) => q.style === "european" && q.settlement === "cash")).toBe(true);
+    expect(quotes.some((q) => q.contract.startsWith("SPXW  "))).toBe(true);
+    expect(quotes.some((q) => q.contract.startsWith("SPX   180216"))).toBe(true);
+    const byTime = new Map<number, OptionQuote[]>();
+    for (const q of quotes) byTime.set(q.eventTime, [...(byTime.get(q.eventTime) ?? []), q]);
+    for (const [t, chain] of byTime) {
+      const spot = chain[0]!.underlyingPrice!;
+      const tYears = (expiry: string) => (tradingCalendar.closeMicros(expiry) - t) / YEAR_MICROS;
+      const violations = checkChainArbitrage(chain, {
+        spot,
+        tickTolerance: (price) => (price < 3 ? 0.01 : 0.05),
+        tYears,
+        forward: (e) => spot * Math.exp((0.015 - 0.019) * tYears(e)),
+      });
+      expect(violations).toEqual([]);
+    }
   });
 });
 
