@@ -14,9 +14,16 @@ describe("report.html in a real browser", () => {
   it("renders every chart offline in headless Chromium", async () => {
     // The lead's CI installs the browser; a missing one is a failure, never a skip.
     if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} not found: install it with \`apt-get update && apt-get install -y chromium\``);
+      throw new Error(
+        `${CHROMIUM} not found: install it with \`apt-get update && apt-get install -y chromium\``,
+      );
     const files = writeSyntheticRun(dir);
-    const { summary } = writeBacktestReport({ outDir: dir, topology: "synthetic", topologyHash: "0".repeat(64), files });
+    const { summary } = writeBacktestReport({
+      outDir: dir,
+      topology: "synthetic",
+      topologyHash: "0".repeat(64),
+      files,
+    });
     expect(summary.trades).toBeGreaterThan(3);
     const html = readFileSync(join(dir, "report.html"), "utf8");
     // Self-contained: no external scripts or styles (and below: the page makes no network request).
@@ -24,7 +31,15 @@ describe("report.html in a real browser", () => {
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -36,8 +51,10 @@ describe("report.html in a real browser", () => {
       });
       await page.goto(`file://${join(dir, "report.html")}`);
       await page.waitForFunction(() => {
-        const r = (window as unknown as { __thetaflowReport?: { charts: string[]; rendered: Record<string, boolean> } }).__thetaflowReport;
-        return r !== undefined && r.charts.every((id) => r.rendered[id] === true);
+        const r = (
+          window as unknown as { __thetaflowReport?: { charts: string[]; rendered: Record<string, boolean> } }
+        ).__thetaflowReport;
+        return r?.charts.every((id) => r.rendered[id] === true) === true;
       });
       const painted = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLDivElement>(".chart")].map((div) => {
@@ -50,7 +67,14 @@ describe("report.html in a real browser", () => {
           return { id: div.id, width: canvas.width, inked };
         }),
       );
-      expect(painted.map((c) => c.id)).toEqual(["equity", "drawdown", "monthly", "pnl", "regime", "strategy"]);
+      expect(painted.map((c) => c.id)).toEqual([
+        "equity",
+        "drawdown",
+        "monthly",
+        "pnl",
+        "regime",
+        "strategy",
+      ]);
       for (const c of painted) {
         expect(c.width, c.id).toBeGreaterThan(0);
         expect(c.inked, `${c.id} has drawn pixels`).toBeGreaterThan(500);

@@ -9,7 +9,7 @@ import {
 import { type Event, SCHEMA_VERSION } from "@thetaflow/schemas";
 import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { eventually, optionQuote, underlyingTick, uniqueName } from "./helpers.js";
+import { eventually, optionQuote, services, underlyingTick, uniqueName } from "./helpers.js";
 
 let kafka: Kafka;
 const open: { disconnect(): Promise<void> }[] = [];
@@ -162,6 +162,30 @@ describe("Kafka connector against a real broker", () => {
 
     const second = await consume({ groupId, topics: [topic], count: 2 });
     expect(second.map((r) => r.event.seq)).toEqual([3, 4]);
+  });
+});
+
+describe("Kafka connector across a broker restart", () => {
+  it("delivers every event exactly once when the broker restarts under a pending send", async () => {
+    const prefix = uniqueName("it");
+    const topic = topicForEvent("UnderlyingTick", prefix);
+    await ensureTopics(kafka, [{ topic, partitions: 2 }]);
+    // Retries outlast a broker restart (JVM start is a few seconds; far more on a loaded machine).
+    const patient = createKafkaClient({
+      brokers: inject("kafkaBrokers"),
+      clientId: "restart-test",
+      retries: 30,
+    });
+    const producer = track(await EventProducer.connect(patient, { topicPrefix: prefix }));
+    await producer.send([0, 1, 2].map((i) => underlyingTick(i, i % 2 === 0 ? "SPY" : "QQQ")));
+
+    await services("stop-kafka");
+    const pending = producer.send([3, 4, 5].map((i) => underlyingTick(i, i % 2 === 0 ? "SPY" : "QQQ")));
+    await services("start-kafka");
+    await pending;
+
+    const got = await consume({ groupId: uniqueName("g"), topics: [topic], count: 6 });
+    expect(got.map((r) => r.event.seq).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 

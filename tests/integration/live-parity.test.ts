@@ -153,6 +153,9 @@ const startEngine = (file: string, outDir: string, group: string, prefix: string
   child.stderr.on("data", (c) => {
     stderr += c;
   });
+  child.stdout.on("data", (c) => {
+    stderr += c;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
     (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stderr })),
   );
@@ -189,7 +192,8 @@ describe("crash and resume", () => {
           engine.exited,
           new Promise((r) => setTimeout(() => r(undefined), 20)),
         ]);
-        if (done !== undefined) throw new Error(`engine exited before being killed: ${JSON.stringify(done)}`);
+        if (done !== undefined)
+          throw new Error(`engine exited before being killed at ${target}/${total} bytes (has ${sizeOf(features)}): ${JSON.stringify(done)}`);
       }
       engine.child.kill("SIGKILL");
       expect((await engine.exited).signal).toBe("SIGKILL");

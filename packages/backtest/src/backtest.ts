@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { dailyEquity, type EquityPoint, monthlyReturns } from "./equityCurve.js";
 import { performance } from "./metrics.js";
 import { renderReport } from "./report.js";
-import { readRunEvents, type RunEvents } from "./runOutputs.js";
+import { type RunEvents, readRunEvents } from "./runOutputs.js";
 import { type BacktestSummary, summarize } from "./summary.js";
 import { buildTrades, type Trade, tradesCsv } from "./trades.js";
 import { type WalkForwardOptions, walkForwardWindows } from "./walkForward.js";
@@ -24,13 +24,16 @@ export interface BacktestResult {
   readonly events: RunEvents;
 }
 
-const ndjson = (events: readonly object[]): string => events.map((e) => JSON.stringify(e)).join("\n") + (events.length > 0 ? "\n" : "");
+const ndjson = (events: readonly object[]): string =>
+  events.map((e) => JSON.stringify(e)).join("\n") + (events.length > 0 ? "\n" : "");
 
 /** Builds the backtest artefacts from a finished run's sink outputs and writes them beside them. */
 export const writeBacktestReport = (o: BacktestReportOptions): BacktestResult => {
   const events = readRunEvents(o.outDir, o.files);
   if (events.snapshots.length === 0)
-    throw new Error("the run produced no PortfolioSnapshot events: wire a `trading` node into an ndjson sink");
+    throw new Error(
+      "the run produced no PortfolioSnapshot events: wire a `trading` node into an ndjson sink",
+    );
   const curve = dailyEquity(events.snapshots);
   const trades = buildTrades(events);
   const perf = performance(curve);

@@ -1,5 +1,5 @@
-import type { PortfolioSnapshot } from "@thetaflow/schemas";
 import { nyIsoDate } from "@thetaflow/operators";
+import type { PortfolioSnapshot } from "@thetaflow/schemas";
 
 /** One point per trading day: the last portfolio snapshot of that New York date. */
 export interface EquityPoint {

@@ -1,5 +1,11 @@
 export { type BacktestReportOptions, type BacktestResult, writeBacktestReport } from "./backtest.js";
-export { dailyEquity, dailyReturns, type EquityPoint, type MonthlyReturn, monthlyReturns } from "./equityCurve.js";
+export {
+  dailyEquity,
+  dailyReturns,
+  type EquityPoint,
+  type MonthlyReturn,
+  monthlyReturns,
+} from "./equityCurve.js";
 export {
   cagr,
   groupStats,
@@ -14,7 +20,12 @@ export {
   tradeStats,
 } from "./metrics.js";
 export { pnlHistogram, renderReport } from "./report.js";
-export { readRunEvents, type RunEvents } from "./runOutputs.js";
+export { type RunEvents, readRunEvents } from "./runOutputs.js";
 export { type BacktestSummary, summarize, summaryTable } from "./summary.js";
 export { buildTrades, type Trade, tradesCsv } from "./trades.js";
-export { seedsWalkForward, type WalkForwardOptions, type WalkForwardWindow, walkForwardWindows } from "./walkForward.js";
+export {
+  seedsWalkForward,
+  type WalkForwardOptions,
+  type WalkForwardWindow,
+  walkForwardWindows,
+} from "./walkForward.js";

@@ -2,11 +2,18 @@ import { describe, expect, it } from "vitest";
 import { dailyEquity, dailyReturns, type EquityPoint, monthlyReturns } from "./equityCurve.js";
 import { cagr, maxDrawdown, performance, sharpe, sortino, tradeStats } from "./metrics.js";
 import type { Trade } from "./trades.js";
-import { walkForwardWindows } from "./walkForward.js";
 import { tradesCsv } from "./trades.js";
+import { walkForwardWindows } from "./walkForward.js";
 
 const curveOf = (dates: string[], equity: number[]): EquityPoint[] =>
-  dates.map((date, i) => ({ date, eventTime: i, equityCents: equity[i]!, cashCents: equity[i]!, drawdown: 0, tradingState: "ACTIVE" }));
+  dates.map((date, i) => ({
+    date,
+    eventTime: i,
+    equityCents: equity[i]!,
+    cashCents: equity[i]!,
+    drawdown: 0,
+    tradingState: "ACTIVE",
+  }));
 
 const trade = (pnlCents: number, over: Partial<Trade> = {}): Trade => ({
   positionId: `p${pnlCents}`,
@@ -51,14 +58,38 @@ describe("backtest metrics", () => {
 
   it("daily curve keeps the last snapshot of each New York date; monthly returns chain month ends", () => {
     const snap = (t: number, equity: number) => ({
-      kind: "PortfolioSnapshot" as const, eventTime: t, seq: 0, cashCents: equity, positionsValueCents: 0, equityCents: equity,
-      peakEquityCents: equity, drawdown: 0, dailyPnlCents: 0, openPositions: 0, tradingState: "ACTIVE" as const, delta: 0, gamma: 0, vega: 0, theta: 0,
+      kind: "PortfolioSnapshot" as const,
+      eventTime: t,
+      seq: 0,
+      cashCents: equity,
+      positionsValueCents: 0,
+      equityCents: equity,
+      peakEquityCents: equity,
+      drawdown: 0,
+      dailyPnlCents: 0,
+      openPositions: 0,
+      tradingState: "ACTIVE" as const,
+      delta: 0,
+      gamma: 0,
+      vega: 0,
+      theta: 0,
     });
     // 2019-01-31 15:00 and 21:00 UTC are the same New York date; 2019-02-01 03:00 UTC is still Jan 31 in New York.
     const jan31 = Date.UTC(2019, 0, 31, 15) * 1000;
-    const c = dailyEquity([snap(jan31, 100), snap(jan31 + 6 * 3600e6, 110), snap(jan31 + 12 * 3600e6, 120), snap(Date.UTC(2019, 1, 28, 21) * 1000, 132)]);
-    expect(c.map((p) => [p.date, p.equityCents])).toEqual([["2019-01-31", 120], ["2019-02-28", 132]]);
-    expect(monthlyReturns(c).map((m) => [m.month, Math.round(m.return * 1e9) / 1e9])).toEqual([["2019-01", 0], ["2019-02", 0.1]]);
+    const c = dailyEquity([
+      snap(jan31, 100),
+      snap(jan31 + 6 * 3600e6, 110),
+      snap(jan31 + 12 * 3600e6, 120),
+      snap(Date.UTC(2019, 1, 28, 21) * 1000, 132),
+    ]);
+    expect(c.map((p) => [p.date, p.equityCents])).toEqual([
+      ["2019-01-31", 120],
+      ["2019-02-28", 132],
+    ]);
+    expect(monthlyReturns(c).map((m) => [m.month, Math.round(m.return * 1e9) / 1e9])).toEqual([
+      ["2019-01", 0],
+      ["2019-02", 0.1],
+    ]);
   });
 
   it("trade statistics: win rate, average win/loss, profit factor in exact cents", () => {
@@ -69,9 +100,15 @@ describe("backtest metrics", () => {
   });
 
   it("walk-forward windows slide by the step and report train and test figures", () => {
-    const dates = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2019, 0, 1 + i)).toISOString().slice(0, 10));
+    const dates = Array.from({ length: 30 }, (_, i) =>
+      new Date(Date.UTC(2019, 0, 1 + i)).toISOString().slice(0, 10),
+    );
     const equity = dates.map((_, i) => 100_000_00 + i * 1_000_00 * (i % 3 === 0 ? -1 : 1));
-    const w = walkForwardWindows(curveOf(dates, equity), [trade(500, { exitDate: dates[12]! })], { trainDays: 10, testDays: 5, stepDays: 5 });
+    const w = walkForwardWindows(curveOf(dates, equity), [trade(500, { exitDate: dates[12]! })], {
+      trainDays: 10,
+      testDays: 5,
+      stepDays: 5,
+    });
     expect(w.map((x) => [x.trainStart, x.testStart, x.testEnd])).toEqual([
       [dates[0], dates[10], dates[14]],
       [dates[5], dates[15], dates[19]],

@@ -3,7 +3,8 @@ import type { Trade } from "./trades.js";
 
 export const TRADING_DAYS = 252;
 
-const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const mean = (xs: readonly number[]): number =>
+  xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Sample standard deviation (n - 1). */
 export const stdev = (xs: readonly number[]): number => {
@@ -76,7 +77,10 @@ export const tradeStats = (trades: readonly Trade[]): TradeStats => {
   };
 };
 
-export const groupStats = (trades: readonly Trade[], keyOf: (t: Trade) => string): Record<string, TradeStats> => {
+export const groupStats = (
+  trades: readonly Trade[],
+  keyOf: (t: Trade) => string,
+): Record<string, TradeStats> => {
   const groups = new Map<string, Trade[]>();
   for (const t of trades) {
     const k = keyOf(t);

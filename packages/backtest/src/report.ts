@@ -17,7 +17,8 @@ const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const usd = (x: number) => `${x < 0 ? "-" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const usd = (x: number) =>
+  `${x < 0 ? "-" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** Histogram of trade P&L in dollars: about 20 equal bins over the observed range. */
 export const pnlHistogram = (trades: readonly Trade[]): { labels: string[]; counts: number[] } => {
@@ -55,7 +56,11 @@ const walkForwardTable = (s: BacktestSummary): string => {
 };
 
 /** The self-contained HTML report: metrics, equity, drawdown, monthly returns, P&L distribution, breakdowns. */
-export const renderReport = (s: BacktestSummary, curve: readonly EquityPoint[], trades: readonly Trade[]): string => {
+export const renderReport = (
+  s: BacktestSummary,
+  curve: readonly EquityPoint[],
+  trades: readonly Trade[],
+): string => {
   const hist = pnlHistogram(trades);
   const data = {
     dates: curve.map((p) => p.date),

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Event, EventOf, EventKind } from "@thetaflow/schemas";
+import type { Event, EventKind, EventOf } from "@thetaflow/schemas";
 
 /** The trading events of a finished run, gathered from every NDJSON file its sinks wrote. */
 export interface RunEvents {
@@ -13,15 +13,35 @@ export interface RunEvents {
   readonly snapshots: EventOf<"PortfolioSnapshot">[];
 }
 
-const wanted = new Set<EventKind>(["Signal", "OrderIntent", "RiskDecision", "Order", "Fill", "Position", "PortfolioSnapshot"]);
+const wanted = new Set<EventKind>([
+  "Signal",
+  "OrderIntent",
+  "RiskDecision",
+  "Order",
+  "Fill",
+  "Position",
+  "PortfolioSnapshot",
+]);
 
 /**
  * Reads `*.ndjson` in a run directory. Lines are the sinks' own encoding of already-validated events,
  * so they are parsed, not re-decoded; an event written by two sinks is kept once (kind, time, seq, id).
  */
 export const readRunEvents = (outDir: string, files?: readonly string[]): RunEvents => {
-  const names = files ?? readdirSync(outDir).filter((f) => f.endsWith(".ndjson")).sort();
-  const r: RunEvents = { signals: [], intents: [], decisions: [], orders: [], fills: [], positions: [], snapshots: [] };
+  const names =
+    files ??
+    readdirSync(outDir)
+      .filter((f) => f.endsWith(".ndjson"))
+      .sort();
+  const r: RunEvents = {
+    signals: [],
+    intents: [],
+    decisions: [],
+    orders: [],
+    fills: [],
+    positions: [],
+    snapshots: [],
+  };
   const seen = new Set<string>();
   for (const name of names) {
     const text = readFileSync(join(outDir, name), "utf8");
@@ -30,7 +50,9 @@ export const readRunEvents = (outDir: string, files?: readonly string[]): RunEve
       const kind = /"kind":"([A-Za-z]+)"/.exec(line)?.[1] as EventKind | undefined;
       if (kind === undefined || !wanted.has(kind)) continue;
       const e = JSON.parse(line) as Event;
-      const id = uniqueIds.has(e.kind) ? `${e.kind}|${identity(e)}` : `${e.kind}|${e.eventTime}|${e.seq}|${identity(e)}`;
+      const id = uniqueIds.has(e.kind)
+        ? `${e.kind}|${identity(e)}`
+        : `${e.kind}|${e.eventTime}|${e.seq}|${identity(e)}`;
       if (seen.has(id)) continue;
       seen.add(id);
       push(r, e);

@@ -27,7 +27,11 @@ export interface BacktestSummary {
   readonly profitFactor: number | null;
   readonly commissions: number;
   readonly signals: number;
-  readonly decisions: { readonly accepted: number; readonly rejected: number; readonly topRejections: Record<string, number> };
+  readonly decisions: {
+    readonly accepted: number;
+    readonly rejected: number;
+    readonly topRejections: Record<string, number>;
+  };
   readonly orders: Record<string, number>;
   readonly fills: number;
   readonly exitReasons: Record<string, number>;
@@ -90,7 +94,9 @@ export const summarize = (args: {
     decisions: {
       accepted: events.decisions.length - rejected.length,
       rejected: rejected.length,
-      topRejections: Object.fromEntries(Object.entries(count(rejected.map((d) => reasonClass(d.reasons[0] ?? "")))).slice(0, 10)),
+      topRejections: Object.fromEntries(
+        Object.entries(count(rejected.map((d) => reasonClass(d.reasons[0] ?? "")))).slice(0, 10),
+      ),
     },
     orders: count([...finalStatus.values()]),
     fills: events.fills.length,
@@ -104,7 +110,8 @@ export const summarize = (args: {
 };
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const usd = (x: number) => `${x < 0 ? "-" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const usd = (x: number) =>
+  `${x < 0 ? "-" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** The terminal table `thetaflow backtest` and `npm run demo` print. */
 export const summaryTable = (s: BacktestSummary): string => {
@@ -120,7 +127,10 @@ export const summaryTable = (s: BacktestSummary): string => {
     ["avg win / loss", `${usd(s.avgWin)} / ${usd(s.avgLoss)}`],
     ["profit factor", s.profitFactor === null ? "-" : s.profitFactor.toFixed(2)],
     ["commissions", usd(s.commissions)],
-    ["signals / decisions", `${s.signals} signals, ${s.decisions.accepted} accepted, ${s.decisions.rejected} rejected`],
+    [
+      "signals / decisions",
+      `${s.signals} signals, ${s.decisions.accepted} accepted, ${s.decisions.rejected} rejected`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
@@ -129,7 +139,9 @@ export const summaryTable = (s: BacktestSummary): string => {
     if (entries.length === 0) return;
     lines.push("", `${title.padEnd(18)} ${"trades".padStart(6)} ${"win".padStart(7)} ${"P&L".padStart(14)}`);
     for (const [k, v] of entries)
-      lines.push(`  ${k.padEnd(16)} ${String(v.trades).padStart(6)} ${pct(v.winRate).padStart(7)} ${usd(v.pnl).padStart(14)}`);
+      lines.push(
+        `  ${k.padEnd(16)} ${String(v.trades).padStart(6)} ${pct(v.winRate).padStart(7)} ${usd(v.pnl).padStart(14)}`,
+      );
   };
   group("by strategy", s.byStrategy);
   group("by regime", s.byRegime);

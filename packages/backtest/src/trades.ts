@@ -1,5 +1,5 @@
-import type { Fill, OrderIntent, Position } from "@thetaflow/schemas";
 import { nyIsoDate } from "@thetaflow/operators";
+import type { Fill, OrderIntent, Position } from "@thetaflow/schemas";
 
 /** One round trip: a position from its first opening fill to the event that closed it. */
 export interface Trade {
@@ -44,7 +44,9 @@ export const buildTrades = (events: {
     if (list === undefined) fillsByIntent.set(intentId, [f]);
     else list.push(f);
     // Closing intents are `close:<positionId>:<attempt>`; opening ones are the position id minus `pos:`.
-    const positionId = intentId.startsWith("close:") ? intentId.slice(6, intentId.lastIndexOf(":")) : `pos:${intentId}`;
+    const positionId = intentId.startsWith("close:")
+      ? intentId.slice(6, intentId.lastIndexOf(":"))
+      : `pos:${intentId}`;
     commissionByPosition.set(positionId, (commissionByPosition.get(positionId) ?? 0) + f.commissionCents);
   }
   const trades: Trade[] = [];

@@ -1,6 +1,5 @@
 import type { EquityPoint } from "./equityCurve.js";
-import { performance } from "./metrics.js";
-import { tradeStats } from "./metrics.js";
+import { performance, tradeStats } from "./metrics.js";
 import type { Trade } from "./trades.js";
 
 /** Seeds (implementation-plan week 8): 2 years train, 3 months test, 1 month step, in trading days. */
@@ -18,7 +17,12 @@ export interface WalkForwardWindow {
   readonly trainEnd: string;
   readonly testStart: string;
   readonly testEnd: string;
-  readonly train: { readonly sharpe: number; readonly totalReturn: number; readonly maxDrawdown: number; readonly trades: number };
+  readonly train: {
+    readonly sharpe: number;
+    readonly totalReturn: number;
+    readonly maxDrawdown: number;
+    readonly trades: number;
+  };
   readonly test: {
     readonly sharpe: number;
     readonly sortino: number;

@@ -9,7 +9,8 @@ import { QuestDbHttp, QuestDbWriter, rowsOf, tables } from "@thetaflow/connector
 const total = Number(process.argv[2] ?? 500_000);
 const flushRows = Number(process.argv[3] ?? 50_000);
 const baselineRows = Math.min(total, 100_000);
-const url = process.env.THETAFLOW_QUESTDB_URL ?? `http://127.0.0.1:${process.env.THETAFLOW_QUESTDB_HTTP_PORT ?? 9000}`;
+const url =
+  process.env.THETAFLOW_QUESTDB_URL ?? `http://127.0.0.1:${process.env.THETAFLOW_QUESTDB_HTTP_PORT ?? 9000}`;
 
 const t0 = 1_552_660_200_000_000;
 const underlyings = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "TSLA"];
@@ -46,7 +47,13 @@ const generateMs = performance.now() - started;
 console.log(`generate events + map to rows (no I/O): ${rate(total, generateMs)}`);
 
 const prefix = `bench_${Date.now()}_`;
-const writer = await QuestDbWriter.open({ url, tablePrefix: prefix, flushRows, maxBufferedRows: 4 * flushRows, flushIntervalMs: 0 });
+const writer = await QuestDbWriter.open({
+  url,
+  tablePrefix: prefix,
+  flushRows,
+  maxBufferedRows: 4 * flushRows,
+  flushIntervalMs: 0,
+});
 started = performance.now();
 for (let i = 0; i < total; i++) {
   const room = writer.write(quote(i));
@@ -55,7 +62,9 @@ for (let i = 0; i < total; i++) {
 await writer.flush();
 const writerMs = performance.now() - started;
 const s = writer.stats();
-console.log(`QuestDbWriter, acknowledged: ${rate(total, writerMs)} (${total} rows, ${s.flushes} requests of <= ${flushRows})`);
+console.log(
+  `QuestDbWriter, acknowledged: ${rate(total, writerMs)} (${total} rows, ${s.flushes} requests of <= ${flushRows})`,
+);
 await http.waitForApplied(writer.tableName("quotes"), 600_000);
 console.log(`QuestDbWriter, WAL-applied (visible to SQL): ${rate(total, performance.now() - started)}`);
 const [{ n }] = await http.query(`select count() n from ${writer.tableName("quotes")}`);
@@ -82,8 +91,12 @@ for (let i = 0; i < baselineRows; i++) {
 await sender.flush();
 const baselineMs = performance.now() - started;
 await sender.close();
-console.log(`official Sender (baseline), acknowledged: ${rate(baselineRows, baselineMs)} (${baselineRows} rows)`);
-console.log(`ratio QuestDbWriter / official Sender: ${((baselineMs / baselineRows) / (writerMs / total)).toFixed(1)}x`);
+console.log(
+  `official Sender (baseline), acknowledged: ${rate(baselineRows, baselineMs)} (${baselineRows} rows)`,
+);
+console.log(
+  `ratio QuestDbWriter / official Sender: ${(baselineMs / baselineRows / (writerMs / total)).toFixed(1)}x`,
+);
 
 for (const spec of Object.values(tables)) await http.exec(`drop table if exists ${prefix}${spec.name}`);
 if (n !== total) {

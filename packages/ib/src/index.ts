@@ -1,1 +1,10 @@
-export {};
+export * from "./backoff.js";
+export * from "./circuitBreaker.js";
+export * from "./contracts.js";
+export * from "./fillAssembler.js";
+export * from "./ibAdapter.js";
+export * from "./ibConfig.js";
+export * from "./orderStatus.js";
+export * from "./orderTranslation.js";
+export * from "./quoteBook.js";
+export * from "./testing/scriptedTws.js";

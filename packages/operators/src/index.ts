@@ -13,6 +13,9 @@ export {
 } from "./ops/indicators.js";
 export * from "./ops/ivSurface.js";
 export * from "./ops/regime.js";
+export * from "./ops/modelRouter.js";
+export * from "./ops/score.js";
+export * from "./models/index.js";
 export * from "./ops/spreadLabels.js";
 export * from "./ops/temporal.js";
 export * from "./ops/volatility.js";

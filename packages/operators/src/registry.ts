@@ -4,6 +4,7 @@ import { greeks } from "./ops/greeks.js";
 import { indicators } from "./ops/indicators.js";
 import { ivSurface } from "./ops/ivSurface.js";
 import { regime } from "./ops/regime.js";
+import { score } from "./ops/score.js";
 import { spreadLabels } from "./ops/spreadLabels.js";
 import { temporal } from "./ops/temporal.js";
 import { volatility } from "./ops/volatility.js";
@@ -24,6 +25,7 @@ export const builtinOperators = (): Registry<AnyOperator> =>
     .register(temporal as unknown as AnyOperator)
     .register(features as unknown as AnyOperator)
     .register(spreadLabels as unknown as AnyOperator)
+    .register(score as unknown as AnyOperator)
     .register(ivRankStrategy as unknown as AnyOperator)
     .register(earningsCrush as unknown as AnyOperator)
     .register(ironCondor as unknown as AnyOperator)

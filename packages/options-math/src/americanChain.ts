@@ -14,33 +14,48 @@
  * the double-boundary regime, prices at the no-arbitrage bounds, non-convergence) goes to the scalar
  * functions, so statuses and edge cases are exactly those of bsmAmericanImpliedVol/bsmAmericanGreeksInto.
  */
+
+import { boundarySurface, surfaceApplies } from "./american/boundarySurface.js";
+import { ExpirySlice, type PremiumResult } from "./american/expirySlice.js";
 import {
   AMERICAN_SCHEMES,
   bsmAmericanGreeksInto,
   bsmAmericanPrice,
   isEffectivelyEuropean,
 } from "./american.js";
-import { boundarySurface, surfaceApplies } from "./american/boundarySurface.js";
-import { ExpirySlice, type PremiumResult } from "./american/expirySlice.js";
 import { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
 import { type BatchOptions, type ChainColumns, type GreeksColumns, STYLE_CODE } from "./batch.js";
 import { bsmGreeksInto, emptyGreeks, isValidContract } from "./european.js";
 import { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
 import { type GreekValues, IV_STATUS_CODE } from "./types.js";
 
-const MAX_NEWTON = 8;
-const STEP_TOLERANCE = 1e-10;
+const MAX_ITERATIONS = 60;
+/** A Newton step this small (relative) ends the iteration; the step itself is still applied. */
+const ACCEPT_STEP = 1e-7;
 
-/** Recently used expiry slices, keyed by (put rate, put yield, T); a chain call touches a few. */
-const SLICE_SLOTS = 16;
+/**
+ * Recently used expiry slices, keyed by (put rate, put yield, T). A snapshot of 16 expiries with calls
+ * and puts touches 32; the last hit is checked first because chains usually arrive grouped.
+ */
+const SLICE_SLOTS = 128;
 const slices: (ExpirySlice | undefined)[] = new Array(SLICE_SLOTS);
 let nextSlot = 0;
+let lastHit = 0;
+function matches(s: ExpirySlice | undefined, r: number, q: number, T: number): s is ExpirySlice {
+  return s !== undefined && s.T === T && s.surface.rate === r && s.surface.divYield === q;
+}
 function sliceFor(r: number, q: number, T: number): ExpirySlice {
+  const last = slices[lastHit];
+  if (matches(last, r, q, T)) return last;
   for (let i = 0; i < SLICE_SLOTS; i++) {
     const s = slices[i];
-    if (s !== undefined && s.T === T && s.surface.rate === r && s.surface.divYield === q) return s;
+    if (matches(s, r, q, T)) {
+      lastHit = i;
+      return s;
+    }
   }
   const s = new ExpirySlice(boundarySurface(r, q, T), T);
+  lastHit = nextSlot;
   slices[nextSlot] = s;
   nextSlot = (nextSlot + 1) % SLICE_SLOTS;
   return s;
@@ -55,8 +70,29 @@ const prem: PremiumResult = {
   dDiv: 0,
   exercised: false,
 };
-/** European price of the last tableGreeks call (for de-Americanising). */
+/** European price and vega of the last tableGreeks call (for de-Americanising). */
 let lastEuropeanPrice = 0;
+let lastEuropeanVega = 0;
+
+function europeanVega(S: number, K: number, T: number, r: number, q: number, vol: number): number {
+  const v = vol * Math.sqrt(T);
+  const d1 = (Math.log(S / K) + (r - q) * T) / v + 0.5 * v;
+  return S * Math.exp(-q * T - 0.5 * d1 * d1) * 0.3989422804014327 * Math.sqrt(T);
+}
+
+/** In the exercise region the option is its payoff: it does not age and ignores σ, r and q. */
+function exercisedGreeks(sign: number, S: number, K: number, g: GreekValues): void {
+  g.price = sign * (S - K);
+  g.delta = sign;
+  g.gamma = 0;
+  g.vega = 0;
+  g.theta = 0;
+  g.rho = 0;
+  g.divRho = 0;
+  g.vanna = Number.NaN;
+  g.volga = Number.NaN;
+  g.charm = Number.NaN;
+}
 
 /**
  * American price and Greeks from the boundary tables; false when the tables do not apply (the caller
@@ -81,17 +117,12 @@ function tableGreeks(
   sliceFor(rP, qP, T).premium(x, vol, prem);
   bsmGreeksInto(sign, S, K, T, r, q, vol, g);
   lastEuropeanPrice = g.price;
+  lastEuropeanVega = g.vega;
   g.vanna = Number.NaN;
   g.volga = Number.NaN;
   g.charm = Number.NaN;
   if (prem.exercised) {
-    g.price = put ? K - S : S - K;
-    g.delta = put ? -1 : 1;
-    g.gamma = 0;
-    g.vega = 0;
-    g.theta = 0;
-    g.rho = 0;
-    g.divRho = 0;
+    exercisedGreeks(sign, S, K, g);
     return true;
   }
   g.price += scale * Math.max(prem.premium, 0);
@@ -183,7 +214,15 @@ export function bsmAmericanChainIvGreeks(
   }
   // No-arbitrage bounds: leave prices at or outside them to the scalar solver and its statuses.
   const floor = bsmAmericanPrice(sign, S, K, T, r, q, 0);
-  const slack = 1e-9 * Math.max(floor, S, K);
+  const slack = 8 * 2.220446049250313e-16 * Math.max(floor, S, K);
+  const exercise = sign * (S - K);
+  if (exercise > 0 && Math.abs(price - exercise) <= slack && floor <= exercise + slack) {
+    // Priced at immediate exercise, which is also the σ = 0 value: iv 0 (as bsmAmericanImpliedVol says)
+    // and the exercise-region Greeks, without the scalar engine's bumps.
+    exercisedGreeks(sign, S, K, g);
+    ivScratch.iv = 0;
+    return IV_STATUS_CODE.ok;
+  }
   if (!(price > floor + slack && price < (sign > 0 ? S : K))) {
     return scalarIvGreeks(sign, S, K, T, r, q, price, g);
   }
@@ -191,18 +230,39 @@ export function bsmAmericanChainIvGreeks(
     return scalarIvGreeks(sign, S, K, T, r, q, price, g);
   }
   let vol = ivScratch.iv;
-  for (let it = 0; it < MAX_NEWTON; it++) {
+  let lo = 0;
+  let hi = Number.POSITIVE_INFINITY;
+  for (let it = 0; it < MAX_ITERATIONS; it++) {
     if (!tableGreeks(sign, S, K, T, r, q, vol, g)) break;
+    const residual = g.price - price;
+    if (residual > 0) hi = Math.min(hi, vol);
+    else lo = Math.max(lo, vol);
     let next = Number.NaN;
-    if (it === 0 && bsmImpliedVol(sign, S, K, T, r, q, price - (g.price - lastEuropeanPrice)) === 0) {
-      next = ivScratch.iv;
+    if (it === 0) {
+      // De-Americanise, then correct for the premium's own slope (Newton on σ − IV_eur(price − P(σ))).
+      const premium = g.price - lastEuropeanPrice;
+      if (bsmImpliedVol(sign, S, K, T, r, q, price - premium) === IV_STATUS_CODE.ok) {
+        const deAmericanised = ivScratch.iv;
+        const slope = (g.vega - lastEuropeanVega) / europeanVega(S, K, T, r, q, deAmericanised);
+        next = vol + (deAmericanised - vol) / (1 + slope);
+      }
     } else if (g.vega > 0) {
-      next = vol - (g.price - price) / g.vega;
+      next = vol - residual / g.vega;
     }
-    if (!(next > 0 && next < Number.POSITIVE_INFINITY)) break;
-    if (Math.abs(next - vol) <= STEP_TOLERANCE * vol) {
+    if (next > 0 && Math.abs(next - vol) <= ACCEPT_STEP * vol) {
+      // Quadratic convergence: next is accurate to ~(step)²; the Greeks are those at vol, within
+      // ACCEPT_STEP relative of the reported IV, and the price is moved to the IV to first order.
+      g.price += g.vega * (next - vol);
       ivScratch.iv = next;
       return IV_STATUS_CODE.ok;
+    }
+    if (!(next > lo && next < hi)) {
+      // Newton left the bracket (flat price next to the exercise boundary): bisect.
+      next = hi < Number.POSITIVE_INFINITY ? 0.5 * (lo + hi) : 2 * vol;
+      if (hi - lo <= 1e-12 * hi) {
+        ivScratch.iv = vol;
+        return IV_STATUS_CODE.ok;
+      }
     }
     vol = next;
   }

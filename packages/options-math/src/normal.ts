@@ -264,3 +264,14 @@ export function normCdfFast(x: number): number {
   const c = y >= XBIG ? 0 : Math.exp(-y * y) * (y <= 4 ? erfcxMid(y) : erfcxLarge(y));
   return x < 0 ? 0.5 * c : 1 - 0.5 * c;
 }
+
+/**
+ * Φ(x) given e = exp(−x²/2), which the caller already has (e.g. for the density): no exponential at
+ * all. Same accuracy as normCdfFast when e is the correctly rounded exp(−x²/2).
+ */
+export function normCdfGivenDensity(x: number, e: number): number {
+  const y = Math.abs(x) * ONE_OVER_SQRT_TWO;
+  if (y <= CODY_THRESHOLD) return 0.5 - 0.5 * erfSmall(-x * ONE_OVER_SQRT_TWO);
+  const c = y >= XBIG ? 0 : e * (y <= 4 ? erfcxMid(y) : erfcxLarge(y));
+  return x < 0 ? 0.5 * c : 1 - 0.5 * c;
+}

@@ -101,8 +101,8 @@ def train(
     seed: int,
     hidden: int = 16,
     dense: int = 8,
-    epochs: int = 60,
-    patience: int = 8,
+    epochs: int = 40,
+    patience: int = 6,
 ) -> tuple[SpreadLstm, dict]:
     """Adam + binary cross-entropy, early stopping on validation loss (best weights restored)."""
     torch.manual_seed(seed)
@@ -118,8 +118,8 @@ def train(
         epochs_run += 1
         model.train()
         order = torch.randperm(len(xf), generator=generator)
-        for k in range(0, len(order), 64):
-            batch = order[k : k + 64]
+        for k in range(0, len(order), 128):
+            batch = order[k : k + 128]
             opt.zero_grad()
             loss = loss_fn(model(xf[batch]), yf[batch])
             loss.backward()

@@ -13,7 +13,7 @@ from .data import PNL_CENTS
 THRESHOLD = 0.5
 # The rule the models filter: the seeds' IV-rank premium seller opens a put credit spread when IV
 # rank is elevated (architecture 2.4.2, "sell premium when IV high").
-RULE_IV_RANK_MIN = 0.5
+RULE_IV_RANK_MIN = 0.7
 
 
 def classification(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:

@@ -14,7 +14,7 @@ def _model_table(result: dict, members: list[str]) -> list[str]:
         "| strategy | AUC | accuracy | precision | recall | trades | win rate | P&L $ | Sharpe |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for key, label in (("all", "every decision (no filter)"), ("rule", "rule alone (IV rank ≥ 0.5)")):
+    for key, label in (("all", "every decision (no filter)"), ("rule", "rule alone (IV rank ≥ 0.7)")):
         r = result.get(key)
         if r:
             lines.append(f"| {label} | | | | | {r['trades']} | {_f(r['win_rate'])} | {r['pnl_dollars']:.0f} | {_f(r['sharpe'], 2)} |")
@@ -42,7 +42,7 @@ def render(source: str, data_hash: str, rows: int, features: int, core: dict, ea
         "",
         "Label: a 0.25-delta put credit spread ($5 wide, 3–7 DTE, 50% take-profit) opened at the decision is profitable.",
         "Sharpe: annualised, daily P&L of one spread per taken decision, days without a trade count as zero.",
-        "The rule is the IV-rank premium seller's entry (IV rank ≥ 0.5); a model filters it at p ≥ 0.5.",
+        "The rule is the IV-rank premium seller's entry (IV rank ≥ 0.7, the demo topology's sellThreshold); a model filters it at p ≥ 0.5.",
         "",
         "## Core model, pooled out-of-sample",
         "",

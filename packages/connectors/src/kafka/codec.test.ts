@@ -52,6 +52,22 @@ describe("Kafka record codec", () => {
     });
   }
 
+  for (const kind of eventKinds) {
+    it(`${kind}: the unvalidated fast path writes the same bytes for a decoded event`, () => {
+      const arb = Arbitrary.make(eventSchemas[kind] as Schema.Schema<Event, unknown, never>);
+      fc.assert(
+        fc.property(arb, (event) => {
+          const decoded = decodeKafkaRecord(asRecord(toKafkaMessage(event).value as string), origin, "src");
+          expect(decoded.ok).toBe(true);
+          expect(toKafkaMessage(decoded.event, { validate: false }).value).toBe(
+            toKafkaMessage(decoded.event).value,
+          );
+        }),
+        { numRuns: 20 },
+      );
+    });
+  }
+
   it("keys market and trading events by underlying symbol", () => {
     const decoded = decodeKafkaRecord(asRecord(JSON.stringify(quote)), origin, "src");
     expect(decoded.ok && partitionKeyOf(decoded.event)).toBe("SPY");

@@ -33,10 +33,20 @@ export const partitionKeyOf = (event: Event): string => {
   return "portfolio";
 };
 
+export interface ToKafkaMessageOptions {
+  /**
+   * Encode through the event's schema (default true), which also re-checks it. `false` serialises
+   * the event as it is — about 10x cheaper, and byte-identical for events that came out of
+   * `decodeEvent`/operators (codec.test.ts checks this for every kind) — for hot producers whose
+   * events were validated upstream.
+   */
+  readonly validate?: boolean;
+}
+
 /** The Kafka record for an event: JSON of its encoded form, schema version and kind in headers. */
-export const toKafkaMessage = (event: Event): Message => ({
+export const toKafkaMessage = (event: Event, options: ToKafkaMessageOptions = {}): Message => ({
   key: partitionKeyOf(event),
-  value: JSON.stringify(encodeEvent(event)),
+  value: JSON.stringify(options.validate === false ? event : encodeEvent(event)),
   // Record time = event time, so broker-side retention and time-based seeks follow market time.
   timestamp: String(Math.floor(event.eventTime / 1000)),
   headers: { [SCHEMA_VERSION_HEADER]: SCHEMA_VERSION, [KIND_HEADER]: event.kind },

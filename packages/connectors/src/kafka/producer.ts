@@ -7,7 +7,7 @@ import {
   type Producer,
   type RecordMetadata,
 } from "kafkajs";
-import { toKafkaMessage } from "./codec.js";
+import { type ToKafkaMessageOptions, toKafkaMessage } from "./codec.js";
 import { DEFAULT_TOPIC_PREFIX, topicForEvent } from "./topics.js";
 
 export interface EventProducerOptions {
@@ -21,6 +21,8 @@ export interface EventProducerOptions {
   readonly compression?: "none" | "gzip";
   /** Overrides the topic of an event, e.g. to route a replay into scratch topics. */
   readonly topicOf?: (event: Event) => string;
+  /** Re-encode every event through its schema (default true); see ToKafkaMessageOptions. */
+  readonly validate?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export class EventProducer {
     private readonly producer: Producer,
     private readonly topicOf: (event: Event) => string,
     private readonly compression: CompressionTypes,
+    private readonly messageOptions: ToKafkaMessageOptions,
   ) {}
 
   static async connect(kafka: Kafka, options: EventProducerOptions = {}): Promise<EventProducer> {
@@ -49,7 +52,7 @@ export class EventProducer {
     const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
     const topicOf = options.topicOf ?? ((e: Event) => topicForEvent(e.kind, prefix));
     const compression = options.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
-    return new EventProducer(producer, topicOf, compression);
+    return new EventProducer(producer, topicOf, compression, { validate: options.validate ?? true });
   }
 
   /** Sends events in their given order (order is kept per topic and key). */
@@ -63,7 +66,7 @@ export class EventProducer {
         messages = [];
         byTopic.set(topic, messages);
       }
-      messages.push(toKafkaMessage(event));
+      messages.push(toKafkaMessage(event, this.messageOptions));
     }
     return this.producer.sendBatch({
       acks: -1,

@@ -33,6 +33,8 @@ export interface KafkaLiveInputOptions {
   readonly onArrival?: (batch: ConsumedBatch, arrivedAtMs: number) => void;
 }
 
+const RUN_LIMIT = 1024;
+
 const partitionId = (topic: string, partition: number) => `${topic}/${partition}`;
 
 /**
@@ -191,7 +193,8 @@ export class KafkaLiveInput {
     if (items.length === 0) return;
     let start = 0;
     for (let i = 1; i <= items.length; i++) {
-      if (i === items.length || items[i]!.sourceRank !== items[start]!.sourceRank) {
+      // Runs are capped so the runtime gets a checkpoint opportunity at least every RUN_LIMIT events.
+      if (i === items.length || items[i]!.sourceRank !== items[start]!.sourceRank || i - start >= RUN_LIMIT) {
         const events = items.slice(start, i).map((x) => x.event);
         this.#queue.push({ input: items[start]!.sourceRank, events });
         this.#queued += events.length;

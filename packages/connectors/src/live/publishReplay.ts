@@ -44,7 +44,12 @@ export const publishReplay = async (options: PublishOptions): Promise<PublishRes
       deadLetters += batch.length - events.length;
       const fresh = [...new Set(events.map(topicOf))].filter((t) => !ensured.has(t));
       if (fresh.length > 0) {
-        await ensureTopics(options.kafka, fresh.map((topic) => ({ topic, partitions: options.partitions ?? 1 })));
+        // Records carry their event time as timestamp; for a historical replay that is years ago,
+        // so time-based retention would delete them at the broker's next check. Keep them.
+        await ensureTopics(
+          options.kafka,
+          fresh.map((topic) => ({ topic, partitions: options.partitions ?? 1, configs: { "retention.ms": "-1" } })),
+        );
         for (const t of fresh) ensured.add(t);
       }
       const size = options.batchSize ?? 5_000;

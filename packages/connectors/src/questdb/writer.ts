@@ -105,10 +105,14 @@ export class QuestDbWriter {
   private readonly maxDelayMs: number;
   private readonly logger: StructuredLogger;
 
-  private constructor(
+  /**
+   * A writer over any ILP transport. `open` is the usual entry point: it also creates the tables
+   * and the HTTP transport; use this directly to supply another transport (a custom HTTP agent,
+   * TLS setup, or an in-memory one in unit tests). Tables must already exist.
+   */
+  constructor(
     private readonly transport: SenderTransport,
-    readonly http: QuestDbHttp,
-    private readonly options: QuestDbWriterOptions,
+    private readonly options: QuestDbWriterOptions = {},
   ) {
     this.compiled = compileTables(options.tablePrefix ?? "");
     this.flushRows = options.flushRows ?? 50_000;
@@ -147,7 +151,7 @@ export class QuestDbWriter {
         if (level !== "debug") logger.log(level, String(message), { component: "questdb-client" });
       },
     });
-    return new QuestDbWriter(createTransport(senderOptions), http, options);
+    return new QuestDbWriter(createTransport(senderOptions), options);
   }
 
   /** The table name as created, with the prefix. */
@@ -256,11 +260,16 @@ export class QuestDbWriter {
       this.sealed.push(this.open);
       this.open = this.pool.pop() ?? new IlpBatch();
     }
-    if (this.draining === undefined && this.sealed.length > 0) {
-      this.draining = this.drain().finally(() => {
-        this.draining = undefined;
-      });
-    }
+    if (this.sealed.length > 0) this.startDrain();
+  }
+
+  private startDrain(): void {
+    if (this.draining !== undefined) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      // A batch sealed between the loop's last check and this callback would otherwise wait forever.
+      if (this.sealed.length > 0 && !this.abandoned) this.startDrain();
+    });
   }
 
   /** Sends sealed batches, oldest first, until none is left; never rejects. */

@@ -77,17 +77,22 @@ export const loadTopology = (
     catch: (e) => new RunError({ message: `cannot read topology ${file}: ${(e as Error).message}` }),
   }).pipe(Effect.flatMap((text) => compileTopology(file, text, registries)));
 
-/** Only a directory we made (it has run.json) or an empty one may be replaced. */
+const RUN_MARKER = ".thetaflow-run";
+
+/** Only a directory we made (it has run.json or our marker) or an empty one may be replaced. */
 const prepareOutDir = (outDir: string): Effect.Effect<void, RunError> =>
   Effect.try({
     try: () => {
       if (existsSync(outDir)) {
         const entries = readdirSync(outDir);
-        if (entries.length > 0 && !entries.includes("run.json"))
-          throw new Error(`${outDir} is not empty and holds no run.json; refusing to replace it`);
+        if (entries.length > 0 && !entries.includes("run.json") && !entries.includes(RUN_MARKER))
+          throw new Error(`${outDir} is not empty and is not a thetaflow run directory; refusing to replace it`);
         rmSync(outDir, { recursive: true, force: true });
       }
       mkdirSync(outDir, { recursive: true });
+      // Marks the directory as ours from the first moment, so a run killed before it wrote
+      // run.json can still be replaced by the next one.
+      writeFileSync(join(outDir, RUN_MARKER), "");
     },
     catch: (e) => new RunError({ message: (e as Error).message }),
   });

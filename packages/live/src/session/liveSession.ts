@@ -69,7 +69,7 @@ export class LiveSession {
   #dashboard: DashboardServer | undefined;
   #metrics: MetricsServer | undefined;
   #timers: NodeJS.Timeout[] = [];
-  #lastRate: { at: number; eventsIn: number; perSecond: number } | undefined;
+  readonly #rateWindow: { at: number; eventsIn: number }[] = [];
 
   private constructor(
     readonly options: LiveRunOptions,
@@ -216,13 +216,12 @@ export class LiveSession {
     const g = this.tap.graph;
     const at = performance.now();
     const eventsIn = g?.counters.eventsIn ?? 0;
-    const last = this.#lastRate;
-    let perSecond = last?.perSecond ?? 0;
-    // Recomputed at most every half second so a fast push cadence does not make the rate jumpy.
-    if (last === undefined || at - last.at >= 500) {
-      perSecond = last === undefined ? 0 : ((eventsIn - last.eventsIn) * 1000) / (at - last.at);
-      this.#lastRate = { at, eventsIn, perSecond };
-    }
+    // Rate over the last ~5 s: paced replays deliver in source batches, a shorter window reads 0 between them.
+    const window = this.#rateWindow;
+    window.push({ at, eventsIn });
+    while (window.length > 2 && at - window[0]!.at > 5000) window.shift();
+    const first = window[0]!;
+    const perSecond = at > first.at ? ((eventsIn - first.eventsIn) * 1000) / (at - first.at) : 0;
     const rates = new Map(this.engine.rates.map((r) => [r.node, r.eventsInPerSecond]));
     return {
       status: this.#status,

@@ -9,10 +9,10 @@ import type {
   Signal,
   TradingState,
 } from "@thetaflow/schemas";
-import { expiryCloseUs } from "../calendar/nyTime.js";
+import { expiryCloseUs, nyDayNumber } from "../calendar/nyTime.js";
 import { analyticsOf, type ContractAnalytics } from "./contractAnalytics.js";
-import { contractKey } from "./marketView.js";
 import { fillCombo, limitFromQuote, quoteCombo } from "./fillModel.js";
+import { contractKey } from "./marketView.js";
 import { toCents } from "./money.js";
 import {
   clientOrderId,
@@ -57,6 +57,12 @@ export class Desk {
   readonly orders: Map<string, WorkingOrder>;
   decided: ReadonlySet<string>;
   readonly closeAttempts: Map<string, number>;
+  /**
+   * While a signal is handled: the time of the snapshot it was decided on. Its order is priced on
+   * that snapshot and stamped with that time, as it would be live, even though in a replay the
+   * signal can only arrive once the next snapshot has begun (that is when its chain is known complete).
+   */
+  private decisionTime: number | null = null;
 
   constructor(
     private readonly base: TradingBook,
@@ -93,9 +99,23 @@ export class Desk {
 
   // ---- market lookups -------------------------------------------------------------------------
 
-  readonly quoteOf = (contract: string): OptionQuote | undefined =>
-    lookupSnapshot(this.base.quotes, contract, contractKey) ??
-    lookupSnapshot(this.base.prevQuotes, contract, contractKey);
+  readonly quoteOf = (contract: string): OptionQuote | undefined => {
+    const { quotes, prevQuotes } = this.base;
+    if (
+      this.decisionTime !== null &&
+      prevQuotes.log.time === this.decisionTime &&
+      quotes.log.time !== this.decisionTime
+    )
+      return (
+        lookupSnapshot(prevQuotes, contract, contractKey) ?? lookupSnapshot(quotes, contract, contractKey)
+      );
+    return lookupSnapshot(quotes, contract, contractKey) ?? lookupSnapshot(prevQuotes, contract, contractKey);
+  };
+
+  /** Event time of what this desk emits now. */
+  now(): number {
+    return this.decisionTime ?? this.clock;
+  }
 
   analyticsOf(q: OptionQuote): ContractAnalytics | null {
     const spot = this.base.spots.get(q.underlying);
@@ -196,7 +216,7 @@ export class Desk {
   ): RiskDecision {
     return {
       kind: "RiskDecision",
-      eventTime: this.clock,
+      eventTime: this.now(),
       seq: 0,
       intentId,
       underlying,
@@ -209,6 +229,15 @@ export class Desk {
 
   /** Risk gate: answers every signal with a RiskDecision; accepted ones become orders. */
   onSignal(signal: Signal): void {
+    this.decisionTime = Math.min(signal.eventTime, this.clock);
+    try {
+      this.decideSignal(signal);
+    } finally {
+      this.decisionTime = null;
+    }
+  }
+
+  private decideSignal(signal: Signal): void {
     const intentId = `open:${signal.id}`;
     const p = this.params;
     if (!this.decide(intentId)) {
@@ -245,7 +274,7 @@ export class Desk {
       : { accepted: false, quantity: 0, reasons: [priced.reason], tradingState: this.tradingState() };
     const intent: OrderIntent = {
       kind: "OrderIntent",
-      eventTime: this.clock,
+      eventTime: this.now(),
       seq: 0,
       id: intentId,
       signalId: signal.id,
@@ -285,7 +314,7 @@ export class Desk {
       limitPrice,
       avgFillPrice: null,
       status: "new",
-      submittedAt: this.clock,
+      submittedAt: this.now(),
       replaceCount: 0,
       fills: 0,
       lastFillQuoteTime: -1,
@@ -334,7 +363,7 @@ export class Desk {
       : -p.maxRiskPerUnitCents / 100;
     this.out.emit({
       kind: "OrderIntent",
-      eventTime: this.clock,
+      eventTime: this.now(),
       seq: 0,
       id: intentId,
       signalId: p.positionId,
@@ -373,7 +402,7 @@ export class Desk {
       limitPrice,
       avgFillPrice: null,
       status: "new",
-      submittedAt: this.clock,
+      submittedAt: this.now(),
       replaceCount: 0,
       fills: 0,
       lastFillQuoteTime: -1,
@@ -388,9 +417,9 @@ export class Desk {
   // ---- orders and fills -----------------------------------------------------------------------
 
   submit(order: WorkingOrder): void {
-    if (order.status === "new") this.out.emit(toOrderEvent(order, this.clock));
+    if (order.status === "new") this.out.emit(toOrderEvent(order, this.now()));
     const submitted = withStatus(order, "submitted");
-    this.out.emit(toOrderEvent(submitted, this.clock));
+    this.out.emit(toOrderEvent(submitted, this.now()));
     this.orders.set(submitted.orderId, submitted);
     const pos = this.positions.get(submitted.positionId);
     if (pos !== undefined) this.positions.set(pos.positionId, { ...pos, workingOrderId: submitted.orderId });
@@ -408,7 +437,7 @@ export class Desk {
     if (quoteTime <= order.lastFillQuoteTime) return;
     const fillEvent: Fill = {
       kind: "Fill",
-      eventTime: this.clock,
+      eventTime: this.now(),
       seq: 0,
       fillId: `${order.orderId}:${order.fills + 1}`,
       orderId: order.orderId,
@@ -426,7 +455,7 @@ export class Desk {
     this.out.emit(fillEvent);
     this.bookFill(order, f.units, f.netPrice, f.legs, f.legCommissionCents);
     const updated = recordFill(order, f.units, f.netPrice, quoteTime);
-    this.out.emit(toOrderEvent(updated, this.clock));
+    this.out.emit(toOrderEvent(updated, this.now()));
     if (updated.status === "filled") this.finishOrder(updated);
     else this.orders.set(updated.orderId, updated);
   }
@@ -445,9 +474,9 @@ export class Desk {
         underlying: order.underlying,
         strategy: order.strategy,
         family: order.strategy.startsWith("earnings") ? "earnings" : "core",
-        openedAt: this.clock,
+        openedAt: this.now(),
         entryRegime: order.regime,
-        entryDay: this.day,
+        entryDay: nyDayNumber(this.now()),
         expiry: order.expiry,
         units: 0,
         entryNetPrice: 0,
@@ -491,7 +520,7 @@ export class Desk {
   /** Cancels a working order; opening orders are replaced at the current quote while replaces last. */
   timeout(order: WorkingOrder): void {
     const cancelled = withStatus(order, "cancelled");
-    this.out.emit(toOrderEvent(cancelled, this.clock, "timeout"));
+    this.out.emit(toOrderEvent(cancelled, this.now(), "timeout"));
     this.finishOrder(cancelled);
     const maxReplaces = order.purpose === "open" ? this.params.maxReplaces : this.params.maxCloseReplaces;
     if (order.replaceCount >= maxReplaces) return;
@@ -509,7 +538,7 @@ export class Desk {
       avgFillPrice: null,
       limitPrice: limit,
       status: "submitted",
-      submittedAt: this.clock,
+      submittedAt: this.now(),
       replaceCount: order.replaceCount + 1,
       fills: 0,
     });
@@ -517,12 +546,12 @@ export class Desk {
 
   expireOrder(order: WorkingOrder, reason: string): void {
     const expired = withStatus(order, "expired");
-    this.out.emit(toOrderEvent(expired, this.clock, reason));
+    this.out.emit(toOrderEvent(expired, this.now(), reason));
     this.finishOrder(expired);
   }
 
   emitPosition(p: PositionBook): void {
-    this.out.emit(toPositionEvent(p, this.clock));
+    this.out.emit(toPositionEvent(p, this.now()));
     if (p.status === "closed") this.positions.delete(p.positionId);
     else this.positions.set(p.positionId, p);
   }

@@ -1,5 +1,5 @@
-import { Schema } from "effect";
 import type { RegimeName } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { daysFromIso } from "../calendar/nyTime.js";
 import { type PositionBook, positionTotals } from "./positionBook.js";
 

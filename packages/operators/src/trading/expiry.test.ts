@@ -1,12 +1,12 @@
 import { runOperator } from "@thetaflow/core";
-import type { Event, Position, PortfolioSnapshot } from "@thetaflow/schemas";
+import type { Event, PortfolioSnapshot, Position } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { chain, putSpreadSignal, tick } from "./__fixtures__/market.js";
 import { settleLeg } from "./expiry.js";
 import { newLeg, tradeLeg } from "./positionBook.js";
 import { trading } from "./trading.js";
 import { TradingParams } from "./tradingParams.js";
-import { Schema } from "effect";
 
 const days = ["2019-03-11", "2019-03-12", "2019-03-13", "2019-03-14", "2019-03-15"];
 const expiry = "2019-03-15";
@@ -29,7 +29,15 @@ const runToExpiry = (finalSpot: number, settlement: "physical" | "cash" = "physi
   path.forEach((spot, i) => {
     const date = days[i]!;
     events.push(tick("SPY", date, spot));
-    const quotes = chain({ underlying: "SPY", date, spot, expiries: [expiry], strikes, vol: 0.2, settlement });
+    const quotes = chain({
+      underlying: "SPY",
+      date,
+      spot,
+      expiries: [expiry],
+      strikes,
+      vol: 0.2,
+      settlement,
+    });
     events.push(...quotes);
     if (i === 0) events.push(putSpreadSignal(quotes, { short: 100, long: 95, expiry }));
   });
@@ -70,14 +78,18 @@ describe("expiration", () => {
     expect(last.exitReason).toMatch(/P00100000 assigned at intrinsic 10\.00/);
     const fill = runToExpiry(90).fills[0] as Extract<Event, { kind: "Fill" }>;
     // Loss per unit = width - credit, plus commissions.
-    expect(last.realizedPnlCents).toBe(Math.round((fill.netPrice - 5) * 100 * 100 * fill.quantity) - fill.commissionCents);
+    expect(last.realizedPnlCents).toBe(
+      Math.round((fill.netPrice - 5) * 100 * 100 * fill.quantity) - fill.commissionCents,
+    );
   });
 
   it("out of the money: both legs expire worthless and the whole credit is kept", () => {
     const { last, fills } = runToExpiry(104);
     expect(last.exitReason).toMatch(/P00100000 expired_worthless; .*P00095000 expired_worthless/);
     const fill = fills[0] as Extract<Event, { kind: "Fill" }>;
-    expect(last.realizedPnlCents).toBe(Math.round(fill.netPrice * 100 * 100 * fill.quantity) - fill.commissionCents);
+    expect(last.realizedPnlCents).toBe(
+      Math.round(fill.netPrice * 100 * 100 * fill.quantity) - fill.commissionCents,
+    );
   });
 
   it("cash settlement delivers no shares; a short strike at the settlement price is flagged as pin risk", () => {
@@ -91,13 +103,24 @@ describe("expiration", () => {
   it("settleLeg: exercise threshold, share direction of calls and puts", () => {
     const base = newLeg(
       { contract: "X", right: "call", strike: 50, expiry: "2019-03-15", side: "buy", ratio: 1 },
-      chain({ underlying: "SPY", date: days[0]!, spot: 100, expiries: [expiry], strikes: [100], vol: 0.2 })[0]!,
+      chain({
+        underlying: "SPY",
+        date: days[0]!,
+        spot: 100,
+        expiries: [expiry],
+        strikes: [100],
+        vol: 0.2,
+      })[0]!,
     );
     const longCall = tradeLeg({ ...base, right: "call" }, 2, 1, 0);
     expect(settleLeg(longCall, 50.005, 0.005)).toMatchObject({ outcome: "expired_worthless", shares: 0 });
     expect(settleLeg(longCall, 53, 0.005)).toMatchObject({ outcome: "exercised", price: 3, shares: 200 });
     const shortCall = tradeLeg({ ...base, right: "call" }, -1, 1, 0);
-    expect(settleLeg(shortCall, 53, 0.005)).toMatchObject({ outcome: "assigned", shares: -100, pinRisk: false });
+    expect(settleLeg(shortCall, 53, 0.005)).toMatchObject({
+      outcome: "assigned",
+      shares: -100,
+      pinRisk: false,
+    });
     const longPut = tradeLeg({ ...base, right: "put" }, 1, 1, 0);
     expect(settleLeg(longPut, 45, 0.005)).toMatchObject({ outcome: "exercised", price: 5, shares: -100 });
   });

@@ -1,5 +1,5 @@
-import { Schema } from "effect";
 import type { Leg, OptionQuote } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { toCents } from "./money.js";
 
 const Dollars = Schema.Number.pipe(Schema.finite(), Schema.nonNegative());

@@ -1,19 +1,19 @@
-export { analyticsOf, type ContractAnalytics } from "./contractAnalytics.js";
 export { signalConfidence, type TradeDirection } from "./confidence.js";
-export { decideEarningsCrush, earningsCrush, EarningsCrushParams } from "./earningsCrush.js";
+export { analyticsOf, type ContractAnalytics } from "./contractAnalytics.js";
+export { decideEarningsCrush, EarningsCrushParams, earningsCrush } from "./earningsCrush.js";
 export { type ExitContext, ExitParams, type ExitRules, exitReason } from "./exits.js";
 export { describeSettlement, type LegSettlement, settleLeg } from "./expiry.js";
 export {
   type ComboFill,
   type ComboQuote,
-  fillCombo,
   type FillModel,
   FillModelParams,
+  fillCombo,
   limitFromQuote,
   quoteCombo,
 } from "./fillModel.js";
-export { decideIronCondor, ironCondor, IronCondorParams } from "./ironCondor.js";
-export { decideIvRank, ivRankStrategy, IvRankParams } from "./ivRankStrategy.js";
+export { decideIronCondor, IronCondorParams, ironCondor } from "./ironCondor.js";
+export { decideIvRank, IvRankParams, ivRankStrategy } from "./ivRankStrategy.js";
 export { buildMarketView, type MarketView } from "./marketView.js";
 export { contractValueCents, toCents } from "./money.js";
 export { clientOrderId, type WorkingOrder } from "./orderBook.js";
@@ -28,24 +28,24 @@ export {
 } from "./positionBook.js";
 export {
   drawdownOf,
-  evaluateTrade,
   type Exposure,
+  evaluateTrade,
   type GreekExposure,
   maxUnitsWithin,
-  RiskParams,
   type RiskLimits,
+  RiskParams,
   type RiskVerdict,
   type TradeCandidate,
   tradingStateOf,
 } from "./riskRules.js";
-export { route, RouteParams, strategyContext } from "./route.js";
+export { RouteParams, route, strategyContext } from "./route.js";
 export { defineStrategy, type StrategyState } from "./strategyOperator.js";
 export {
-  type EarningsCalendar,
   defaultUniverse,
+  type EarningsCalendar,
   type TickerContext,
-  tickerContext,
   type TradingContext,
+  tickerContext,
   UniverseTicker,
 } from "./tickerContext.js";
 export { PORTFOLIO_KEY, trading } from "./trading.js";

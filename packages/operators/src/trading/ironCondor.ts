@@ -1,5 +1,5 @@
-import { Schema } from "effect";
 import { RegimeName, type Signal } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { signalConfidence } from "./confidence.js";
 import {
   dteOf,

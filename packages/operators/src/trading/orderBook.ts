@@ -42,7 +42,12 @@ export const isTerminal = (s: OrderStatus): boolean =>
 
 export const remaining = (o: WorkingOrder): number => o.quantity - o.filledQuantity;
 
-export const recordFill = (o: WorkingOrder, units: number, netPrice: number, quoteTime: number): WorkingOrder => {
+export const recordFill = (
+  o: WorkingOrder,
+  units: number,
+  netPrice: number,
+  quoteTime: number,
+): WorkingOrder => {
   const filled = o.filledQuantity + units;
   const avg = ((o.avgFillPrice ?? 0) * o.filledQuantity + netPrice * units) / filled;
   return {

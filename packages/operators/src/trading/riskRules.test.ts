@@ -1,7 +1,14 @@
 import { Schema } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Exposure, evaluateTrade, maxUnitsWithin, RiskParams, type TradeCandidate, tradingStateOf } from "./riskRules.js";
+import {
+  type Exposure,
+  evaluateTrade,
+  maxUnitsWithin,
+  RiskParams,
+  type TradeCandidate,
+  tradingStateOf,
+} from "./riskRules.js";
 
 const limits = Schema.decodeUnknownSync(Schema.Struct(RiskParams))({});
 
@@ -61,16 +68,22 @@ describe("risk gate rules", () => {
         expect(v.tradingState).not.toBe("HALTED");
         // Risk per trade, portfolio and correlation-group risk caps.
         expect(q * c.maxRiskPerUnitCents).toBeLessThanOrEqual(e.equityCents * limits.maxRiskPerTrade);
-        expect(e.openRiskCents + q * c.maxRiskPerUnitCents).toBeLessThanOrEqual(e.equityCents * limits.maxPortfolioRisk + 1e-6);
+        expect(e.openRiskCents + q * c.maxRiskPerUnitCents).toBeLessThanOrEqual(
+          e.equityCents * limits.maxPortfolioRisk + 1e-6,
+        );
         expect((e.riskByGroupCents.get(c.group) ?? 0) + q * c.maxRiskPerUnitCents).toBeLessThanOrEqual(
           e.equityCents * limits.maxGroupRisk + 1e-6,
         );
         // Counts, concentration, confidence, regime, daily loss.
         expect(e.openPositions + 1).toBeLessThanOrEqual(limits.maxPositions);
-        expect((e.positionsByUnderlying.get(c.underlying) ?? 0) + 1).toBeLessThanOrEqual(limits.maxPositionsPerUnderlying);
+        expect((e.positionsByUnderlying.get(c.underlying) ?? 0) + 1).toBeLessThanOrEqual(
+          limits.maxPositionsPerUnderlying,
+        );
         expect(c.confidence).toBeGreaterThanOrEqual(limits.minConfidence);
         expect(limits.regimeMultipliers[c.regime]).toBeGreaterThan(0);
-        expect((e.dayStartEquityCents - e.equityCents) / e.dayStartEquityCents).toBeLessThan(limits.maxDailyLoss);
+        expect((e.dayStartEquityCents - e.equityCents) / e.dayStartEquityCents).toBeLessThan(
+          limits.maxDailyLoss,
+        );
         // Greeks: within the limit, or no worse than before when already over it.
         for (const [g, limit] of [
           ["delta", limits.maxPortfolioDelta],
@@ -105,13 +118,19 @@ describe("risk gate rules", () => {
       maxRiskPerUnitCents: 40_000,
       greeksPerUnit: { delta: 0, gamma: 0, vega: 0 },
     };
-    expect(evaluateTrade(c, e, limits)).toMatchObject({ accepted: true, quantity: 5, tradingState: "ACTIVE" });
+    expect(evaluateTrade(c, e, limits)).toMatchObject({
+      accepted: true,
+      quantity: 5,
+      tradingState: "ACTIVE",
+    });
     expect(evaluateTrade({ ...c, regime: "high_vol" }, e, limits).quantity).toBe(2);
     expect(evaluateTrade({ ...c, confidence: 0.7 }, e, limits).quantity).toBe(2);
     expect(evaluateTrade({ ...c, confidence: 0.5 }, e, limits)).toMatchObject({ accepted: false });
     expect(evaluateTrade({ ...c, regime: "neutral" }, e, limits).reasons[0]).toMatch(/neutral sizes to zero/);
     // One unit above 2% of equity is rejected, not rounded up to one contract.
-    expect(evaluateTrade({ ...c, maxRiskPerUnitCents: 250_000 }, e, limits).reasons[0]).toMatch(/more than 2% of equity/);
+    expect(evaluateTrade({ ...c, maxRiskPerUnitCents: 250_000 }, e, limits).reasons[0]).toMatch(
+      /more than 2% of equity/,
+    );
     const reducing = { ...e, equityCents: 8_000_000, dayStartEquityCents: 8_000_000 };
     expect(evaluateTrade(c, reducing, limits)).toMatchObject({ tradingState: "REDUCING", quantity: 2 });
     const halted = { ...e, equityCents: 7_400_000, dayStartEquityCents: 7_400_000 };
@@ -119,7 +138,10 @@ describe("risk gate rules", () => {
     expect(evaluateTrade(c, halted, limits).reasons[0]).toMatch(/trading halted/);
     expect(evaluateTrade(c, { ...e, equityCents: 9_650_000 }, limits).reasons[0]).toMatch(/daily loss/);
     expect(evaluateTrade(c, { ...e, openPositions: 5 }, limits).reasons[0]).toMatch(/max positions/);
-    expect(evaluateTrade(c, { ...e, openRiskCents: 1_950_000 }, limits)).toMatchObject({ accepted: true, quantity: 1 });
+    expect(evaluateTrade(c, { ...e, openRiskCents: 1_950_000 }, limits)).toMatchObject({
+      accepted: true,
+      quantity: 1,
+    });
   });
 
   it("maxUnitsWithin: room to the limit, or no worse than now when already over", () => {

@@ -1,5 +1,5 @@
-import { Schema } from "effect";
 import type { RegimeName, TradingState } from "@thetaflow/schemas";
+import { Schema } from "effect";
 
 const Fraction = Schema.Number.pipe(Schema.between(0, 1));
 const NonNegative = Schema.Number.pipe(Schema.finite(), Schema.nonNegative());

@@ -1,6 +1,6 @@
-import { Schema } from "effect";
 import { defineOperator } from "@thetaflow/core";
 import type { Signal } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { nyDayNumber } from "../calendar/nyTime.js";
 import {
   addEarnings,

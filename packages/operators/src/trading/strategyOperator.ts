@@ -1,4 +1,3 @@
-import { Schema } from "effect";
 import { defineOperator, type OperatorDefinition } from "@thetaflow/core";
 import type {
   EarningsEvent,
@@ -11,6 +10,7 @@ import type {
   UnderlyingTick,
   VolFeatures,
 } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { buildMarketView, contractKey, type MarketView } from "./marketView.js";
 import { appendToSnapshot, emptySnapshot, type SnapshotView } from "./snapshotLog.js";
 import { addEarnings, type EarningsCalendar } from "./tickerContext.js";
@@ -107,6 +107,7 @@ type Decide<P> = (view: MarketView, params: P) => Signal | null;
 export const defineStrategy = <P extends { readonly rate: number }>(def: {
   readonly name: string;
   readonly description: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the encoded side is free, as in OperatorDefinition.params
   readonly params: Schema.Schema<P, any, never>;
   readonly decide: Decide<P>;
 }): OperatorDefinition<P, StrategyState, StrategyInput, Signal> =>

@@ -1,5 +1,5 @@
-import { Schema } from "effect";
 import type { EarningsEvent } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { daysFromIso } from "../calendar/nyTime.js";
 
 /**

@@ -8,8 +8,20 @@ import { trading } from "./trading.js";
 import { TradingParams } from "./tradingParams.js";
 
 const dates = [
-  "2019-03-04", "2019-03-05", "2019-03-06", "2019-03-07", "2019-03-08", "2019-03-11", "2019-03-12",
-  "2019-03-13", "2019-03-14", "2019-03-15", "2019-03-18", "2019-03-19", "2019-03-20", "2019-03-21",
+  "2019-03-04",
+  "2019-03-05",
+  "2019-03-06",
+  "2019-03-07",
+  "2019-03-08",
+  "2019-03-11",
+  "2019-03-12",
+  "2019-03-13",
+  "2019-03-14",
+  "2019-03-15",
+  "2019-03-18",
+  "2019-03-19",
+  "2019-03-20",
+  "2019-03-21",
 ];
 const expiries = ["2019-03-15", "2019-03-29"];
 const strikes = [80, 85, 90, 95, 100, 105, 110, 115, 120];
@@ -17,13 +29,26 @@ const strikes = [80, 85, 90, 95, 100, 105, 110, 115, 120];
 interface Scenario {
   readonly moves: number[];
   readonly vols: number[];
-  readonly signals: Array<{ day: number; underlying: "SPY" | "QQQ"; short: number; width: number; expiry: number; confidence: number }>;
+  readonly signals: Array<{
+    day: number;
+    underlying: "SPY" | "QQQ";
+    short: number;
+    width: number;
+    expiry: number;
+    confidence: number;
+  }>;
   readonly limits: { maxPositions: number; maxRiskPerTrade: number; maxPortfolioDelta: number };
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  moves: fc.array(fc.double({ min: -0.04, max: 0.04, noNaN: true }), { minLength: dates.length, maxLength: dates.length }),
-  vols: fc.array(fc.double({ min: 0.1, max: 0.6, noNaN: true }), { minLength: dates.length, maxLength: dates.length }),
+  moves: fc.array(fc.double({ min: -0.04, max: 0.04, noNaN: true }), {
+    minLength: dates.length,
+    maxLength: dates.length,
+  }),
+  vols: fc.array(fc.double({ min: 0.1, max: 0.6, noNaN: true }), {
+    minLength: dates.length,
+    maxLength: dates.length,
+  }),
   signals: fc.array(
     fc.record({
       day: fc.integer({ min: 0, max: dates.length - 2 }),
@@ -55,7 +80,15 @@ const buildEvents = (s: Scenario, replaySignals = false): Event[] => {
       events.push(tick(u, date, spot[u]));
     }
     for (const u of ["SPY", "QQQ"] as const) {
-      quotesToday[u] = chain({ underlying: u, date, spot: spot[u], expiries: expiries.filter((e) => e >= date), strikes, vol: s.vols[d]!, size: 7 });
+      quotesToday[u] = chain({
+        underlying: u,
+        date,
+        spot: spot[u],
+        expiries: expiries.filter((e) => e >= date),
+        strikes,
+        vol: s.vols[d]!,
+        size: 7,
+      });
       events.push(...quotesToday[u]!);
     }
     s.signals.forEach((sig, i) => {
@@ -63,13 +96,20 @@ const buildEvents = (s: Scenario, replaySignals = false): Event[] => {
       if (sig.day !== d || expiry <= date) return;
       const short = strikes[sig.short]!;
       const long = strikes[sig.short - sig.width]!;
-      const signal = putSpreadSignal(quotesToday[sig.underlying]!, { short, long, expiry, confidence: sig.confidence, id: `sig${i}` });
+      const signal = putSpreadSignal(quotesToday[sig.underlying]!, {
+        short,
+        long,
+        expiry,
+        confidence: sig.confidence,
+        id: `sig${i}`,
+      });
       if (signal.creditOrDebit <= 0 || signal.maxRisk <= 0) return;
       events.push(signal);
       emitted.push(signal);
     });
     // A replayed stream re-delivers yesterday's signals (at-least-once input).
-    if (replaySignals) for (const sig of emitted) if (sig.eventTime < events[events.length - 1]!.eventTime) events.push(sig);
+    if (replaySignals)
+      for (const sig of emitted) if (sig.eventTime < events[events.length - 1]!.eventTime) events.push(sig);
   });
   return events;
 };
@@ -139,9 +179,12 @@ describe("trading desk", () => {
           if (e.kind === "PortfolioSnapshot") equity = e.equityCents;
           if (e.kind === "OrderIntent" && e.purpose === "open" && e.quantity > 0) {
             // Within a bar equity moves only by fills' slippage and commissions: allow 1% of drift.
-            expect(e.quantity * e.maxRiskPerUnitCents).toBeLessThanOrEqual(s.limits.maxRiskPerTrade * equity * 1.01);
+            expect(e.quantity * e.maxRiskPerUnitCents).toBeLessThanOrEqual(
+              s.limits.maxRiskPerTrade * equity * 1.01,
+            );
           }
-          if (e.kind === "RiskDecision" && e.accepted && e.intentId.startsWith("open:")) expect(e.tradingState).not.toBe("HALTED");
+          if (e.kind === "RiskDecision" && e.accepted && e.intentId.startsWith("open:"))
+            expect(e.tradingState).not.toBe("HALTED");
         }
       }),
       { numRuns: 60 },
@@ -154,13 +197,17 @@ describe("trading desk", () => {
       fc.property(scenarioArb, (s) => {
         const once = runOperator(trading, paramsOf(s), buildEvents(s)).outputs;
         const twice = runOperator(trading, paramsOf(s), buildEvents(s, true)).outputs;
-        const orderIds = (out: Event[]) => [...new Set(ofKind(out, "Order").map((o: Order) => o.orderId))].sort();
+        const orderIds = (out: Event[]) =>
+          [...new Set(ofKind(out, "Order").map((o: Order) => o.orderId))].sort();
         expect(orderIds(twice)).toEqual(orderIds(once));
         expect(ofKind(twice, "Fill").length).toBe(ofKind(once, "Fill").length);
-        const duplicates = ofKind(twice, "RiskDecision").filter((d: RiskDecision) => d.reasons[0]?.startsWith("duplicate intent"));
+        const duplicates = ofKind(twice, "RiskDecision").filter((d: RiskDecision) =>
+          d.reasons[0]?.startsWith("duplicate intent"),
+        );
         expect(duplicates.every((d) => !d.accepted && d.quantity === 0)).toBe(true);
         replayed += duplicates.length;
-        const last = (out: Event[]) => ofKind(out, "PortfolioSnapshot").at(-1) as PortfolioSnapshot | undefined;
+        const last = (out: Event[]) =>
+          ofKind(out, "PortfolioSnapshot").at(-1) as PortfolioSnapshot | undefined;
         expect(last(twice)?.equityCents).toBe(last(once)?.equityCents);
       }),
       { numRuns: 40 },
@@ -170,13 +217,34 @@ describe("trading desk", () => {
 
   it("partial fills follow displayed size, then time out into a replacement in event time", () => {
     const events: Event[] = [];
-    const day0 = chain({ underlying: "SPY", date: dates[0]!, spot: 100, expiries, strikes, vol: 0.25, size: 3 });
-    events.push(tick("SPY", dates[0]!, 100), ...day0, putSpreadSignal(day0, { short: 100, long: 95, expiry: expiries[1]! }));
-    events.push(tick("SPY", dates[1]!, 100), ...chain({ underlying: "SPY", date: dates[1]!, spot: 100, expiries, strikes, vol: 0.25, size: 500 }));
+    const day0 = chain({
+      underlying: "SPY",
+      date: dates[0]!,
+      spot: 100,
+      expiries,
+      strikes,
+      vol: 0.25,
+      size: 3,
+    });
+    events.push(
+      tick("SPY", dates[0]!, 100),
+      ...day0,
+      putSpreadSignal(day0, { short: 100, long: 95, expiry: expiries[1]! }),
+    );
+    events.push(
+      tick("SPY", dates[1]!, 100),
+      ...chain({ underlying: "SPY", date: dates[1]!, spot: 100, expiries, strikes, vol: 0.25, size: 500 }),
+    );
     events.push(tick("SPY", dates[2]!, 100));
-    const params = Schema.decodeUnknownSync(TradingParams)({ maxPortfolioDelta: 1e6, maxPortfolioGamma: 1e6, maxPortfolioVega: 1e6 });
+    const params = Schema.decodeUnknownSync(TradingParams)({
+      maxPortfolioDelta: 1e6,
+      maxPortfolioGamma: 1e6,
+      maxPortfolioVega: 1e6,
+    });
     const { outputs } = runOperator(trading, params, events);
-    const orders = ofKind(outputs, "Order").map((o) => `${o.orderId} ${o.status} ${o.filledQuantity}/${o.quantity}`);
+    const orders = ofKind(outputs, "Order").map(
+      (o) => `${o.orderId} ${o.status} ${o.filledQuantity}/${o.quantity}`,
+    );
     const decision = ofKind(outputs, "RiskDecision")[0]!;
     const q = decision.quantity;
     expect(q).toBeGreaterThan(3);

@@ -1,8 +1,8 @@
 import type { Greeks, OptionQuote, RegimeName } from "@thetaflow/schemas";
+import { toCents } from "./money.js";
 import type { WorkingOrder } from "./orderBook.js";
 import type { PositionBook } from "./positionBook.js";
 import { emptySnapshot, type SnapshotView } from "./snapshotLog.js";
-import { toCents } from "./money.js";
 
 export interface Spot {
   readonly price: number;

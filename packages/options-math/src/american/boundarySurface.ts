@@ -16,7 +16,7 @@
  * Surfaces are cached per (r, q, Tₕ) and panels built lazily: with a fixed rate and dividend yield a
  * multi-year backtest needs a few dozen panels in all.
  */
-import { type AmericanScheme, AmericanPutEngine } from "./putEngine.js";
+import { AmericanPutEngine, type AmericanScheme } from "./putEngine.js";
 
 /** Collocation used for the tables: the `accurate` scheme's boundary (its price quadrature is unused). */
 const TABLE_NODES = 12;
@@ -57,9 +57,13 @@ export class BoundaryPanel {
   /** Node abscissae in u = ln σ and their barycentric weights. */
   readonly nodeU = new Float64Array(VOL_NODES);
   readonly baryWeight = new Float64Array(VOL_NODES);
-  /** H coefficients, index ((variant·VOL_NODES + node)·COEFFS + k); ln X per (variant·VOL_NODES + node). */
-  readonly coef = new Float64Array(VARIANTS * VOL_NODES * COEFFS);
-  readonly lnCap = new Float64Array(VARIANTS * VOL_NODES);
+  /**
+   * Chebyshev coefficients of H = (ln X − ln B)² per (node, variant), index (node·VARIANTS + variant)·
+   * COEFFS + k, and ln X per (node·VARIANTS + variant). Variants: base, r+h, r−h, q+h, q−h. X has a
+   * kink at r = q, so parameter derivatives are taken of ln B itself, variant by variant.
+   */
+  readonly coef = new Float64Array(VOL_NODES * VARIANTS * COEFFS);
+  readonly lnCap = new Float64Array(VOL_NODES * VARIANTS);
 
   constructor(index: number, r: number, q: number, horizon: number) {
     this.uLo = U_ORIGIN + index * PANEL_WIDTH;
@@ -75,12 +79,11 @@ export class BoundaryPanel {
     const h = PARAM_BUMP;
     const rates = [r, r + h, r - h, r, r];
     const yields = [q, q, q, q + h, q - h];
-    for (let v = 0; v < VARIANTS; v++) {
-      for (let m = 0; m < VOL_NODES; m++) {
+    for (let m = 0; m < VOL_NODES; m++) {
+      for (let v = 0; v < VARIANTS; v++) {
         engine.solveBoundary(1, rates[v]!, yields[v]!, Math.exp(this.nodeU[m]!), horizon);
-        const slot = v * VOL_NODES + m;
-        engine.copyBoundaryCoefficients(this.coef, slot * COEFFS);
-        this.lnCap[slot] = engine.lnBoundaryCap;
+        engine.copyBoundaryCoefficients(this.coef, (m * VARIANTS + v) * COEFFS);
+        this.lnCap[m * VARIANTS + v] = engine.lnBoundaryCap;
       }
     }
   }

@@ -11,22 +11,23 @@
  *   P = ∫₀ᵀ [r e^{−rt} Φ(−d−) − q x e^{−qt} Φ(−d+)] dt,  d± = (ln x − L(T−t) + (r − q ± σ²/2)t)/(σ√t).
  * Parameter derivatives use x e^{−qt} φ(d+) = B e^{−rt} φ(d−), so every term needs one density.
  */
-import { chebyshevEvaluate } from "../internal/chebyshev.js";
 import { gaussLegendre } from "../internal/quadrature.js";
-import { normCdfFast } from "../normal.js";
+import { normCdfGivenDensity } from "../normal.js";
 import {
   type BoundaryPanel,
   BoundarySurface,
   COEFFS,
   PARAM_BUMP,
+  VARIANTS,
   VOL_NODES,
 } from "./boundarySurface.js";
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
 /** Φ(−8.5) ≈ 9e-18: beyond it a point adds nothing representable to a premium of order 1e-2 … 1. */
 const CUTOFF_D = 8.5;
-/** Gauss-Legendre points per half of [0, T] in the pricing integral. */
-export const PRICE_POINTS_PER_HALF = 24;
+/** Gauss-Legendre points on the halves of [0, T] nearer today and nearer expiry. */
+export const NEAR_POINTS = 24;
+export const FAR_POINTS = 16;
 
 /** Panel values at this expiry's quadrature points. Index node·points + j. */
 interface SlicePanel {
@@ -50,6 +51,34 @@ export interface PremiumResult {
   exercised: boolean;
 }
 
+const at = { lnB: 0, dR: 0, dQ: 0 };
+const clenshaw = new Float64Array(2 * VARIANTS);
+const lnBVariant = new Float64Array(VARIANTS);
+const INV_2H = 1 / (2 * PARAM_BUMP);
+/**
+ * ln B = ln X − √H at Chebyshev argument w for node m and the four bumped variants (five Clenshaw
+ * recurrences sharing one loop), giving ∂ln B/∂r and ∂ln B/∂q by central differences.
+ */
+function boundaryAt(panel: BoundaryPanel, m: number, w: number): void {
+  const c = panel.coef;
+  const w2 = 2 * w;
+  clenshaw.fill(0);
+  for (let k = COEFFS - 1; k >= 1; k--) {
+    for (let v = 0; v < VARIANTS; v++) {
+      const b0 = c[(m * VARIANTS + v) * COEFFS + k]! + w2 * clenshaw[v]! - clenshaw[VARIANTS + v]!;
+      clenshaw[VARIANTS + v] = clenshaw[v]!;
+      clenshaw[v] = b0;
+    }
+  }
+  for (let v = 0; v < VARIANTS; v++) {
+    const H = c[(m * VARIANTS + v) * COEFFS]! + w * clenshaw[v]! - clenshaw[VARIANTS + v]!;
+    lnBVariant[v] = panel.lnCap[m * VARIANTS + v]! - (H > 0 ? Math.sqrt(H) : 0);
+  }
+  at.lnB = lnBVariant[0]!;
+  at.dR = (lnBVariant[1]! - lnBVariant[2]!) * INV_2H;
+  at.dQ = (lnBVariant[3]! - lnBVariant[4]!) * INV_2H;
+}
+
 export class ExpirySlice {
   readonly surface: BoundarySurface;
   readonly T: number;
@@ -69,35 +98,34 @@ export class ExpirySlice {
   constructor(surface: BoundarySurface, T: number) {
     this.surface = surface;
     this.T = T;
-    const half = PRICE_POINTS_PER_HALF;
-    this.points = 2 * half;
+    this.points = NEAR_POINTS + FAR_POINTS;
     this.t = new Float64Array(this.points);
     this.sqrtT = new Float64Array(this.points);
     this.weight = new Float64Array(this.points);
     this.dfR = new Float64Array(this.points);
     this.dfQ = new Float64Array(this.points);
     this.arg = new Float64Array(this.points);
-    const gl = gaussLegendre(half);
     const h = Math.sqrt(0.5 * T);
     const horizon = surface.horizon;
-    // [0, T] split at T/2: t = y² near today (integrand smooth in √t), T − t = y² near expiry (boundary
-    // smooth in √(T − t)); the Jacobian 2y is folded into the weight.
-    for (let j = 0; j < half; j++) {
-      const z = 0.5 * (1 + gl.nodes[j]!);
-      for (let part = 0; part < 2; part++) {
-        // Near today y = h·z² (t = h²z⁴) as well: next to the boundary the integrand peaks at
-        // √t ≈ ln(S/B)/σ, which can be far below √T; the extra grading resolves it (gamma needs it).
+    // [0, T] split at T/2. Near today t = h²z⁴ (y = √t = h·z²): the integrand is smooth in √t, and next
+    // to the boundary it peaks at √t ≈ ln(S/B)/σ, which can be far below √T — the extra grading
+    // resolves that peak (gamma needs it). Near expiry T − t = y², y = h·z: the boundary is smooth in
+    // √(T − t). Jacobians are folded into the weights.
+    for (let part = 0; part < 2; part++) {
+      const count = part === 0 ? NEAR_POINTS : FAR_POINTS;
+      const gl = gaussLegendre(count);
+      for (let j = 0; j < count; j++) {
+        const z = 0.5 * (1 + gl.nodes[j]!);
         const y = part === 0 ? h * z * z : h * z;
         const w = 2 * y * (part === 0 ? 2 * h * z : h) * 0.5 * gl.weights[j]!;
-        const k = part * half + j;
+        const k = part === 0 ? j : NEAR_POINTS + j;
         const t = part === 0 ? y * y : T - y * y;
-        const tau = T - t;
         this.t[k] = t;
         this.sqrtT[k] = Math.sqrt(t);
         this.weight[k] = w;
         this.dfR[k] = Math.exp(-surface.rate * t);
         this.dfQ[k] = Math.exp(-surface.divYield * t);
-        this.arg[k] = 2 * Math.sqrt(Math.max(tau, 0) / horizon) - 1;
+        this.arg[k] = 2 * Math.sqrt(Math.max(T - t, 0) / horizon) - 1;
       }
     }
   }
@@ -112,19 +140,14 @@ export class ExpirySlice {
     const dLnBdQ = new Float64Array(VOL_NODES * n);
     const lnBToday = new Float64Array(VOL_NODES);
     const todayArg = 2 * Math.sqrt(this.T / this.surface.horizon) - 1;
-    const lnBoundary = (variant: number, m: number, w: number): number => {
-      const slot = variant * VOL_NODES + m;
-      const hv = chebyshevEvaluate(COEFFS - 1, panel.coef.subarray(slot * COEFFS, (slot + 1) * COEFFS), w);
-      return panel.lnCap[slot]! - (hv > 0 ? Math.sqrt(hv) : 0);
-    };
-    const inv2h = 1 / (2 * PARAM_BUMP);
     for (let m = 0; m < VOL_NODES; m++) {
-      lnBToday[m] = lnBoundary(0, m, todayArg);
+      boundaryAt(panel, m, todayArg);
+      lnBToday[m] = at.lnB;
       for (let j = 0; j < n; j++) {
-        const w = this.arg[j]!;
-        lnB[m * n + j] = lnBoundary(0, m, w);
-        dLnBdR[m * n + j] = (lnBoundary(1, m, w) - lnBoundary(2, m, w)) * inv2h;
-        dLnBdQ[m * n + j] = (lnBoundary(3, m, w) - lnBoundary(4, m, w)) * inv2h;
+        boundaryAt(panel, m, this.arg[j]!);
+        lnB[m * n + j] = at.lnB;
+        dLnBdR[m * n + j] = at.dR;
+        dLnBdQ[m * n + j] = at.dQ;
       }
     }
     sp = { panel, lnB, dLnBdR, dLnBdQ, lnBToday };
@@ -215,11 +238,14 @@ export class ExpirySlice {
       const w = this.weight[j]!;
       const dfr = this.dfR[j]!;
       const dfq = this.dfQ[j]!;
-      const nMinus = normCdfFast(-dMinus);
-      const nPlus = normCdfFast(-dPlus);
       const B = Math.exp(L);
-      // e^{−rt}φ(d−); its partner x·e^{−qt}φ(d+) equals B times it.
-      const dens = dfr * ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * dMinus * dMinus);
+      // Two exponentials per point: e^{−d−²/2} gives e^{−d+²/2} = e^{−d−²/2}·B·e^{−rt}/(x·e^{−qt}), and
+      // both tails reuse them. e^{−rt}φ(d−) is the density; x·e^{−qt}φ(d+) equals B times it.
+      const eMinus = Math.exp(-0.5 * dMinus * dMinus);
+      const ePlus = (eMinus * B * dfr) / (x * dfq);
+      const nMinus = normCdfGivenDensity(-dMinus, eMinus);
+      const nPlus = normCdfGivenDensity(-dPlus, ePlus);
+      const dens = dfr * ONE_OVER_SQRT_TWO_PI * eMinus;
       const slope = q * B - r;
       premium += w * (r * dfr * nMinus - q * x * dfq * nPlus);
       const kernel = (dens * slope) / (x * v);

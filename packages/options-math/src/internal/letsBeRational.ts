@@ -20,6 +20,11 @@ import {
 } from "./rationalCubic.js";
 
 const MAX_ITERATIONS = 2;
+/**
+ * Householder(3) converges with order four: a first step |Δs| ≤ 1e-5·s leaves an error of order
+ * (1e-5)⁴·s, far below an ulp, so the second step (another b(x, s) evaluation) is skipped.
+ */
+const CONVERGED_STEP = 1e-5;
 const SQRT_THREE = Math.sqrt(3);
 const SQRT_ONE_OVER_THREE = Math.sqrt(1 / 3);
 const TWO_PI = 2 * Math.PI;
@@ -120,7 +125,7 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
       sRight = sL;
       // Lowest branch: objective g(s) = 1/ln b(s) − 1/ln beta, nearly linear where b is exponentially small.
       const lnBeta = Math.log(beta);
-      for (; iterations < MAX_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+      for (; iterations < MAX_ITERATIONS && Math.abs(ds) > CONVERGED_STEP * s; iterations++) {
         if (ds * dsPrevious < 0) directionReversals++;
         if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
           s = 0.5 * (sLeft + sRight);
@@ -191,7 +196,7 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
       sLeft = sH;
       if (beta > 0.5 * bMax) {
         // Highest branch: objective g(s) = ln(b_max − beta) − ln(b_max − b(s)).
-        for (; iterations < MAX_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+        for (; iterations < MAX_ITERATIONS && Math.abs(ds) > CONVERGED_STEP * s; iterations++) {
           if (ds * dsPrevious < 0) directionReversals++;
           if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
             s = 0.5 * (sLeft + sRight);
@@ -225,7 +230,7 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
     }
   }
   // Middle branches: objective g(s) = b(s) − beta.
-  for (; iterations < MAX_ITERATIONS && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+  for (; iterations < MAX_ITERATIONS && Math.abs(ds) > CONVERGED_STEP * s; iterations++) {
     if (ds * dsPrevious < 0) directionReversals++;
     if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
       s = 0.5 * (sLeft + sRight);

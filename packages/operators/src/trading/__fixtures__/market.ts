@@ -1,6 +1,6 @@
 import { bsmPrice } from "@thetaflow/options-math";
 import { formatOcc, type OptionQuote, type Signal, type UnderlyingTick } from "@thetaflow/schemas";
-import { nyWallClockUs, daysFromIso, yearsToExpiry } from "../../calendar/nyTime.js";
+import { daysFromIso, nyWallClockUs, yearsToExpiry } from "../../calendar/nyTime.js";
 
 /** 16:00 New York close of an ISO date, as event time. */
 export const closeOf = (date: string): number => nyWallClockUs(daysFromIso(date), 16);
@@ -35,7 +35,9 @@ export const chain = (c: ChainSpec): OptionQuote[] => {
       for (const right of ["put", "call"] as const) {
         const tYears = Math.max(yearsToExpiry(t, expiry), 0);
         const value =
-          tYears > 0 ? bsmPrice(right === "call" ? 1 : -1, c.spot, strike, tYears, 0.03, 0, c.vol) : Math.max(0, right === "call" ? c.spot - strike : strike - c.spot);
+          tYears > 0
+            ? bsmPrice(right === "call" ? 1 : -1, c.spot, strike, tYears, 0.03, 0, c.vol)
+            : Math.max(0, right === "call" ? c.spot - strike : strike - c.spot);
         const half = Math.max(0.01, value * (c.halfSpread ?? 0.02));
         const bid = Math.max(0, Math.round((value - half) * 100) / 100);
         const ask = Math.round((value + half) * 100) / 100 || 0.01;
@@ -65,9 +67,16 @@ export const chain = (c: ChainSpec): OptionQuote[] => {
 /** A put credit spread signal on quotes of `chain` (sell `short`, buy `long`). */
 export const putSpreadSignal = (
   quotes: readonly OptionQuote[],
-  args: { readonly short: number; readonly long: number; readonly expiry: string; readonly confidence?: number; readonly id?: string },
+  args: {
+    readonly short: number;
+    readonly long: number;
+    readonly expiry: string;
+    readonly confidence?: number;
+    readonly id?: string;
+  },
 ): Signal => {
-  const find = (strike: number) => quotes.find((q) => q.right === "put" && q.strike === strike && q.expiry === args.expiry)!;
+  const find = (strike: number) =>
+    quotes.find((q) => q.right === "put" && q.strike === strike && q.expiry === args.expiry)!;
   const s = find(args.short);
   const l = find(args.long);
   const credit = Math.round((s.bid - l.ask) * 1e4) / 1e4;
