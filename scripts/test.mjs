@@ -38,7 +38,9 @@ const report = () => {
     console.log(`${t.ok ? "ok  " : "FAIL"} ${t.name.padEnd(22)} ${t.seconds.toFixed(1).padStart(7)} s`);
 };
 
-let failed = !phase("unit tests", "npx", ["vitest", "run"]);
+// Tests that spawn the CLI run the built dist/, so build first (incremental: cheap when up to date).
+let failed = !phase("build", "npx", ["tsc", "-b"]);
+if (!phase("unit tests", "npx", ["vitest", "run"])) failed = true;
 
 const problem = javaProblem();
 if (problem !== undefined) {
