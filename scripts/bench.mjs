@@ -7,9 +7,12 @@ import { existsSync } from "node:fs";
 const benches = [
   { name: "runtime", file: "packages/core/bench/runtime.mjs", node: ["--expose-gc"] },
   { name: "options-math", file: "packages/options-math/bench/run.mjs" },
-  { name: "marketdata", file: "packages/marketdata/bench/generate.mjs" },
-  { name: "operators", file: "packages/operators/bench/run.mjs", node: ["--expose-gc"] },
+  { name: "marketdata", file: "packages/marketdata/bench/generator.mjs" },
+  { name: "operators", file: "packages/operators/bench/signal-chain.mjs", node: ["--expose-gc"] },
   { name: "backtest", file: "packages/backtest/bench/run.mjs" },
+  // These two need the services: `npm run services:up` first.
+  { name: "kafka", file: "packages/connectors/bench/kafka.mjs", services: true },
+  { name: "questdb", file: "packages/connectors/bench/questdb.mjs", services: true },
 ];
 
 const wanted = process.argv.slice(2);
@@ -22,6 +25,10 @@ if (run("npx", ["tsc", "-b"]) !== 0) process.exit(1);
 let failed = 0;
 for (const b of benches) {
   if (wanted.length > 0 && !wanted.includes(b.name)) continue;
+  if (b.services && wanted.length === 0 && spawnSync("scripts/services.sh", ["status"], { stdio: "ignore" }).status !== 0) {
+    console.log(`\n== ${b.name}: needs Kafka/QuestDB — run \`npm run services:up\` (or \`npm run bench -- ${b.name}\`)`);
+    continue;
+  }
   if (!existsSync(b.file)) {
     console.log(`\n== ${b.name}: not present (${b.file})`);
     continue;

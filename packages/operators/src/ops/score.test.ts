@@ -87,8 +87,13 @@ describe("score operator", () => {
   });
 
   it("keeps scoring with a few nulls: trees follow their missing-value branch", () => {
-    const [s] = scores([core(0, { rsi_14: null })], { core: { bundle } });
-    expect(s!.score).not.toBeNull();
+    const weights = { default: { xgboost: 0.6, lstm: 0.4 }, high_vol: { xgboost: 1 } };
+    const [s] = scores([core(0, { iv_rank: 0.7, vix_rank: 0.5, rsi_14: null, regime: 1 })], {
+      core: { bundle, weights },
+      maxMissingShare: 0.4,
+    });
+    // 0.6 (iv_rank >= 0.5) - 0.5 (rsi missing -> "no" branch) - 0.1 base = 0
+    expect(s!.score).toBeCloseTo(0.5, 6);
   });
 
   it("is deterministic: the same vectors give the same scores, the LSTM history per underlying", () => {
