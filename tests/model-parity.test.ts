@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { InferenceSession, Tensor } from "onnxruntime-node";
-import { Schema } from "effect";
-import { describe, expect, it } from "vitest";
 import { runOperator } from "@thetaflow/core";
-import { loadBundle, type Member, routeDecision, score, ScoreParams } from "@thetaflow/operators";
+import { loadBundle, type Member, routeDecision, ScoreParams, score } from "@thetaflow/operators";
 import type { FeatureVector, ModelScore } from "@thetaflow/schemas";
+import { Schema } from "effect";
+import { InferenceSession, Tensor } from "onnxruntime-node";
+import { describe, expect, it } from "vitest";
 
 /**
  * Three-way parity on the committed models: the Python predictions written at training time, the
@@ -22,7 +22,8 @@ interface ParityRow {
   readonly expected: Record<string, number>;
 }
 
-const parityOf = (dir: string): ParityRow[] => JSON.parse(readFileSync(join(dir, "parity.json"), "utf8")).rows;
+const parityOf = (dir: string): ParityRow[] =>
+  JSON.parse(readFileSync(join(dir, "parity.json"), "utf8")).rows;
 
 const matrix = (rows: readonly ParityRow[], features: readonly string[]) =>
   Float32Array.from(rows.flatMap((r) => features.map((f) => r.values[f] ?? Number.NaN)));
@@ -32,7 +33,9 @@ const runOnnx = async (dir: string, member: Member, data: Float32Array, dims: nu
   const result = await session.run({ [member.meta.input]: new Tensor("float32", data, dims) });
   const out = result[member.meta.output]!;
   const width = out.dims[1] ?? 1;
-  return Array.from({ length: dims[0]! }, (_, i) => Number((out.data as Float32Array)[i * width + member.meta.outputColumn]));
+  return Array.from({ length: dims[0]! }, (_, i) =>
+    Number((out.data as Float32Array)[i * width + member.meta.outputColumn]),
+  );
 };
 
 /** Rows grouped by underlying, in file order (each group is a contiguous run of decisions). */
@@ -42,7 +45,8 @@ const byUnderlying = (rows: readonly ParityRow[]) => {
   return [...groups.values()];
 };
 
-const maxDiff = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
+const maxDiff = (a: readonly number[], b: readonly number[]) =>
+  Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
 
 for (const name of ["core", "earnings"]) {
   const dir = join(MODELS, name);
@@ -61,7 +65,9 @@ for (const name of ["core", "earnings"]) {
         const onnx = await runOnnx(dir, member, data, [rows.length, member.features.length]);
         const python = rows.map((r) => r.expected[member.name]!);
         const engine = rows.map((_, i) =>
-          member.model.probability(data.subarray(i * member.features.length, (i + 1) * member.features.length) as ArrayLike<number>),
+          member.model.probability(
+            data.subarray(i * member.features.length, (i + 1) * member.features.length) as ArrayLike<number>,
+          ),
         );
         expect(maxDiff(onnx, python)).toBeLessThan(TOLERANCE);
         expect(maxDiff(engine, onnx)).toBeLessThan(TOLERANCE);
@@ -76,14 +82,24 @@ for (const name of ["core", "earnings"]) {
         const windows: { raw: Float64Array[]; expected: number }[] = [];
         for (const group of byUnderlying(rows)) {
           const raw = group.map((r) => Float64Array.from(lstm.features, (f) => r.values[f] ?? Number.NaN));
-          for (let j = L - 1; j < group.length; j++) windows.push({ raw: raw.slice(j - L + 1, j + 1), expected: group[j]!.expected.lstm! });
+          for (let j = L - 1; j < group.length; j++)
+            windows.push({ raw: raw.slice(j - L + 1, j + 1), expected: group[j]!.expected.lstm! });
         }
         expect(windows.length).toBeGreaterThan(20);
         const tensor = new Float32Array(windows.length * L * F);
-        windows.forEach((w, k) => w.raw.forEach((r, t) => tensor.set(lstm.model.standardise(r), (k * L + t) * F)));
+        windows.forEach((w, k) => {
+          w.raw.forEach((r, t) => {
+            tensor.set(lstm.model.standardise(r), (k * L + t) * F);
+          });
+        });
         const onnx = await runOnnx(dir, lstm, tensor, [windows.length, L, F]);
         const engine = windows.map((w) => lstm.model.probability(w.raw.map((r) => lstm.model.project(r))));
-        expect(maxDiff(onnx, windows.map((w) => w.expected))).toBeLessThan(TOLERANCE);
+        expect(
+          maxDiff(
+            onnx,
+            windows.map((w) => w.expected),
+          ),
+        ).toBeLessThan(TOLERANCE);
         expect(maxDiff(engine, onnx)).toBeLessThan(TOLERANCE);
       });
     }
@@ -107,7 +123,8 @@ for (const name of ["core", "earnings"]) {
         const out = runOperator(score, params, vectors).outputs as ModelScore[];
         const warm = name === "core" ? (lstm?.name === "lstm" ? lstm.model.sequenceLength - 1 : 0) : 0;
         out.forEach((s, i) => {
-          if (i < warm || routeDecision(vectors[i]!.values) !== (name === "core" ? "core" : "earnings")) return;
+          if (i < warm || routeDecision(vectors[i]!.values) !== (name === "core" ? "core" : "earnings"))
+            return;
           expect(s.version).toBe(bundle.version);
           expect(Math.abs(s.score! - group[i]!.expected.ensemble!)).toBeLessThan(TOLERANCE);
           compared++;

@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", required=True, help="output directory for the core/ and earnings/ bundles")
     parser.add_argument("--report", help="write the walk-forward report (markdown) here")
     parser.add_argument("--results", help="write the raw walk-forward results (JSON) here")
-    parser.add_argument("--trials", type=int, default=12, help="Optuna trials per window (default 12)")
+    parser.add_argument("--trials", type=int, default=8, help="Optuna trials per window (default 8)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
 

@@ -55,7 +55,7 @@ def _rows_json(frame: pd.DataFrame, names: list[str]) -> list[dict]:
 def write_core(data: Dataset, out: Path, config: Config, walk_forward: dict, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     frame = data.frame
-    window = final_window(frame.loc[frame["label_pcs_profitable"].notna(), "date"])
+    window = final_window(frame["date"])
     # The committed model is held to 200 trees of depth 3: small enough to commit and the size the
     # latency target is stated for; learning rate and sampling still come from the search.
     fit, seqs = fit_core(data, frame, None, window, config, max_trees=200, max_depth=3)

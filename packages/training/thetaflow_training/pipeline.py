@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import ensemble, linear, lstm, metrics, xgb
-from .data import PROFITABLE, Dataset, core_rows, earnings_rows, labelled
+from .data import PROFITABLE, Dataset, core_rows, earnings_rows
 from .windows import Window, latest_window_per_date, walk_forward
 
 CORE_MEMBERS = ["xgboost", "lstm", "linear", "ensemble"]
@@ -19,7 +19,7 @@ MIN_TRAIN_ROWS = 20
 
 @dataclass
 class Config:
-    trials: int = 12
+    trials: int = 8
     seed: int = 7
     weights: dict = field(default_factory=lambda: ensemble.DEFAULT_WEIGHTS)
 
@@ -106,7 +106,7 @@ def _by_regime(test: pd.DataFrame, preds: dict[str, np.ndarray]) -> dict:
 def walk_forward_core(data: Dataset, config: Config, log=print) -> dict:
     frame = data.frame
     dates = frame["date"]
-    windows = walk_forward(labelled(frame)["date"])
+    windows = walk_forward(frame["date"])
     eval_rows = (core_rows(frame) & frame[PROFITABLE].notna()).to_numpy()
     owner = latest_window_per_date(windows, dates)
     pooled = {k: np.full(len(frame), np.nan) for k in CORE_MEMBERS}
@@ -142,7 +142,7 @@ def walk_forward_core(data: Dataset, config: Config, log=print) -> dict:
 def walk_forward_earnings(data: Dataset, config: Config, log=print) -> dict:
     frame = data.frame
     rows_all = (earnings_rows(frame) & frame[PROFITABLE].notna()).to_numpy()
-    windows = walk_forward(labelled(frame)["date"])
+    windows = walk_forward(frame["date"])
     owner = latest_window_per_date(windows, frame["date"])
     pooled = np.full(len(frame), np.nan)
     per_window = []

@@ -19,8 +19,14 @@ export interface LogisticModel {
 
 export const compileLogistic = (json: LogisticJson, inputWidth: number): LogisticModel => {
   if (json.kind !== "logistic") throw new Error(`not a logistic model (kind ${json.kind})`);
-  for (const [name, arr] of Object.entries({ median: json.median, mean: json.mean, scale: json.scale, coef: json.coef }))
-    if (arr.length !== inputWidth) throw new Error(`logistic: ${name} has ${arr.length} values, expected ${inputWidth}`);
+  for (const [name, arr] of Object.entries({
+    median: json.median,
+    mean: json.mean,
+    scale: json.scale,
+    coef: json.coef,
+  }))
+    if (arr.length !== inputWidth)
+      throw new Error(`logistic: ${name} has ${arr.length} values, expected ${inputWidth}`);
   const median = Float64Array.from(json.median);
   const mean = Float64Array.from(json.mean);
   const scale = Float64Array.from(json.scale);
@@ -32,7 +38,7 @@ export const compileLogistic = (json: LogisticJson, inputWidth: number): Logisti
       let s = json.intercept;
       for (let f = 0; f < inputWidth; f++) {
         const x = Math.fround(row[offset + f]!);
-        s += (coef[f]! * ((x !== x ? median[f]! : x) - mean[f]!)) / scale[f]!;
+        s += (coef[f]! * ((Number.isNaN(x) ? median[f]! : x) - mean[f]!)) / scale[f]!;
       }
       return 1 / (1 + Math.exp(-s));
     },

@@ -26,16 +26,35 @@ export interface BundleMetadata {
   readonly name: string;
   readonly version: string;
   readonly dataHash: string;
-  readonly trainingWindow: { readonly start: string; readonly end: string; readonly validationFrom: string | null };
+  readonly trainingWindow: {
+    readonly start: string;
+    readonly end: string;
+    readonly validationFrom: string | null;
+  };
   readonly features: readonly string[];
   readonly members: Readonly<Partial<Record<MemberName, MemberMetadata>>>;
   readonly ensemble: { readonly weights: Readonly<Record<string, Readonly<Record<string, number>>>> };
 }
 
 export type Member =
-  | { readonly name: "xgboost"; readonly features: readonly string[]; readonly model: TreeEnsemble; readonly meta: MemberMetadata }
-  | { readonly name: "lstm"; readonly features: readonly string[]; readonly model: LstmNet; readonly meta: MemberMetadata }
-  | { readonly name: "linear"; readonly features: readonly string[]; readonly model: LogisticModel; readonly meta: MemberMetadata };
+  | {
+      readonly name: "xgboost";
+      readonly features: readonly string[];
+      readonly model: TreeEnsemble;
+      readonly meta: MemberMetadata;
+    }
+  | {
+      readonly name: "lstm";
+      readonly features: readonly string[];
+      readonly model: LstmNet;
+      readonly meta: MemberMetadata;
+    }
+  | {
+      readonly name: "linear";
+      readonly features: readonly string[];
+      readonly model: LogisticModel;
+      readonly meta: MemberMetadata;
+    };
 
 export interface ModelBundle {
   readonly dir: string;
@@ -53,7 +72,8 @@ export interface ModelBundle {
  */
 export const repositoryRoot = (): string => fileURLToPath(new URL("../../../../", import.meta.url));
 
-export const resolveBundleDir = (path: string): string => (isAbsolute(path) ? path : resolve(repositoryRoot(), path));
+export const resolveBundleDir = (path: string): string =>
+  isAbsolute(path) ? path : resolve(repositoryRoot(), path);
 
 const readJson = <T>(file: string): T => {
   let text: string;
@@ -69,7 +89,8 @@ const readJson = <T>(file: string): T => {
   }
 };
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** First position where two feature lists differ, for an error a person can act on. */
 const describeMismatch = (expected: readonly string[], actual: readonly string[]): string => {
@@ -80,17 +101,28 @@ const describeMismatch = (expected: readonly string[], actual: readonly string[]
 
 const loadMember = (dir: string, name: MemberName, meta: MemberMetadata, all: readonly string[]): Member => {
   const unknown = meta.features.filter((f) => !all.includes(f));
-  if (unknown.length > 0) throw new Error(`member ${name} reads features the bundle does not list: ${unknown.join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`member ${name} reads features the bundle does not list: ${unknown.join(", ")}`);
   const json = readJson<unknown>(join(dir, meta.engine));
   const width = meta.features.length;
   switch (name) {
     case "xgboost":
-      if (!sameList(meta.features, all)) throw new Error(`member xgboost must read the bundle's features in order: ${describeMismatch(all, meta.features)}`);
-      return { name, features: meta.features, meta, model: compileTreeEnsemble(json as TreeEnsembleJson, width) };
+      if (!sameList(meta.features, all))
+        throw new Error(
+          `member xgboost must read the bundle's features in order: ${describeMismatch(all, meta.features)}`,
+        );
+      return {
+        name,
+        features: meta.features,
+        meta,
+        model: compileTreeEnsemble(json as TreeEnsembleJson, width),
+      };
     case "lstm": {
       const model = compileLstm(json as LstmJson, width);
       if (meta.sequenceLength !== undefined && meta.sequenceLength !== model.sequenceLength)
-        throw new Error(`member lstm: metadata says ${meta.sequenceLength} steps, weights say ${model.sequenceLength}`);
+        throw new Error(
+          `member lstm: metadata says ${meta.sequenceLength} steps, weights say ${model.sequenceLength}`,
+        );
       return { name, features: meta.features, meta, model };
     }
     case "linear":
@@ -107,11 +139,16 @@ const loadMember = (dir: string, name: MemberName, meta: MemberMetadata, all: re
 export const loadBundle = (path: string, expectedFeatures?: readonly string[]): ModelBundle => {
   const dir = resolveBundleDir(path);
   const metadata = readJson<BundleMetadata>(join(dir, "metadata.json"));
-  if (metadata.schemaVersion !== 1) throw new Error(`${dir}: unsupported metadata schemaVersion ${metadata.schemaVersion}`);
-  if (!Array.isArray(metadata.features) || metadata.features.length === 0) throw new Error(`${dir}: metadata lists no features`);
-  if (new Set(metadata.features).size !== metadata.features.length) throw new Error(`${dir}: metadata lists a feature twice`);
+  if (metadata.schemaVersion !== 1)
+    throw new Error(`${dir}: unsupported metadata schemaVersion ${metadata.schemaVersion}`);
+  if (!Array.isArray(metadata.features) || metadata.features.length === 0)
+    throw new Error(`${dir}: metadata lists no features`);
+  if (new Set(metadata.features).size !== metadata.features.length)
+    throw new Error(`${dir}: metadata lists a feature twice`);
   if (expectedFeatures !== undefined && !sameList(expectedFeatures, metadata.features))
-    throw new Error(`${dir}: model ${metadata.name}@${metadata.version} was trained on other features than the engine emits: ${describeMismatch(expectedFeatures, metadata.features)}`);
+    throw new Error(
+      `${dir}: model ${metadata.name}@${metadata.version} was trained on other features than the engine emits: ${describeMismatch(expectedFeatures, metadata.features)}`,
+    );
   const members: Member[] = [];
   for (const name of MEMBER_NAMES) {
     const meta = metadata.members[name];
@@ -134,7 +171,10 @@ export const loadBundle = (path: string, expectedFeatures?: readonly string[]): 
   };
 };
 
-const cache = new Map<string, { readonly stamp: number; readonly expected: string; readonly bundle: ModelBundle }>();
+const cache = new Map<
+  string,
+  { readonly stamp: number; readonly expected: string; readonly bundle: ModelBundle }
+>();
 
 /** `loadBundle` memoised on the metadata file's mtime: validating then running a topology loads once. */
 export const loadBundleCached = (path: string, expectedFeatures?: readonly string[]): ModelBundle => {

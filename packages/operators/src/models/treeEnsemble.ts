@@ -50,8 +50,15 @@ export const compileTreeEnsemble = (json: TreeEnsembleJson, inputWidth: number):
   let base = 0;
   json.trees.forEach((t, ti) => {
     const n = t.feature.length;
-    for (const [name, arr] of Object.entries({ threshold: t.threshold, yes: t.yes, no: t.no, missingYes: t.missingYes, leaf: t.leaf }))
-      if (arr.length !== n) throw new Error(`tree ${ti}: ${name} has ${arr.length} entries, feature has ${n}`);
+    for (const [name, arr] of Object.entries({
+      threshold: t.threshold,
+      yes: t.yes,
+      no: t.no,
+      missingYes: t.missingYes,
+      leaf: t.leaf,
+    }))
+      if (arr.length !== n)
+        throw new Error(`tree ${ti}: ${name} has ${arr.length} entries, feature has ${n}`);
     roots[ti] = base;
     for (let i = 0; i < n; i++) {
       const f = t.feature[i]!;
@@ -60,10 +67,12 @@ export const compileTreeEnsemble = (json: TreeEnsembleJson, inputWidth: number):
         leaf[base + i] = Math.fround(t.leaf[i]!);
         continue;
       }
-      if (f < 0 || f >= inputWidth) throw new Error(`tree ${ti} node ${i}: feature ${f} outside the ${inputWidth} inputs`);
+      if (f < 0 || f >= inputWidth)
+        throw new Error(`tree ${ti} node ${i}: feature ${f} outside the ${inputWidth} inputs`);
       const y = t.yes[i]!;
       const m = t.no[i]!;
-      if (y <= i || m <= i || y >= n || m >= n) throw new Error(`tree ${ti} node ${i}: children ${y}/${m} do not point forward`);
+      if (y <= i || m <= i || y >= n || m >= n)
+        throw new Error(`tree ${ti} node ${i}: children ${y}/${m} do not point forward`);
       threshold[base + i] = Math.fround(t.threshold[i]!);
       yes[base + i] = base + y;
       no[base + i] = base + m;
@@ -80,7 +89,7 @@ export const compileTreeEnsemble = (json: TreeEnsembleJson, inputWidth: number):
       let f = feature[i]!;
       while (f !== LEAF) {
         const x = Math.fround(rows[offset + f]!);
-        i = x < threshold[i]! ? yes[i]! : x !== x ? (missingYes[i] ? yes[i]! : no[i]!) : no[i]!;
+        i = x < threshold[i]! ? yes[i]! : Number.isNaN(x) ? (missingYes[i] ? yes[i]! : no[i]!) : no[i]!;
         f = feature[i]!;
       }
       sum = Math.fround(sum + leaf[i]!);

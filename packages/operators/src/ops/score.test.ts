@@ -1,11 +1,11 @@
-import { Either, Schema } from "effect";
-import { describe, expect, it } from "vitest";
+import { builtinSinks } from "@thetaflow/connectors";
 import { compileTopology, runOperator } from "@thetaflow/core";
 import type { FeatureVector, ModelScore } from "@thetaflow/schemas";
-import { builtinSinks } from "@thetaflow/connectors";
+import { Either, Schema } from "effect";
+import { describe, expect, it } from "vitest";
 import { writeTestBundle } from "../models/__fixtures__/testBundle.js";
 import { builtinOperators } from "../registry.js";
-import { score, ScoreParams } from "./score.js";
+import { ScoreParams, score } from "./score.js";
 
 const DAY = 86_400_000_000;
 
@@ -20,7 +20,8 @@ const vector = (i: number, values: Record<string, number | null>, underlying = "
 });
 
 // As the topology compiler decodes: unknown fields are errors.
-const decode = (params: unknown) => Schema.decodeUnknownSync(ScoreParams, { onExcessProperty: "error" })(params);
+const decode = (params: unknown) =>
+  Schema.decodeUnknownSync(ScoreParams, { onExcessProperty: "error" })(params);
 
 const core = (i: number, extra: Record<string, number | null> = {}) =>
   vector(i, {
@@ -98,7 +99,10 @@ describe("score operator", () => {
 
   it("is deterministic: the same vectors give the same scores, the LSTM history per underlying", () => {
     const events = Array.from({ length: 12 }, (_, i) => core(i, {}));
-    const mixed = events.flatMap((e, i) => [e, { ...core(i), underlying: "AAPL", values: { ...e.values, iv_rank: 0.9 } }]);
+    const mixed = events.flatMap((e, i) => [
+      e,
+      { ...core(i), underlying: "AAPL", values: { ...e.values, iv_rank: 0.9 } },
+    ]);
     const a = scores(mixed, { core: { bundle } });
     const b = scores(mixed, { core: { bundle } });
     expect(a).toEqual(b);
@@ -114,18 +118,32 @@ describe("score operator", () => {
 
   it("refuses a bundle that needs a feature the engine does not emit", () => {
     const foreign = writeTestBundle({ features: ["iv_rank", "vix_rank", "rsi_14", "tea_leaves"] });
-    expect(() => decode({ core: { bundle: foreign } })).toThrow(/needs features the engine does not emit: tea_leaves/);
+    expect(() => decode({ core: { bundle: foreign } })).toThrow(
+      /needs features the engine does not emit: tea_leaves/,
+    );
   });
 
   it("refuses weights that name a member the bundle lacks", () => {
-    expect(() => decode({ core: { bundle, weights: { default: { xgboost: 1, transformer: 1 } } } })).toThrow();
-    expect(() => decode({ core: { bundle, weights: { high_vol: { xgboost: 1 } } } })).toThrow(/'default' entry/);
+    expect(() =>
+      decode({ core: { bundle, weights: { default: { xgboost: 1, transformer: 1 } } } }),
+    ).toThrow();
+    expect(() => decode({ core: { bundle, weights: { high_vol: { xgboost: 1 } } } })).toThrow(
+      /'default' entry/,
+    );
   });
 
   it("runs rule-based with a stated reason when told to tolerate a missing bundle", () => {
-    const out = scores([core(0)], { core: { bundle: "/nonexistent/models/core" }, onMissingBundle: "fallback" });
-    expect(out[0]).toMatchObject({ score: null, fallbackReason: "model bundle /nonexistent/models/core not found" });
-    expect(() => decode({ core: { bundle: "/nonexistent/models/core" } })).toThrow(/cannot read .*metadata.json: ENOENT/);
+    const out = scores([core(0)], {
+      core: { bundle: "/nonexistent/models/core" },
+      onMissingBundle: "fallback",
+    });
+    expect(out[0]).toMatchObject({
+      score: null,
+      fallbackReason: "model bundle /nonexistent/models/core not found",
+    });
+    expect(() => decode({ core: { bundle: "/nonexistent/models/core" } })).toThrow(
+      /cannot read .*metadata.json: ENOENT/,
+    );
   });
 
   it("stops a topology at compile time, with its file and line, when the model does not fit", () => {
@@ -144,8 +162,12 @@ describe("score operator", () => {
       "sinks:",
       "  - { id: out, type: ndjson, inputs: [model] }",
     ].join("\n");
-    const compiled = compileTopology("t.yaml", yaml, { operators: builtinOperators(), sinks: builtinSinks() });
+    const compiled = compileTopology("t.yaml", yaml, {
+      operators: builtinOperators(),
+      sinks: builtinSinks(),
+    });
     expect(Either.isLeft(compiled)).toBe(true);
-    if (Either.isLeft(compiled)) expect(compiled.left.message).toMatch(/^t\.yaml:\d+: .*trained on other features/);
+    if (Either.isLeft(compiled))
+      expect(compiled.left.message).toMatch(/^t\.yaml:\d+: .*trained on other features/);
   });
 });

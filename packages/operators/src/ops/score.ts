@@ -1,13 +1,21 @@
-import { Either, ParseResult, Schema } from "effect";
 import { defineOperator, type Emitter } from "@thetaflow/core";
 import type { FeatureVector, ModelScore } from "@thetaflow/schemas";
+import { Either, ParseResult, Schema } from "effect";
 import { FEATURE_NAMES } from "../features/catalog.js";
 import { loadBundleCached, type MemberName, type ModelBundle } from "../models/modelBundle.js";
-import { ensembleScore, type ModelRoute, type RegimeWeights, regimeOf, routeDecision } from "./modelRouter.js";
+import {
+  ensembleScore,
+  type ModelRoute,
+  type RegimeWeights,
+  regimeOf,
+  routeDecision,
+} from "./modelRouter.js";
 
 const Weights = Schema.Record({
   key: Schema.String,
-  value: Schema.partial(Schema.Struct({ xgboost: Schema.Number, lstm: Schema.Number, linear: Schema.Number })),
+  value: Schema.partial(
+    Schema.Struct({ xgboost: Schema.Number, lstm: Schema.Number, linear: Schema.Number }),
+  ),
 });
 
 const RawScoreParams = Schema.Struct({
@@ -20,7 +28,9 @@ const RawScoreParams = Schema.Struct({
   /** Above this share of null inputs the model does not score and the rules decide. */
   maxMissingShare: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 1)), { default: () => 0.25 }),
   /** `refuse`: a missing bundle stops the topology at start; `fallback`: run rule-based, saying why. */
-  onMissingBundle: Schema.optionalWith(Schema.Literal("refuse", "fallback"), { default: () => "refuse" as const }),
+  onMissingBundle: Schema.optionalWith(Schema.Literal("refuse", "fallback"), {
+    default: () => "refuse" as const,
+  }),
 });
 type RawScoreParams = typeof RawScoreParams.Type;
 
@@ -37,23 +47,34 @@ export interface LoadedScoreParams {
   readonly maxMissingShare: number;
 }
 
-const isLoaded = (u: unknown): u is LoadedScoreParams => typeof u === "object" && u !== null && "maxMissingShare" in u;
+const isLoaded = (u: unknown): u is LoadedScoreParams =>
+  typeof u === "object" && u !== null && "maxMissingShare" in u;
 
 const checkWeights = (bundle: ModelBundle, weights: RegimeWeights): void => {
   if (weights.default === undefined) throw new Error("ensemble weights need a 'default' entry");
   const members = new Set<string>(bundle.members.map((m) => m.name));
   for (const [regime, w] of Object.entries(weights))
     for (const [name, v] of Object.entries(w)) {
-      if (!members.has(name)) throw new Error(`weights.${regime}.${name}: bundle ${bundle.version} has no member '${name}' (has ${[...members].join(", ")})`);
-      if (!(v !== undefined && v >= 0)) throw new Error(`weights.${regime}.${name} must be a non-negative number`);
+      if (!members.has(name))
+        throw new Error(
+          `weights.${regime}.${name}: bundle ${bundle.version} has no member '${name}' (has ${[...members].join(", ")})`,
+        );
+      if (!(v !== undefined && v >= 0))
+        throw new Error(`weights.${regime}.${name} must be a non-negative number`);
     }
 };
 
-const scorerFor = (path: string, weights: RegimeWeights | undefined, pinned: readonly string[] | undefined): Scorer => {
+const scorerFor = (
+  path: string,
+  weights: RegimeWeights | undefined,
+  pinned: readonly string[] | undefined,
+): Scorer => {
   const bundle = loadBundleCached(path, pinned);
   const foreign = bundle.metadata.features.filter((f) => !FEATURE_NAMES.includes(f));
   if (foreign.length > 0)
-    throw new Error(`model ${bundle.name}@${bundle.version} needs features the engine does not emit: ${foreign.slice(0, 8).join(", ")}${foreign.length > 8 ? ", …" : ""}`);
+    throw new Error(
+      `model ${bundle.name}@${bundle.version} needs features the engine does not emit: ${foreign.slice(0, 8).join(", ")}${foreign.length > 8 ? ", …" : ""}`,
+    );
   const w = weights ?? (bundle.metadata.ensemble.weights as RegimeWeights);
   checkWeights(bundle, w);
   return { bundle, weights: w, columns: new Map(bundle.features.map((f, i) => [f, i])) };
@@ -67,7 +88,8 @@ const load = (raw: RawScoreParams): LoadedScoreParams => {
     } catch (e) {
       const message = (e as Error).message;
       const absent = /cannot read .*metadata\.json: ENOENT/.test(message);
-      if (absent && raw.onMissingBundle === "fallback") return { unavailable: `model bundle ${path} not found` };
+      if (absent && raw.onMissingBundle === "fallback")
+        return { unavailable: `model bundle ${path} not found` };
       throw e;
     }
   };
@@ -89,8 +111,12 @@ export const ScoreParams = Schema.transformOrFail(
   {
     strict: true,
     decode: (raw, _, ast) =>
-      Either.try({ try: () => load(raw), catch: (e) => new ParseResult.Type(ast, raw, (e as Error).message) }),
-    encode: (_, __, ast, loaded) => ParseResult.fail(new ParseResult.Forbidden(ast, loaded, "loaded model parameters cannot be encoded")),
+      Either.try({
+        try: () => load(raw),
+        catch: (e) => new ParseResult.Type(ast, raw, (e as Error).message),
+      }),
+    encode: (_, __, ast, loaded) =>
+      ParseResult.fail(new ParseResult.Forbidden(ast, loaded, "loaded model parameters cannot be encoded")),
   },
 );
 export type ScoreParams = LoadedScoreParams;
@@ -132,7 +158,10 @@ const scoreWith = (
   regime: ReturnType<typeof regimeOf>,
 ): Outcome => {
   const scores: Partial<Record<MemberName, number>> = {};
+  const weights = (regime !== null ? scorer.weights[regime] : undefined) ?? scorer.weights.default ?? {};
   for (const m of scorer.bundle.members) {
+    // A member without weight in this regime cannot move the score: do not pay for it.
+    if (!((weights[m.name] ?? 0) > 0)) continue;
     const p =
       m.name === "xgboost"
         ? m.model.probability(row)
@@ -143,7 +172,9 @@ const scoreWith = (
     scores[m.name] = p;
   }
   const score = ensembleScore(scores, regime, scorer.weights);
-  return score === null ? { fallback: `model error: no ensemble weight for regime ${regime ?? "unknown"}` } : { score };
+  return score === null
+    ? { fallback: `model error: no ensemble weight for regime ${regime ?? "unknown"}` }
+    : { score };
 };
 
 const decide = (
@@ -158,9 +189,13 @@ const decide = (
   if ("unavailable" in scorer) return { fallback: scorer.unavailable };
   const input = row ?? inputRow(scorer, fv.values);
   if (input.absent.length > 0)
-    return { fallback: `missing features: ${input.absent.slice(0, 5).join(", ")}${input.absent.length > 5 ? ` (+${input.absent.length - 5})` : ""}` };
+    return {
+      fallback: `missing features: ${input.absent.slice(0, 5).join(", ")}${input.absent.length > 5 ? ` (+${input.absent.length - 5})` : ""}`,
+    };
   if (input.nullShare > maxMissingShare)
-    return { fallback: `missing features: ${Math.round(input.nullShare * 100)}% null > ${Math.round(maxMissingShare * 100)}%` };
+    return {
+      fallback: `missing features: ${Math.round(input.nullShare * 100)}% null > ${Math.round(maxMissingShare * 100)}%`,
+    };
   try {
     return scoreWith(scorer, input.row, history, regimeOf(fv.values));
   } catch (e) {
@@ -168,7 +203,13 @@ const decide = (
   }
 };
 
-const emitScore = (out: Emitter<ModelScore>, fv: FeatureVector, model: string, version: string, outcome: Outcome) =>
+const emitScore = (
+  out: Emitter<ModelScore>,
+  fv: FeatureVector,
+  model: string,
+  version: string,
+  outcome: Outcome,
+) =>
   out.emit({
     kind: "ModelScore",
     eventTime: fv.eventTime,
@@ -179,7 +220,8 @@ const emitScore = (out: Emitter<ModelScore>, fv: FeatureVector, model: string, v
     ...("score" in outcome ? { score: outcome.score } : { score: null, fallbackReason: outcome.fallback }),
   });
 
-const versionOf = (s: LoadedScoreParams["core"]) => (s === null || "unavailable" in s ? "none" : s.bundle.version);
+const versionOf = (s: LoadedScoreParams["core"]) =>
+  s === null || "unavailable" in s ? "none" : s.bundle.version;
 
 /**
  * Scores every decision's FeatureVector with the model the router picks and emits one ModelScore
@@ -189,7 +231,8 @@ const versionOf = (s: LoadedScoreParams["core"]) => (s === null || "unavailable"
  */
 export const score = defineOperator({
   name: "score",
-  description: "Model router + regime-weighted ensemble: one ModelScore (or a stated rule-based fallback) per decision.",
+  description:
+    "Model router + regime-weighted ensemble: one ModelScore (or a stated rule-based fallback) per decision.",
   params: ScoreParams,
   consumes: ["FeatureVector"],
   produces: ["ModelScore"],

@@ -17,7 +17,14 @@ export const testTrees: TreeEnsembleJson = {
   postTransform: "logistic",
   trees: [
     // iv_rank < 0.5 ? -0.4 : 0.6 ; missing -> yes
-    { feature: [0, -1, -1], threshold: [0.5, 0, 0], yes: [1, -1, -1], no: [2, -1, -1], missingYes: [1, 0, 0], leaf: [0, -0.4, 0.6] },
+    {
+      feature: [0, -1, -1],
+      threshold: [0.5, 0, 0],
+      yes: [1, -1, -1],
+      no: [2, -1, -1],
+      missingYes: [1, 0, 0],
+      leaf: [0, -0.4, 0.6],
+    },
     // vix_rank < 0.3 ? 0.2 : (rsi_14 < 70 ? 0.1 : -0.5) ; missing -> no
     {
       feature: [1, -1, 2, -1, -1],
