@@ -33,7 +33,7 @@ nodes:
 sinks:
   - { id: scores, type: ndjson, inputs: [model] }
   - { id: signals, type: ndjson, inputs: [ivRank] }
-  - { id: features, type: ndjson, inputs: [features] }
+  - { id: vectors, type: ndjson, inputs: [features] }
 `;
 
 const run = async (dir: string, text: string, out: string) => {
@@ -62,7 +62,7 @@ describe("replay with model scoring in the topology", () => {
     expect(second.outputsSha256).toBe(first.outputsSha256);
 
     const scores = ndjson<ModelScore>(join(dir, "run1/scores.ndjson"));
-    const vectors = ndjson<{ eventTime: number; underlying: string }>(join(dir, "run1/features.ndjson"));
+    const vectors = ndjson<{ eventTime: number; underlying: string }>(join(dir, "run1/vectors.ndjson"));
     expect(scores.length).toBe(vectors.length);
     expect(new Set(scores.map((s) => `${s.eventTime}|${s.underlying}`)).size).toBe(scores.length);
     expect(scores.filter((s) => s.model === "core" && s.score !== null).length).toBeGreaterThan(0);

@@ -47,6 +47,8 @@ const harness = async () => {
   const statuses = (id: string) => orders(id).map((o) => o.status);
   const placeOrders = () => tws.messages(CLIENT_MSG.PLACE_ORDER);
   // Every contract lookup answers with a conId derived from the strike.
+  // Conditions on what the peer received are re-checked as its messages arrive.
+  tws.onMessage = () => check();
   tws.beforeEnd = (m: ClientMessage) => {
     if (m.msgId !== CLIENT_MSG.REQ_CONTRACT_DATA) return;
     const reqId = Number(m.fields[1]);

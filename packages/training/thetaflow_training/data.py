@@ -17,7 +17,8 @@ import pandas as pd
 # Same codes as the engine's REGIME_CODES: in the stream `regime` is this number, in CSV its name.
 REGIME_CODES = ["low_vol", "high_vol", "iv_expansion", "iv_contraction", "neutral"]
 
-IDENTITY_COLUMNS = ["underlying", "date", "eventTime"]
+# `missing_count`/`missing` describe the row (the null mask), they are not FeatureVector values.
+IDENTITY_COLUMNS = ["underlying", "date", "eventTime", "missing_count", "missing"]
 LABEL_PREFIX = "label_"
 PROFITABLE = "label_pcs_profitable"
 PNL_CENTS = "label_pcs_pnl_cents"

@@ -1,6 +1,7 @@
 import { defineOperator } from "@thetaflow/core";
 import {
   AMERICAN_SCHEMES,
+  bsmAmericanChainIvGreeks,
   bsmAmericanGreeksInto,
   bsmAmericanImpliedVol,
   bsmGreeksInto,
@@ -23,9 +24,14 @@ export const GreeksParams = Schema.Struct({
   pricing: Schema.optionalWith(Schema.Literal("by_style", "european"), {
     default: () => "by_style" as const,
   }),
-  /** Collocation accuracy of the American engine (options-math AMERICAN_SCHEMES). */
-  americanScheme: Schema.optionalWith(Schema.Literal("fast", "standard", "accurate"), {
-    default: () => "standard" as const,
+  /**
+   * American engine: `table` (default) reuses exercise-boundary tables shared by every strike and
+   * expiry with the same r and q — ~12 µs per quote for IV + Greeks, prices within 1e-4 of
+   * QuantLib's high-precision engine; `fast`/`standard`/`accurate` solve each contract's boundary
+   * (collocation schemes of options-math), 50-100x slower.
+   */
+  americanScheme: Schema.optionalWith(Schema.Literal("table", "fast", "standard", "accurate"), {
+    default: () => "table" as const,
   }),
   /** Also solve the IV of the bid and of the ask (two more solves per quote). */
   sideIvs: Schema.optionalWith(Schema.Boolean, { default: () => true }),
@@ -43,8 +49,9 @@ export interface GreeksState {
   readonly divYield: number;
 }
 
-// Scratch record for the allocation-free pricers; fully overwritten by each call before it is read.
+// Scratch records for the allocation-free pricers; fully overwritten by each call before it is read.
 const scratch = emptyGreeks();
+const sideScratch = emptyGreeks();
 
 const statusOf = (code: number): IvStatus => IV_STATUS_NAMES[code] ?? "invalid_input";
 
@@ -95,11 +102,13 @@ const solve = (
   rate: number,
   q: number,
   price: number,
-  scheme: (typeof AMERICAN_SCHEMES)[keyof typeof AMERICAN_SCHEMES],
+  scheme: (typeof AMERICAN_SCHEMES)[keyof typeof AMERICAN_SCHEMES] | "table",
 ): { code: number; iv: number } => {
-  const code = american
-    ? bsmAmericanImpliedVol(sign, spot, strike, t, rate, q, price, scheme)
-    : bsmImpliedVol(sign, spot, strike, t, rate, q, price);
+  const code = !american
+    ? bsmImpliedVol(sign, spot, strike, t, rate, q, price)
+    : scheme === "table"
+      ? bsmAmericanChainIvGreeks(sign, spot, strike, t, rate, q, price, sideScratch)
+      : bsmAmericanImpliedVol(sign, spot, strike, t, rate, q, price, scheme);
   return { code, iv: ivScratch.iv };
 };
 
@@ -107,7 +116,7 @@ const solve = (
 export const priceQuote = (q: OptionQuote, spot: number, divYield: number, params: GreeksParams): Greeks => {
   const tYears = yearsToExpiry(q.eventTime, q.expiry);
   const american = params.pricing === "by_style" && q.style === "american";
-  const scheme = AMERICAN_SCHEMES[params.americanScheme];
+  const scheme = params.americanScheme === "table" ? "table" : AMERICAN_SCHEMES[params.americanScheme];
   const sign = q.right === "call" ? 1 : -1;
   const rate = params.rate;
   const hasQuote = q.ask > 0 && q.ask >= q.bid;
@@ -123,12 +132,17 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
   let theta: number | null = null;
   let rho: number | null = null;
   if (mid !== null) {
-    const m = solve(american, sign, spot, q.strike, tYears, rate, divYield, mid, scheme);
+    // The table kernel solves IV and Greeks in one pass (into `scratch`).
+    const table = american && scheme === "table";
+    const m = table
+      ? { code: bsmAmericanChainIvGreeks(sign, spot, q.strike, tYears, rate, divYield, mid, scratch), iv: ivScratch.iv }
+      : solve(american, sign, spot, q.strike, tYears, rate, divYield, mid, scheme);
     status = statusOf(m.code);
     if (status === "ok") {
       iv = m.iv;
-      if (american) bsmAmericanGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch, scheme);
-      else bsmGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch);
+      if (american && scheme !== "table")
+        bsmAmericanGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch, scheme);
+      else if (!american) bsmGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch);
       delta = finiteOrNull(scratch.delta);
       gamma = finiteOrNull(scratch.gamma);
       vega = finiteOrNull(scratch.vega);
