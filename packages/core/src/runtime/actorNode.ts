@@ -44,6 +44,7 @@ export class ActorNode {
   readonly stats: NodeStats = { eventsIn: 0, eventsOut: 0, failures: 0, actors: 0, maxMailboxDepth: 0 };
   readonly #actors = new Map<string, Actor>();
   readonly #consumes: ReadonlySet<EventKind>;
+  readonly #keyOf: AnyOperator["keyOf"];
   readonly #pending: Event[] = [];
   #pendingCount = 0;
   readonly #emitter: Emitter<Event>;
@@ -60,6 +61,7 @@ export class ActorNode {
     private readonly options: ActorNodeOptions,
   ) {
     this.#consumes = new Set(op.consumes);
+    this.#keyOf = op.keyOf;
     const pending = this.#pending;
     this.#emitter = {
       emit: (event) => {
@@ -76,7 +78,8 @@ export class ActorNode {
     if (!this.#consumes.has(event.kind)) return;
     this.stats.eventsIn++;
     this.#lastEventTime = event.eventTime;
-    const actor = this.#actorFor(this.op.keyOf(event, this.params));
+    const key = this.#keyOf(event, this.params);
+    const actor = key === this.#lastKey ? this.#lastActor! : this.#actorFor(key);
     if (actor.busy) {
       if (!actor.mailbox.offer(event)) {
         this.#deadLetter(event, `mailbox of actor '${actor.ctx.key}' full (capacity ${actor.mailbox.capacity})`);
@@ -137,9 +140,8 @@ export class ActorNode {
     this.stats.eventsOut += n;
   }
 
+  /** Quotes arrive in bursts per underlying, so `push` checks the last actor first. */
   #actorFor(key: string): Actor {
-    // Quotes arrive in bursts per underlying: the last actor is usually the next one.
-    if (key === this.#lastKey && this.#lastActor !== undefined) return this.#lastActor;
     let actor = this.#actors.get(key);
     if (actor === undefined) {
       const ctx: OperatorContext = { nodeId: this.nodeId, key, seed: this.options.seed };

@@ -32,7 +32,10 @@ export const drive = async (options: DriveOptions): Promise<Graph> => {
   const subjects = new Map(topology.sources.map((s) => [s.id, new FanoutSubject<Event>()]));
   const graph = buildGraph(topology, subjects, {
     mailboxCapacity: options.mailboxCapacity,
-    sinkWrite: (sinkId, event) => sinks.get(sinkId)!.write(event),
+    sinkWriter: (sinkId) => {
+      const sink = sinks.get(sinkId)!;
+      return (event) => sink.write(event);
+    },
   });
   options.onGraph?.(graph);
   const done = graph.run();

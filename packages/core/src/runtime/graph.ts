@@ -7,8 +7,8 @@ import { FanoutSubject, mergeInputs } from "./fanout.js";
 
 export interface GraphOptions {
   readonly mailboxCapacity?: number;
-  /** Called for every event a sink receives (after its kind filter). */
-  readonly sinkWrite: (sinkId: string, event: Event) => void;
+  /** The write function of each sink id, called for every event it receives (after its kind filter). */
+  readonly sinkWriter: (sinkId: string) => (event: Event) => void;
 }
 
 export interface GraphCounters {
@@ -151,14 +151,14 @@ export const buildGraph = (
   for (const s of topology.sinks) {
     const kinds = s.spec.kinds === undefined ? undefined : new Set<EventKind>(s.spec.kinds);
     const stream = mergeInputs(s.spec.inputs.map((id) => (id === DEAD_LETTERS_ID ? deadLetters : outputs.get(id)!)));
-    const id = s.spec.id;
+    const write = options.sinkWriter(s.spec.id);
     sinkDone.push(
       new Promise<void>((resolve, reject) =>
         stream.subscribe({
           next: (e) => {
             if (kinds !== undefined && !kinds.has(e.kind)) return;
             counters.eventsOut++;
-            options.sinkWrite(id, e);
+            write(e);
           },
           error: reject,
           complete: resolve,

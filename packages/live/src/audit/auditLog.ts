@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Event } from "@thetaflow/schemas";
@@ -26,6 +26,8 @@ export const defaultAuditFile = (env: NodeJS.ProcessEnv = process.env): string =
   env.THETAFLOW_AUDIT_LOG ?? join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "thetaflow", "audit.ndjson");
 
 const GENESIS = "0".repeat(64);
+/** Entries are a few hundred bytes; the last one always fits. */
+const TAIL_BYTES = 64 * 1024;
 const digest = (prev: string, body: string) => createHash("sha256").update(prev).update(body).digest("hex");
 
 /**
@@ -115,8 +117,19 @@ export class AuditLog {
   }
 }
 
+/** The last entry, read from the file's tail: the log only grows, reopening must not read all of it. */
 const lastEntry = (file: string): { seq: number; hash: string } | undefined => {
-  const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+  const size = statSync(file).size;
+  if (size === 0) return undefined;
+  const length = Math.min(size, TAIL_BYTES);
+  const buf = Buffer.alloc(length);
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, buf, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  const lines = buf.toString("utf8").trimEnd().split("\n");
   const line = lines[lines.length - 1];
   if (line === undefined || line === "") return undefined;
   const e = JSON.parse(line) as { seq: number; hash: string };
