@@ -125,3 +125,24 @@ describe("live metrics on /metrics", () => {
     expect(seen.slice(0, 2)).toEqual([first.price, 2 * first.price]);
   });
 });
+
+describe("Grafana dashboard", () => {
+  const dir = tempDir();
+
+  it("queries only metrics the engine exposes", async () => {
+    const dashboard = JSON.parse(readFileSync("deploy/grafana/dashboards/thetaflow.json", "utf8")) as { panels: { targets?: { expr?: string }[] }[] };
+    const used = new Set(
+      dashboard.panels
+        .flatMap((p) => p.targets ?? [])
+        .flatMap((t) => [...(t.expr ?? "").matchAll(/\bthetaflow_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, ""))),
+    );
+    expect(used.size).toBeGreaterThan(20);
+    const session = await LiveSession.open(
+      { dashboard: false, dashboardHost: "127.0.0.1", dashboardPort: 0, metricsHost: "127.0.0.1", hold: false, auditLog: join(dir, "audit.ndjson") },
+      silentIo([]),
+    );
+    const exposed = new Set((await session.registry.getMetricsAsJSON()).map((m) => m.name));
+    await session.complete({ ok: true });
+    expect([...used].filter((name) => !exposed.has(name))).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ export * from "./contracts.js";
 export * from "./fillAssembler.js";
 export * from "./ibAdapter.js";
 export * from "./ibConfig.js";
+export * from "./ibOrderSink.js";
 export * from "./orderStatus.js";
 export * from "./orderTranslation.js";
 export * from "./quoteBook.js";

@@ -94,7 +94,7 @@ export const register = (program: Command): void => {
               ...(opts.checkpointEvery !== undefined ? { checkpointEvents: Number(opts.checkpointEvery) } : {}),
               // SIGINT/SIGTERM end the input; the run then checkpoints and closes its sinks.
               onInput: (input) => {
-                stop = () => void input.stop();
+                stop = () => input.stop();
               },
             }
           : undefined;

@@ -47,7 +47,6 @@ export class KafkaLiveInput {
   readonly #watermark: PartitionWatermark;
   readonly #rankOfTopic = new Map<string, number>();
   readonly #positions = new Map<string, string>();
-  readonly #skipUpTo = new Map<string, bigint>();
   readonly #queue: MergedRun[] = [];
   #queued = 0;
   #wake: (() => void) | undefined;
@@ -70,7 +69,6 @@ export class KafkaLiveInput {
       this.#watermark.restore({ held: resume.held, released: resume.released });
       for (const [p, offset] of Object.entries(resume.positions)) {
         this.#positions.set(p, offset);
-        this.#skipUpTo.set(p, BigInt(offset));
       }
     }
   }
@@ -126,7 +124,13 @@ export class KafkaLiveInput {
     );
   }
 
-  async stop(): Promise<void> {
+  /** Ends the input gracefully: queued runs are still delivered, then `runs()` completes. */
+  stop(): void {
+    this.#end();
+  }
+
+  /** Ends the input and leaves the consumer group. */
+  async close(): Promise<void> {
     this.#end();
     await this.consumer.disconnect();
   }
@@ -167,15 +171,18 @@ export class KafkaLiveInput {
   async #onBatch(batch: ConsumedBatch): Promise<void> {
     const id = partitionId(batch.topic, batch.partition);
     const rank = this.#rankOfTopic.get(batch.topic) ?? 0;
-    const skip = this.#skipUpTo.get(id);
+    // Records up to the last one taken are never taken twice: after a broker restart or a rebalance
+    // kafkajs re-delivers from the last committed offset, and a resumed run starts from its checkpoint.
+    const consumed = this.#positions.get(id);
+    const skip = consumed === undefined ? undefined : BigInt(consumed);
     this.#lastArrival = performance.now();
     this.options.onArrival?.(batch, this.#lastArrival);
     for (const r of batch.records) {
-      if (skip !== undefined && BigInt(r.origin.offset) <= skip) continue; // already inside the checkpoint
+      if (skip !== undefined && BigInt(r.origin.offset) <= skip) continue;
       const dl = this.#watermark.add({ event: r.event, sourceRank: rank, partition: id });
       if (dl !== undefined) this.#watermark.add({ event: { ...dl, origin: `${id}/${r.origin.offset}` }, sourceRank: rank, partition: id });
     }
-    this.#positions.set(id, batch.lastOffset);
+    if (skip === undefined || BigInt(batch.lastOffset) > skip) this.#positions.set(id, batch.lastOffset);
     this.#watermark.setCaughtUp(id, BigInt(batch.lastOffset) + 1n >= BigInt(batch.highWatermark));
     this.#releaseReady();
     this.#armIdle();

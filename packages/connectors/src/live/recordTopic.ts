@@ -30,7 +30,7 @@ export const recordTopics = async (options: RecordOptions): Promise<{ readonly r
     maxLatenessUs: options.maxLatenessUs ?? 0,
     ...(options.untilIdleMs !== undefined ? { untilIdleMs: options.untilIdleMs } : {}),
   });
-  options.signal?.addEventListener("abort", () => void input.stop(), { once: true });
+  options.signal?.addEventListener("abort", () => input.stop(), { once: true });
   const file = createWriteStream(options.out);
   const sink = options.out.endsWith(".gz") ? createGzip() : undefined;
   sink?.pipe(file);
@@ -45,7 +45,7 @@ export const recordTopics = async (options: RecordOptions): Promise<{ readonly r
       options.onProgress?.(recorded);
     }
   } finally {
-    await input.stop();
+    await input.close();
     target.end();
     await once(file, "close");
   }

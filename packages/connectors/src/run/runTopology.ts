@@ -176,7 +176,7 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
             try: () => startLiveInput(topology, options.live ?? {}, resume),
             catch: (e) => new RunError({ message: `cannot start Kafka input: ${(e as Error).message}` }),
           }),
-          (i) => Effect.promise(() => i.stop().catch(() => {})),
+          (i) => Effect.promise(() => i.close().catch(() => {})),
         );
         options.live?.onInput?.(input);
         const every = options.live?.checkpointEvents ?? 50_000;

@@ -33,8 +33,17 @@ const port = (flag: string, value: string): number => {
   return n;
 };
 
-/** Command-line flags to options; undefined when no live feature was asked for. Bad values throw a clear message. */
-export const liveOptionsFromFlags = (flags: LiveFlags): LiveRunOptions | undefined => {
+/**
+ * Command-line flags to options; undefined when no live feature was asked for. Bad values throw a
+ * clear message. THETAFLOW_METRICS_PORT / THETAFLOW_METRICS_HOST stand in for the metrics flags (a
+ * container sets them; flags win).
+ */
+export const liveOptionsFromFlags = (given: LiveFlags, env: NodeJS.ProcessEnv = process.env): LiveRunOptions | undefined => {
+  const flags: LiveFlags = {
+    ...given,
+    metricsPort: given.metricsPort ?? (env.THETAFLOW_METRICS_PORT || undefined),
+    metricsHost: given.metricsHost ?? (env.THETAFLOW_METRICS_HOST || undefined),
+  };
   const wanted = flags.dashboard === true || flags.metricsPort !== undefined || flags.speed !== undefined;
   if (!wanted) {
     if (flags.hold === true) throw new Error("--hold keeps the dashboard or metrics server up; use it with --dashboard or --metrics-port");

@@ -79,7 +79,7 @@ export class LiveSession {
     this.redactor = Redactor.fromEnv(io.env, token === undefined ? [] : [token.value]);
     this.logger = io.logger ?? jsonLogger(this.redactor);
     this.audit = new AuditLog(options.auditLog ?? defaultAuditFile(io.env), this.redactor);
-    collectDefaultMetrics({ register: this.registry, prefix: "thetaflow_process_" });
+    collectDefaultMetrics({ register: this.registry, prefix: "thetaflow_" });
     this.trading = new TradingMetrics(this.registry);
     this.engine = new EngineMetrics(this.registry);
     const alertsTotal = new Counter({ name: "thetaflow_alerts_total", help: "Alerts delivered (after rate limiting), by rule and severity", labelNames: ["rule", "severity"], registers: [this.registry] });

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { Effect, Either } from "effect";
+import { compileTopology, type Graph } from "@thetaflow/core";
+import {
+  builtinSinks,
+  createKafkaClient,
+  type KafkaLiveInput,
+  publishReplay,
+  QuestDbHttp,
+  runTopology,
+  tableKeys,
+  tables,
+} from "@thetaflow/connectors";
+import { builtinOperators } from "@thetaflow/operators";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { eventually, services, uniqueName } from "./helpers.js";
+import { writeDailyBars } from "./marketReplay.js";
+
+const SYMBOLS = ["SPY", "QQQ", "IWM", "DIA"];
+let dir: string;
+let http: QuestDbHttp;
+
+const topologyText = (replay: string, topic: string) => `name: faults
+sources:
+  - id: market
+    replay: { files: [${replay}] }
+    kafka: { topics: [${topic}], maxLatenessUs: 0 }
+nodes:
+  - id: indicators
+    op: indicators
+    inputs: [market]
+sinks:
+  - id: features
+    type: ndjson
+    inputs: [indicators]
+  - id: dead
+    type: ndjson
+    inputs: [deadLetters]
+  - id: questdb
+    type: questdb
+    inputs: [indicators, market]
+`;
+
+const contents = async (prefix: string) => {
+  const out: Record<string, unknown[]> = {};
+  for (const key of tableKeys) {
+    const name = `${prefix}${tables[key].name}`;
+    if ((await http.query(`select table_name from tables() where table_name = '${name}'`)).length === 0) continue;
+    await http.waitForApplied(name, 120_000);
+    const rows = await http.query(`select * from '${name}' order by ts`);
+    if (rows.length > 0) out[key] = rows;
+  }
+  return out;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "thetaflow-faults-"));
+  http = new QuestDbHttp({ url: inject("questdbUrl") });
+  process.env.THETAFLOW_QUESTDB_URL = inject("questdbUrl");
+});
+afterAll(async () => {
+  // Whatever happened, leave both services running for the next test file.
+  await services("start-kafka").catch(() => {});
+  await services("start-questdb").catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("faults during a live run", () => {
+  it("survives a Kafka restart and a 30 s QuestDB outage with nothing lost or doubled", async () => {
+    const full = join(dir, "full.ndjson.gz");
+    const days = 900;
+    const count = writeDailyBars(full, SYMBOLS, days);
+    // Three chunks cut at day boundaries, published one after another around the faults.
+    const lines = gunzipSync(readFileSync(full)).toString("utf8").trim().split("\n");
+    const cut = (d: number) => d * SYMBOLS.length;
+    const chunks = [lines.slice(0, cut(300)), lines.slice(cut(300), cut(600)), lines.slice(cut(600))].map((c, i) => {
+      const path = join(dir, `chunk${i}.ndjson.gz`);
+      writeFileSync(path, gzipSync(`${c.join("\n")}\n`));
+      return { path, size: c.length };
+    });
+    const topic = uniqueName("tf_faults");
+    const file = join(dir, "faults.yaml");
+    writeFileSync(file, topologyText(full, topic));
+    const registries = { operators: builtinOperators(), sinks: builtinSinks() };
+    const topology = Either.getOrThrow(compileTopology(file, readFileSync(file, "utf8"), registries));
+
+    const refPrefix = `${uniqueName("fref")}_`;
+    process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = refPrefix;
+    const reference = await Effect.runPromise(runTopology(topology, { registries, outDir: join(dir, "reference") }));
+
+    const kafka = () => createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "faults-test", retries: 20 });
+    await publishReplay({ kafka: kafka(), file: chunks[0]!.path, topic, partitions: 3 });
+
+    const livePrefix = `${uniqueName("flive")}_`;
+    process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = livePrefix;
+    let graph: Graph | undefined;
+    let input: KafkaLiveInput | undefined;
+    const run = Effect.runPromise(
+      runTopology(topology, {
+        registries,
+        outDir: join(dir, "live"),
+        mode: "live",
+        live: { brokers: inject("kafkaBrokers"), groupId: uniqueName("g"), onInput: (i) => (input = i) },
+        onGraph: (g) => (graph = g),
+      }),
+    );
+    const consumed = (n: number) => eventually(() => (graph?.counters.eventsIn ?? 0) >= n, `${n} events consumed`, 120_000);
+
+    await consumed(chunks[0]!.size);
+    await services("stop-kafka");
+    await services("start-kafka");
+    await publishReplay({ kafka: kafka(), file: chunks[1]!.path, topic, partitions: 3 });
+    await consumed(chunks[0]!.size + chunks[1]!.size);
+
+    await services("stop-questdb");
+    await publishReplay({ kafka: kafka(), file: chunks[2]!.path, topic, partitions: 3 });
+    await new Promise((r) => setTimeout(r, 30_000));
+    await services("start-questdb");
+    await consumed(count);
+    input!.stop();
+    const report = await run;
+    delete process.env.THETAFLOW_QUESTDB_TABLE_PREFIX;
+
+    expect(report.events).toEqual(reference.events);
+    expect(report.outputsSha256).toBe(reference.outputsSha256);
+    expect(await contents(livePrefix)).toEqual(await contents(refPrefix));
+  }, 600_000);
+});
