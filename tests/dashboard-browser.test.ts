@@ -18,12 +18,29 @@ describe("live dashboard in a browser", () => {
 
   it("shows positions and the equity curve updating during a paced replay, on a phone-sized screen, offline", async () => {
     if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (CI does this in .ci/run)`);
+      throw new Error(
+        `${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (CI does this in .ci/run)`,
+      );
     // About 12,000 events fed at 1,000 events/s: the page sees several source batches land.
     const file = writeStoryTopology(dir, tradingStory(1500));
     child = spawn(
       process.execPath,
-      ["packages/cli/bin/thetaflow.js", "run", file, "--out", join(dir, "out"), "--dashboard", "--dashboard-port", "0", "--speed", "1000", "--hold", "--audit-log", join(dir, "audit.ndjson"), "--no-progress"],
+      [
+        "packages/cli/bin/thetaflow.js",
+        "run",
+        file,
+        "--out",
+        join(dir, "out"),
+        "--dashboard",
+        "--dashboard-port",
+        "0",
+        "--speed",
+        "1000",
+        "--hold",
+        "--audit-log",
+        join(dir, "audit.ndjson"),
+        "--no-progress",
+      ],
       { env: { ...process.env, THETAFLOW_TOKEN: TOKEN } },
     );
     let url = "";
@@ -38,10 +55,23 @@ describe("live dashboard in a browser", () => {
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
     try {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      });
       const page = await context.newPage();
       // Offline: anything not served by the engine itself (a CDN) is refused and recorded.
       const external: string[] = [];
@@ -59,14 +89,25 @@ describe("live dashboard in a browser", () => {
       const state = () =>
         page.evaluate(() => ({
           points: Number(document.getElementById("equity-chart")!.dataset.points),
-          positions: [...document.querySelectorAll("#positions tbody tr")].map((tr) => tr.textContent).join("|"),
+          positions: [...document.querySelectorAll("#positions tbody tr")]
+            .map((tr) => tr.textContent)
+            .join("|"),
           rows: document.querySelectorAll("#positions tbody tr").length,
           equity: document.getElementById("kpi-equity")!.textContent,
         }));
-      await page.waitForFunction(() => Number(document.getElementById("equity-chart")!.dataset.points) > 0 && document.querySelectorAll("#positions tbody tr").length > 0, undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () =>
+          Number(document.getElementById("equity-chart")!.dataset.points) > 0 &&
+          document.querySelectorAll("#positions tbody tr").length > 0,
+        undefined,
+        { timeout: 30_000 },
+      );
       const first = await state();
       await page.waitForFunction(
-        (before) => Number(document.getElementById("equity-chart")!.dataset.points) > before.points && [...document.querySelectorAll("#positions tbody tr")].map((tr) => tr.textContent).join("|") !== before.positions,
+        (before) =>
+          Number(document.getElementById("equity-chart")!.dataset.points) > before.points &&
+          [...document.querySelectorAll("#positions tbody tr")].map((tr) => tr.textContent).join("|") !==
+            before.positions,
         first,
         { timeout: 30_000 },
       );

@@ -1,18 +1,43 @@
 import { createServer as createHttpServer } from "node:http";
-import { createServer as createTcpServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { type Alert, AlertDispatcher, AlertRules, DEFAULT_THRESHOLDS, emailChannel, logChannel, webhookChannel } from "@thetaflow/live";
+import { createServer as createTcpServer } from "node:net";
+import {
+  type Alert,
+  AlertDispatcher,
+  AlertRules,
+  DEFAULT_THRESHOLDS,
+  emailChannel,
+  logChannel,
+  webhookChannel,
+} from "@thetaflow/live";
 import { describe, expect, it } from "vitest";
 import { tradingStory } from "./live-fixtures.js";
 
 const snapshot = (drawdown: number, eventTime: number) =>
-  ({ kind: "PortfolioSnapshot", eventTime, seq: 0, cashCents: 0, positionsValueCents: 0, equityCents: 1, peakEquityCents: 1, drawdown, dailyPnlCents: 0, openPositions: 0, tradingState: "ACTIVE", delta: 0, gamma: 0, vega: 0, theta: 0 }) as const;
+  ({
+    kind: "PortfolioSnapshot",
+    eventTime,
+    seq: 0,
+    cashCents: 0,
+    positionsValueCents: 0,
+    equityCents: 1,
+    peakEquityCents: 1,
+    drawdown,
+    dailyPnlCents: 0,
+    openPositions: 0,
+    tradingState: "ACTIVE",
+    delta: 0,
+    gamma: 0,
+    vega: 0,
+    theta: 0,
+  }) as const;
 
 describe("alert rules", () => {
   it("drawdown warns at 20%, goes critical at 25%, and re-arms only after recovering", () => {
     const raised: Alert[] = [];
     const rules = new AlertRules(DEFAULT_THRESHOLDS, (a) => void raised.push(a));
-    for (const [i, dd] of [0.1, 0.21, 0.22, 0.2, 0.26, 0.3, 0.21, 0.1, 0.205].entries()) rules.onEvent(snapshot(dd, i));
+    for (const [i, dd] of [0.1, 0.21, 0.22, 0.2, 0.26, 0.3, 0.21, 0.1, 0.205].entries())
+      rules.onEvent(snapshot(dd, i));
     expect(raised.map((a) => [a.rule, a.severity, a.eventTime])).toEqual([
       ["drawdown", "warning", 1],
       ["drawdown", "critical", 4],
@@ -33,7 +58,15 @@ describe("alert rules", () => {
 
   it("data gaps (wall-clock silence, event-time gaps) and missing heartbeats", () => {
     const raised: Alert[] = [];
-    const rules = new AlertRules({ ...DEFAULT_THRESHOLDS, dataGapSeconds: 30, maxTickGapSeconds: 4 * 86_400, heartbeatTimeoutSeconds: 600 }, (a) => void raised.push(a));
+    const rules = new AlertRules(
+      {
+        ...DEFAULT_THRESHOLDS,
+        dataGapSeconds: 30,
+        maxTickGapSeconds: 4 * 86_400,
+        heartbeatTimeoutSeconds: 600,
+      },
+      (a) => void raised.push(a),
+    );
     rules.heartbeat("ib", 0);
     rules.tick(0, 10, true);
     rules.tick(29, 10, true);
@@ -42,7 +75,8 @@ describe("alert rules", () => {
     rules.tick(41, 11, true);
     rules.tick(700, 11, false);
     rules.heartbeat("ib", 701);
-    const tick = (t: number) => ({ kind: "UnderlyingTick", eventTime: t * 86_400_000_000, seq: 0, symbol: "SPY", price: 1 }) as const;
+    const tick = (t: number) =>
+      ({ kind: "UnderlyingTick", eventTime: t * 86_400_000_000, seq: 0, symbol: "SPY", price: 1 }) as const;
     for (const d of [0, 1, 2, 3, 10]) rules.onEvent(tick(d));
     expect(raised.map((a) => [a.rule, a.severity, a.key])).toEqual([
       ["data_gap", "warning", "inputs"],
@@ -54,13 +88,23 @@ describe("alert rules", () => {
 });
 
 describe("alert delivery", () => {
-  const alert: Alert = { rule: "drawdown", severity: "critical", key: "portfolio", message: "drawdown 26.0% is over the critical level of 25%" };
+  const alert: Alert = {
+    rule: "drawdown",
+    severity: "critical",
+    key: "portfolio",
+    message: "drawdown 26.0% is over the critical level of 25%",
+  };
 
   it("rate-limits per rule and key, and per external channel per hour", async () => {
     let now = Date.parse("2026-01-05T15:00:00Z");
     const sent: string[] = [];
     const channel = { name: "webhook", send: async (a: Alert) => void sent.push(a.key) };
-    const d = new AlertDispatcher([channel], { log: () => {} }, { perKeySeconds: 300, perChannelPerHour: 2 }, () => new Date(now));
+    const d = new AlertDispatcher(
+      [channel],
+      { log: () => {} },
+      { perKeySeconds: 300, perChannelPerHour: 2 },
+      () => new Date(now),
+    );
     d.dispatch(alert);
     d.dispatch(alert);
     now += 301_000;
@@ -108,15 +152,28 @@ describe("alert delivery", () => {
     await new Promise<void>((ok) => smtp.listen(0, "127.0.0.1", ok));
     try {
       const at = new Date("2026-01-05T15:00:00Z");
-      await webhookChannel(`http://127.0.0.1:${(http.address() as AddressInfo).port}/hooks/x`).send(alert, at);
-      await emailChannel({ smtpUrl: `smtp://127.0.0.1:${(smtp.address() as AddressInfo).port}?ignoreTLS=true`, from: "engine@example.com", to: "ops@example.com" }).send(alert, at);
+      await webhookChannel(`http://127.0.0.1:${(http.address() as AddressInfo).port}/hooks/x`).send(
+        alert,
+        at,
+      );
+      await emailChannel({
+        smtpUrl: `smtp://127.0.0.1:${(smtp.address() as AddressInfo).port}?ignoreTLS=true`,
+        from: "engine@example.com",
+        to: "ops@example.com",
+      }).send(alert, at);
       const logged: unknown[] = [];
       await logChannel({ log: (...args) => void logged.push(args) }).send(alert, at);
-      expect(bodies).toEqual([{ text: "[thetaflow CRITICAL] drawdown: drawdown 26.0% is over the critical level of 25% (2026-01-05T15:00:00.000Z)" }]);
+      expect(bodies).toEqual([
+        {
+          text: "[thetaflow CRITICAL] drawdown: drawdown 26.0% is over the critical level of 25% (2026-01-05T15:00:00.000Z)",
+        },
+      ]);
       expect(mails).toHaveLength(1);
       expect(mails[0]).toContain("Subject: [thetaflow critical] drawdown");
       expect(mails[0]).toContain("To: ops@example.com");
-      expect(logged).toEqual([["error", "alert", expect.objectContaining({ rule: "drawdown", severity: "critical" })]]);
+      expect(logged).toEqual([
+        ["error", "alert", expect.objectContaining({ rule: "drawdown", severity: "critical" })],
+      ]);
     } finally {
       http.close();
       smtp.close();

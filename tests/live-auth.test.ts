@@ -20,7 +20,12 @@ const options = (dir: string): LiveRunOptions => ({
 });
 
 const open = (dir: string, env: NodeJS.ProcessEnv, printed: string[] = []) =>
-  LiveSession.open(options(dir), { env, print: (l) => void printed.push(l), logger: { log: () => {} }, channels: [] });
+  LiveSession.open(options(dir), {
+    env,
+    print: (l) => void printed.push(l),
+    logger: { log: () => {} },
+    channels: [],
+  });
 
 /** Resolves with the HTTP status of a refused upgrade, or "open" when the socket opened. */
 const wsOutcome = (url: string, headers: Record<string, string> = {}): Promise<number | "open"> =>
@@ -47,12 +52,26 @@ describe("dashboard access control", () => {
       expect(await page.text()).toContain('name="token"');
       expect((await fetch(`${url}/api/state`)).status).toBe(401);
       expect((await fetch(`${url}/api/kill`, { method: "POST", body: "{}" })).status).toBe(401);
-      expect((await fetch(`${url}/api/kill`, { method: "POST", body: "{}", headers: { authorization: "Bearer wrong-token-123" } })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${url}/api/kill`, {
+            method: "POST",
+            body: "{}",
+            headers: { authorization: "Bearer wrong-token-123" },
+          })
+        ).status,
+      ).toBe(401);
       expect(await wsOutcome(`${url.replace("http", "ws")}/ws`)).toBe(401);
-      expect(await wsOutcome(`${url.replace("http", "ws")}/ws`, { authorization: "Bearer nope-nope-nope" })).toBe(401);
+      expect(
+        await wsOutcome(`${url.replace("http", "ws")}/ws`, { authorization: "Bearer nope-nope-nope" }),
+      ).toBe(401);
 
-      expect((await fetch(`${url}/api/state`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
-      expect(await wsOutcome(`${url.replace("http", "ws")}/ws`, { authorization: `Bearer ${TOKEN}` })).toBe("open");
+      expect(
+        (await fetch(`${url}/api/state`, { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+      ).toBe(200);
+      expect(await wsOutcome(`${url.replace("http", "ws")}/ws`, { authorization: `Bearer ${TOKEN}` })).toBe(
+        "open",
+      );
     } finally {
       await session.complete({ ok: true });
     }
@@ -62,15 +81,27 @@ describe("dashboard access control", () => {
     const session = await open(dir, { THETAFLOW_TOKEN: TOKEN });
     const url = session.dashboardUrl!;
     try {
-      const bad = await fetch(`${url}/login`, { method: "POST", body: "token=wrong", headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+      const bad = await fetch(`${url}/login`, {
+        method: "POST",
+        body: "token=wrong",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        redirect: "manual",
+      });
       expect(bad.status).toBe(401);
-      const good = await fetch(`${url}/login`, { method: "POST", body: `token=${TOKEN}`, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+      const good = await fetch(`${url}/login`, {
+        method: "POST",
+        body: `token=${TOKEN}`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        redirect: "manual",
+      });
       expect(good.status).toBe(303);
       const cookie = good.headers.get("set-cookie")!.split(";", 1)[0]!;
       expect(cookie).not.toContain(TOKEN);
       expect((await fetch(url, { headers: { cookie } })).status).toBe(200);
       expect(await wsOutcome(`${url.replace("http", "ws")}/ws`, { cookie })).toBe("open");
-      expect((await fetch(`${url}/api/kill`, { method: "POST", body: "{}", headers: { cookie } })).status).toBe(403);
+      expect(
+        (await fetch(`${url}/api/kill`, { method: "POST", body: "{}", headers: { cookie } })).status,
+      ).toBe(403);
     } finally {
       await session.complete({ ok: true });
     }
@@ -80,7 +111,11 @@ describe("dashboard access control", () => {
     const session = await open(dir, { THETAFLOW_TOKEN: TOKEN });
     const url = session.dashboardUrl!;
     try {
-      const res = await fetch(`${url}/api/kill`, { method: "POST", body: JSON.stringify({ flatten: true }), headers: { authorization: `Bearer ${TOKEN}` } });
+      const res = await fetch(`${url}/api/kill`, {
+        method: "POST",
+        body: JSON.stringify({ flatten: true }),
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { outcomes: { target: string; ok: boolean }[] };
       expect(body.outcomes).toEqual([expect.objectContaining({ target: "engine", ok: true })]);
@@ -88,7 +123,10 @@ describe("dashboard access control", () => {
     } finally {
       await session.complete({ ok: true });
     }
-    const entries = readFileSync(join(dir, "audit.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const entries = readFileSync(join(dir, "audit.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(entries.map((e) => [e.action, e.subject, e.details.phase])).toEqual([
       ["manual", "kill_switch", "requested"],
       ["manual", "kill_switch", "done"],
@@ -126,13 +164,32 @@ describe("secrets never reach logs or outputs", () => {
     const audit = join(dir, "audit.ndjson");
     const r = spawnSync(
       process.execPath,
-      ["packages/cli/bin/thetaflow.js", "run", file, "--out", join(dir, "out"), "--dashboard", "--dashboard-port", "0", "--metrics-port", "0", "--audit-log", audit, "--no-progress"],
+      [
+        "packages/cli/bin/thetaflow.js",
+        "run",
+        file,
+        "--out",
+        join(dir, "out"),
+        "--dashboard",
+        "--dashboard-port",
+        "0",
+        "--metrics-port",
+        "0",
+        "--audit-log",
+        audit,
+        "--no-progress",
+      ],
       { encoding: "utf8", env: { ...process.env, ...secrets, THETAFLOW_ALERT_EMAIL_TO: "ops@example.com" } },
     );
     expect(r.stderr).toContain("alert delivery failed");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/dashboard {2}http:\/\/127\.0\.0\.1:\d+ {2}\(token: \$THETAFLOW_TOKEN\)/);
-    const everything = [r.stdout, r.stderr, readFileSync(audit, "utf8"), ...["out.ndjson", "run.json"].map((f) => readFileSync(join(dir, "out", f), "utf8"))].join("\n");
+    const everything = [
+      r.stdout,
+      r.stderr,
+      readFileSync(audit, "utf8"),
+      ...["out.ndjson", "run.json"].map((f) => readFileSync(join(dir, "out", f), "utf8")),
+    ].join("\n");
     expect(existsSync(audit)).toBe(true);
     for (const [name, value] of Object.entries(secrets)) expect(everything, name).not.toContain(value);
     for (const part of ["WEBHOOKSECRET42", "SMTPSECRET99"]) expect(everything).not.toContain(part);
@@ -144,7 +201,22 @@ describe("secrets never reach logs or outputs", () => {
     const env = { ...process.env, THETAFLOW_TOKEN: TOKEN };
     const child = spawn(
       process.execPath,
-      ["packages/cli/bin/thetaflow.js", "run", file, "--out", join(dir, "out"), "--dashboard", "--dashboard-port", "0", "--speed", "200", "--hold", "--audit-log", join(dir, "audit.ndjson"), "--no-progress"],
+      [
+        "packages/cli/bin/thetaflow.js",
+        "run",
+        file,
+        "--out",
+        join(dir, "out"),
+        "--dashboard",
+        "--dashboard-port",
+        "0",
+        "--speed",
+        "200",
+        "--hold",
+        "--audit-log",
+        join(dir, "audit.ndjson"),
+        "--no-progress",
+      ],
       { env },
     );
     const stderr: string[] = [];
@@ -158,10 +230,17 @@ describe("secrets never reach logs or outputs", () => {
         break;
       }
     }
-    const noToken = spawnSync(process.execPath, ["packages/cli/bin/thetaflow.js", "kill", "--url", url], { encoding: "utf8", env: { ...process.env, THETAFLOW_TOKEN: "wrong-token-000000", THETAFLOW_TOKEN_FILE: join(dir, "none") } });
+    const noToken = spawnSync(process.execPath, ["packages/cli/bin/thetaflow.js", "kill", "--url", url], {
+      encoding: "utf8",
+      env: { ...process.env, THETAFLOW_TOKEN: "wrong-token-000000", THETAFLOW_TOKEN_FILE: join(dir, "none") },
+    });
     expect(noToken.status).toBe(1);
     expect(noToken.stderr).toContain("refused the token (401)");
-    const kill = spawnSync(process.execPath, ["packages/cli/bin/thetaflow.js", "kill", "--url", url, "--flatten"], { encoding: "utf8", env });
+    const kill = spawnSync(
+      process.execPath,
+      ["packages/cli/bin/thetaflow.js", "kill", "--url", url, "--flatten"],
+      { encoding: "utf8", env },
+    );
     expect(kill.stderr).toBe("");
     expect(kill.stdout).toContain("ok     engine: source feed halted");
     // The halted run reports its failure but holds the dashboard until told to stop.

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Effect, Either } from "effect";
-import { compileTopology } from "@thetaflow/core";
 import { type RunReport, runTopology } from "@thetaflow/connectors";
+import { compileTopology } from "@thetaflow/core";
 import { LiveSession } from "@thetaflow/live";
 import type { Event } from "@thetaflow/schemas";
+import { Effect, Either } from "effect";
 import { describe, expect, it } from "vitest";
 import { tradingStory, writeStoryTopology } from "./live-fixtures.js";
 import { fixtureRegistries } from "./support/fixtureRegistries.js";
@@ -17,7 +17,12 @@ const silentIo = (lines: string[]) => ({
   channels: [],
 });
 
-const runStory = async (dir: string, events: readonly Event[], session: LiveSession | undefined, out: string): Promise<RunReport> => {
+const runStory = async (
+  dir: string,
+  events: readonly Event[],
+  session: LiveSession | undefined,
+  out: string,
+): Promise<RunReport> => {
   const registries = fixtureRegistries();
   const file = writeStoryTopology(dir, events, { sumNode: true });
   const topology = Either.getOrThrow(compileTopology(file, readFileSync(file, "utf8"), registries));
@@ -46,7 +51,15 @@ describe("live metrics on /metrics", () => {
     const events = tradingStory(60, { rejectEvery: 3 });
     const lines: string[] = [];
     const session = await LiveSession.open(
-      { dashboard: false, dashboardHost: "127.0.0.1", dashboardPort: 0, metricsPort: 0, metricsHost: "127.0.0.1", hold: false, auditLog: join(dir, "audit.ndjson") },
+      {
+        dashboard: false,
+        dashboardHost: "127.0.0.1",
+        dashboardPort: 0,
+        metricsPort: 0,
+        metricsHost: "127.0.0.1",
+        hold: false,
+        auditLog: join(dir, "audit.ndjson"),
+      },
       silentIo(lines),
     );
     const report = await runStory(dir, events, session, "run");
@@ -54,7 +67,8 @@ describe("live metrics on /metrics", () => {
     const text = await (await fetch(session.metricsUrl!)).text();
     await session.complete({ ok: true });
 
-    const count = (k: Event["kind"], pred: (e: Event) => boolean = () => true) => events.filter((e) => e.kind === k && pred(e)).length;
+    const count = (k: Event["kind"], pred: (e: Event) => boolean = () => true) =>
+      events.filter((e) => e.kind === k && pred(e)).length;
     const last = events.filter((e) => e.kind === "PortfolioSnapshot").at(-1)!;
     if (last.kind !== "PortfolioSnapshot") throw new Error("story has no snapshot");
 
@@ -80,11 +94,19 @@ describe("live metrics on /metrics", () => {
       expect(text, name).toContain(`# TYPE ${name} `);
 
     const signalsBy = (regime: string) => count("Signal", (e) => e.kind === "Signal" && e.regime === regime);
-    expect(sample(text, "thetaflow_signals_generated_total", { strategy: "bull_put_spread", regime: "low_vol" })).toBe(signalsBy("low_vol"));
-    expect(sample(text, "thetaflow_signals_generated_total", { strategy: "bull_put_spread", regime: "high_vol" })).toBe(signalsBy("high_vol"));
-    const executed = (sample(text, "thetaflow_signals_executed_total", { regime: "low_vol" }) ?? 0) + (sample(text, "thetaflow_signals_executed_total", { regime: "high_vol" }) ?? 0);
+    expect(
+      sample(text, "thetaflow_signals_generated_total", { strategy: "bull_put_spread", regime: "low_vol" }),
+    ).toBe(signalsBy("low_vol"));
+    expect(
+      sample(text, "thetaflow_signals_generated_total", { strategy: "bull_put_spread", regime: "high_vol" }),
+    ).toBe(signalsBy("high_vol"));
+    const executed =
+      (sample(text, "thetaflow_signals_executed_total", { regime: "low_vol" }) ?? 0) +
+      (sample(text, "thetaflow_signals_executed_total", { regime: "high_vol" }) ?? 0);
     expect(executed).toBe(count("Fill"));
-    expect(sample(text, "thetaflow_orders_rejected_total", { stage: "risk", reason: "max_open_positions" })).toBe(count("RiskDecision", (e) => e.kind === "RiskDecision" && !e.accepted));
+    expect(
+      sample(text, "thetaflow_orders_rejected_total", { stage: "risk", reason: "max_open_positions" }),
+    ).toBe(count("RiskDecision", (e) => e.kind === "RiskDecision" && !e.accepted));
     expect(sample(text, "thetaflow_positions_open")).toBe(last.openPositions);
     expect(sample(text, "thetaflow_portfolio_value_usd")).toBeCloseTo(last.equityCents / 100, 6);
     expect(sample(text, "thetaflow_drawdown_pct")).toBeCloseTo(last.drawdown * 100, 9);
@@ -92,7 +114,9 @@ describe("live metrics on /metrics", () => {
     expect(sample(text, "thetaflow_signal_generation_duration_seconds_count")).toBe(count("Signal"));
     expect(sample(text, "thetaflow_events_in_total")).toBe(report.events.in);
     expect(sample(text, "thetaflow_node_events_in_total", { node: "sum" })).toBe(report.nodes.sum!.eventsIn);
-    expect(sample(text, "thetaflow_node_events_out_total", { node: "sum" })).toBe(report.nodes.sum!.eventsOut);
+    expect(sample(text, "thetaflow_node_events_out_total", { node: "sum" })).toBe(
+      report.nodes.sum!.eventsOut,
+    );
     expect(sample(text, "thetaflow_regime", { underlying: "SPY", regime: "low_vol" })).toBe(1);
   });
 
@@ -100,7 +124,14 @@ describe("live metrics on /metrics", () => {
     const events = tradingStory(30);
     const plain = await runStory(dir, events, undefined, "plain");
     const session = await LiveSession.open(
-      { dashboard: false, dashboardHost: "127.0.0.1", dashboardPort: 0, metricsHost: "127.0.0.1", hold: false, auditLog: join(dir, "audit.ndjson") },
+      {
+        dashboard: false,
+        dashboardHost: "127.0.0.1",
+        dashboardPort: 0,
+        metricsHost: "127.0.0.1",
+        hold: false,
+        auditLog: join(dir, "audit.ndjson"),
+      },
       silentIo([]),
     );
     const tapped = await runStory(dir, events, session, "tapped");
@@ -112,11 +143,20 @@ describe("live metrics on /metrics", () => {
   it("the tap sees a source event before the node work it triggers (what the latency probes rely on)", async () => {
     const events = tradingStory(5);
     const session = await LiveSession.open(
-      { dashboard: false, dashboardHost: "127.0.0.1", dashboardPort: 0, metricsHost: "127.0.0.1", hold: false, auditLog: join(dir, "audit.ndjson") },
+      {
+        dashboard: false,
+        dashboardHost: "127.0.0.1",
+        dashboardPort: 0,
+        metricsHost: "127.0.0.1",
+        hold: false,
+        auditLog: join(dir, "audit.ndjson"),
+      },
       silentIo([]),
     );
     const seen: number[] = [];
-    session.tap.add({ onEvent: (e) => void (e.kind === "UnderlyingTick" && e.symbol === "SPY" && seen.push(e.price)) });
+    session.tap.add({
+      onEvent: (e) => void (e.kind === "UnderlyingTick" && e.symbol === "SPY" && seen.push(e.price)),
+    });
     await runStory(dir, events, session, "order");
     await session.complete({ ok: true });
     const first = events.find((e) => e.kind === "UnderlyingTick")!;
@@ -130,15 +170,26 @@ describe("Grafana dashboard", () => {
   const dir = tempDir();
 
   it("queries only metrics the engine exposes", async () => {
-    const dashboard = JSON.parse(readFileSync("deploy/grafana/dashboards/thetaflow.json", "utf8")) as { panels: { targets?: { expr?: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync("deploy/grafana/dashboards/thetaflow.json", "utf8")) as {
+      panels: { targets?: { expr?: string }[] }[];
+    };
     const used = new Set(
       dashboard.panels
         .flatMap((p) => p.targets ?? [])
-        .flatMap((t) => [...(t.expr ?? "").matchAll(/\bthetaflow_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, ""))),
+        .flatMap((t) =>
+          [...(t.expr ?? "").matchAll(/\bthetaflow_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, "")),
+        ),
     );
     expect(used.size).toBeGreaterThan(20);
     const session = await LiveSession.open(
-      { dashboard: false, dashboardHost: "127.0.0.1", dashboardPort: 0, metricsHost: "127.0.0.1", hold: false, auditLog: join(dir, "audit.ndjson") },
+      {
+        dashboard: false,
+        dashboardHost: "127.0.0.1",
+        dashboardPort: 0,
+        metricsHost: "127.0.0.1",
+        hold: false,
+        auditLog: join(dir, "audit.ndjson"),
+      },
       silentIo([]),
     );
     const exposed = new Set((await session.registry.getMetricsAsJSON()).map((m) => m.name));

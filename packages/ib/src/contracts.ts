@@ -5,7 +5,12 @@ import { formatOcc, type Leg, parseOcc } from "@thetaflow/schemas";
 const ibDate = (iso: string) => iso.replaceAll("-", "");
 const isoDate = (ib: string) => `${ib.slice(0, 4)}-${ib.slice(4, 6)}-${ib.slice(6, 8)}`;
 
-export const underlyingContract = (symbol: string): Contract => ({ symbol, secType: SecType.STK, exchange: "SMART", currency: "USD" });
+export const underlyingContract = (symbol: string): Contract => ({
+  symbol,
+  secType: SecType.STK,
+  exchange: "SMART",
+  currency: "USD",
+});
 
 /** An option contract from our OCC symbol (equity options: SMART routing, USD, multiplier 100). */
 export const optionContract = (occ: string): Contract => {
@@ -25,7 +30,13 @@ export const optionContract = (occ: string): Contract => {
 
 /** Our OCC symbol for an IB option contract (positions and executions come back as IB contracts). */
 export const occOf = (c: Contract): string | undefined => {
-  if (c.secType !== SecType.OPT || c.symbol === undefined || c.lastTradeDateOrContractMonth === undefined || c.strike === undefined) return undefined;
+  if (
+    c.secType !== SecType.OPT ||
+    c.symbol === undefined ||
+    c.lastTradeDateOrContractMonth === undefined ||
+    c.strike === undefined
+  )
+    return undefined;
   const right = c.right === OptionType.Call || c.right === ("C" as OptionType) ? "call" : "put";
   return formatOcc(c.symbol, isoDate(c.lastTradeDateOrContractMonth.slice(0, 8)), right, c.strike);
 };
@@ -34,7 +45,11 @@ export const occOf = (c: Contract): string | undefined => {
  * A BAG (combo) contract for a multi-leg order. IB identifies legs by conId only, so every leg's
  * conId must have been resolved with reqContractDetails first.
  */
-export const comboContract = (underlying: string, legs: readonly Leg[], conIds: ReadonlyMap<string, number>): Contract => ({
+export const comboContract = (
+  underlying: string,
+  legs: readonly Leg[],
+  conIds: ReadonlyMap<string, number>,
+): Contract => ({
   symbol: underlying,
   secType: SecType.BAG,
   exchange: "SMART",
@@ -42,6 +57,11 @@ export const comboContract = (underlying: string, legs: readonly Leg[], conIds: 
   comboLegs: legs.map((l): ComboLeg => {
     const conId = conIds.get(l.contract);
     if (conId === undefined) throw new Error(`no conId resolved for ${l.contract}`);
-    return { conId, ratio: l.ratio, action: l.side === "buy" ? OrderAction.BUY : OrderAction.SELL, exchange: "SMART" };
+    return {
+      conId,
+      ratio: l.ratio,
+      action: l.side === "buy" ? OrderAction.BUY : OrderAction.SELL,
+      exchange: "SMART",
+    };
   }),
 });

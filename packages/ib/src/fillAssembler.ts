@@ -51,7 +51,12 @@ export class FillAssembler {
       o = { target, combos: [], legs: [] };
       this.#orders.set(ibOrderId, o);
     }
-    const exec: Exec = { execId, shares: execution.shares ?? 0, price: execution.price ?? 0, ...(contract.secType === SecType.BAG ? {} : { contract: occOf(contract) }) };
+    const exec: Exec = {
+      execId,
+      shares: execution.shares ?? 0,
+      price: execution.price ?? 0,
+      ...(contract.secType === SecType.BAG ? {} : { contract: occOf(contract) }),
+    };
     this.#byExecId.set(execId, exec);
     if (contract.secType === SecType.BAG) o.combos.push(exec);
     else o.legs.push(exec);
@@ -110,11 +115,22 @@ export class FillAssembler {
     }
   }
 
-  #emitFill(target: FillTarget, execId: string, quantity: number, parts: readonly { leg: Leg; execs: readonly Exec[] }[]): void {
+  #emitFill(
+    target: FillTarget,
+    execId: string,
+    quantity: number,
+    parts: readonly { leg: Leg; execs: readonly Exec[] }[],
+  ): void {
     const legFills = parts.map(({ leg, execs }) => {
       const shares = execs.reduce((s, e) => s + e.shares, 0);
       const price = shares === 0 ? 0 : execs.reduce((s, e) => s + e.price * e.shares, 0) / shares;
-      return { contract: leg.contract, side: leg.side, quantity: shares, price: Math.round(price * 1e4) / 1e4, ratio: leg.ratio };
+      return {
+        contract: leg.contract,
+        side: leg.side,
+        quantity: shares,
+        price: Math.round(price * 1e4) / 1e4,
+        ratio: leg.ratio,
+      };
     });
     // Net per combo unit per share, our sign: what sold legs bring in minus what bought legs cost.
     const net = legFills.reduce((s, l) => s + (l.side === "sell" ? 1 : -1) * l.price * l.ratio, 0);

@@ -5,14 +5,41 @@ import { reconnectDelayMs } from "./backoff.js";
 import { CircuitBreaker } from "./circuitBreaker.js";
 import { type ConnectionState, IbAdapter } from "./ibAdapter.js";
 import { DEFAULT_IB_CONFIG, ibConfigFromEnv } from "./ibConfig.js";
+import { ibOrderSink, orderIdOf } from "./ibOrderSink.js";
 import type { OrderRequest } from "./orderTranslation.js";
 import { CLIENT_MSG, type ClientMessage, ScriptedTws } from "./testing/scriptedTws.js";
 
 const EXPIRY = "2026-02-20";
-const leg = (right: "call" | "put", strike: number, side: "buy" | "sell"): Leg => ({ contract: formatOcc("SPY", EXPIRY, right, strike), right, strike, expiry: EXPIRY, side, ratio: 1 });
-const ironCondor: Leg[] = [leg("put", 560, "buy"), leg("put", 570, "sell"), leg("call", 620, "sell"), leg("call", 630, "buy")];
-const condorOrder: OrderRequest = { orderId: "ic-1", intentId: "int-ic-1", underlying: "SPY", legs: ironCondor, quantity: 2, limitPrice: 2.35 };
-const singlePut: OrderRequest = { orderId: "sp-1", intentId: "int-sp-1", underlying: "SPY", legs: [leg("put", 570, "sell")], quantity: 3, limitPrice: 4.1 };
+const leg = (right: "call" | "put", strike: number, side: "buy" | "sell"): Leg => ({
+  contract: formatOcc("SPY", EXPIRY, right, strike),
+  right,
+  strike,
+  expiry: EXPIRY,
+  side,
+  ratio: 1,
+});
+const ironCondor: Leg[] = [
+  leg("put", 560, "buy"),
+  leg("put", 570, "sell"),
+  leg("call", 620, "sell"),
+  leg("call", 630, "buy"),
+];
+const condorOrder: OrderRequest = {
+  orderId: "ic-1",
+  intentId: "int-ic-1",
+  underlying: "SPY",
+  legs: ironCondor,
+  quantity: 2,
+  limitPrice: 2.35,
+};
+const singlePut: OrderRequest = {
+  orderId: "sp-1",
+  intentId: "int-sp-1",
+  underlying: "SPY",
+  legs: [leg("put", 570, "sell")],
+  quantity: 3,
+  limitPrice: 4.1,
+};
 
 /** A TWS peer, a real IBApi connected to it over a socket, and the adapter under test. */
 const harness = async () => {
@@ -28,7 +55,12 @@ const harness = async () => {
   const latencies: number[] = [];
   const adapter = new IbAdapter({
     api,
-    config: { ...DEFAULT_IB_CONFIG, port, reconnect: { initialDelayMs: 10, maxDelayMs: 50, factor: 2 }, circuitBreaker: { failureThreshold: 3, cooldownMs: 60_000 } },
+    config: {
+      ...DEFAULT_IB_CONFIG,
+      port,
+      reconnect: { initialDelayMs: 10, maxDelayMs: 50, factor: 2 },
+      circuitBreaker: { failureThreshold: 3, cooldownMs: 60_000 },
+    },
     emit: (e) => {
       events.push(e);
       check();
@@ -42,8 +74,10 @@ const harness = async () => {
     },
   });
   /** Resolves once `pred` holds (checked on every adapter event and state change). */
-  const until = (pred: () => boolean) => new Promise<void>((ok) => (pred() ? ok() : waiters.push({ pred, ok })));
-  const orders = (id: string) => events.filter((e) => e.kind === "Order" && e.orderId === id) as Extract<Event, { kind: "Order" }>[];
+  const until = (pred: () => boolean) =>
+    new Promise<void>((ok) => (pred() ? ok() : waiters.push({ pred, ok })));
+  const orders = (id: string) =>
+    events.filter((e) => e.kind === "Order" && e.orderId === id) as Extract<Event, { kind: "Order" }>[];
   const statuses = (id: string) => orders(id).map((o) => o.status);
   const placeOrders = () => tws.messages(CLIENT_MSG.PLACE_ORDER);
   // Every contract lookup answers with a conId derived from the strike.
@@ -53,7 +87,9 @@ const harness = async () => {
     if (m.msgId !== CLIENT_MSG.REQ_CONTRACT_DATA) return;
     const reqId = Number(m.fields[1]);
     const strike = Number(m.fields[6]);
-    api.emit(EventName.contractDetails, reqId, { contract: { conId: 900_000 + strike * 10 + (m.fields[7] === "C" ? 1 : 0) } });
+    api.emit(EventName.contractDetails, reqId, {
+      contract: { conId: 900_000 + strike * 10 + (m.fields[7] === "C" ? 1 : 0) },
+    });
   };
   return { tws, api, adapter, events, states, until, orders, statuses, placeOrders, latencies };
 };
@@ -76,7 +112,13 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     const h = await start();
     expect(h.adapter.state).toBe("ready");
     expect(h.tws.connections).toBe(1);
-    for (const id of [CLIENT_MSG.REQ_POSITIONS, CLIENT_MSG.REQ_ACCOUNT_SUMMARY, CLIENT_MSG.REQ_ALL_OPEN_ORDERS, CLIENT_MSG.REQ_EXECUTIONS]) expect(h.tws.messages(id)).toHaveLength(1);
+    for (const id of [
+      CLIENT_MSG.REQ_POSITIONS,
+      CLIENT_MSG.REQ_ACCOUNT_SUMMARY,
+      CLIENT_MSG.REQ_ALL_OPEN_ORDERS,
+      CLIENT_MSG.REQ_EXECUTIONS,
+    ])
+      expect(h.tws.messages(id)).toHaveLength(1);
 
     // TWS goes away and refuses connections for a while: the adapter keeps retrying, then resyncs.
     const port = await h.tws.pause();
@@ -106,10 +148,28 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     // One of two condors fills: four leg executions, the combo execution, then the commissions.
     const prices = [1.1, 3.2, 2.9, 0.65];
     ironCondor.forEach((l, i) => {
-      const contract = { secType: SecType.OPT, symbol: "SPY", lastTradeDateOrContractMonth: "20260220", strike: l.strike, right: l.right === "call" ? OptionType.Call : OptionType.Put };
-      h.api.emit(EventName.execDetails, -1, contract, { orderId: ibId, execId: `e${i}`, shares: 1, price: prices[i], orderRef: "ic-1", side: l.side === "buy" ? "BOT" : "SLD" });
+      const contract = {
+        secType: SecType.OPT,
+        symbol: "SPY",
+        lastTradeDateOrContractMonth: "20260220",
+        strike: l.strike,
+        right: l.right === "call" ? OptionType.Call : OptionType.Put,
+      };
+      h.api.emit(EventName.execDetails, -1, contract, {
+        orderId: ibId,
+        execId: `e${i}`,
+        shares: 1,
+        price: prices[i],
+        orderRef: "ic-1",
+        side: l.side === "buy" ? "BOT" : "SLD",
+      });
     });
-    h.api.emit(EventName.execDetails, -1, { secType: SecType.BAG, symbol: "SPY" }, { orderId: ibId, execId: "bag1", shares: 1, price: -4.35, orderRef: "ic-1" });
+    h.api.emit(
+      EventName.execDetails,
+      -1,
+      { secType: SecType.BAG, symbol: "SPY" },
+      { orderId: ibId, execId: "bag1", shares: 1, price: -4.35, orderRef: "ic-1" },
+    );
     expect(h.events.filter((e) => e.kind === "Fill")).toHaveLength(0); // commissions not in yet
     for (let i = 0; i < 4; i++) h.api.emit(EventName.commissionReport, { execId: `e${i}`, commission: 0.65 });
     h.tws.orderStatus(ibId, "Submitted", 1, 1, -4.35);
@@ -127,8 +187,19 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     expect(last).toMatchObject({ filledQuantity: 1, quantity: 2, avgFillPrice: 4.35, intentId: "int-ic-1" });
     const fills = h.events.filter((e) => e.kind === "Fill");
     expect(fills).toHaveLength(1);
-    expect(fills[0]).toMatchObject({ orderId: "ic-1", quantity: 1, netPrice: 4.35, commissionCents: 260, fillId: "ic-1:bag1" });
-    expect(fills[0]!.kind === "Fill" && fills[0]!.legs.map((l) => [l.side, l.quantity, l.price])).toEqual([["buy", 1, 1.1], ["sell", 1, 3.2], ["sell", 1, 2.9], ["buy", 1, 0.65]]);
+    expect(fills[0]).toMatchObject({
+      orderId: "ic-1",
+      quantity: 1,
+      netPrice: 4.35,
+      commissionCents: 260,
+      fillId: "ic-1:bag1",
+    });
+    expect(fills[0]!.kind === "Fill" && fills[0]!.legs.map((l) => [l.side, l.quantity, l.price])).toEqual([
+      ["buy", 1, 1.1],
+      ["sell", 1, 3.2],
+      ["sell", 1, 2.9],
+      ["buy", 1, 0.65],
+    ]);
     // Every event carries the adapter's own increasing seq.
     expect(h.events.map((e) => e.seq)).toEqual(h.events.map((_, i) => i));
   });
@@ -152,12 +223,20 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     // After reconnecting, TWS lists the first order among its open orders.
     h.tws.beforeEnd = (m) => {
       if (m.msgId !== CLIENT_MSG.REQ_ALL_OPEN_ORDERS) return;
-      h.api.emit(EventName.openOrder, ibId, { secType: SecType.OPT, symbol: "SPY" }, { orderRef: "sp-1", totalQuantity: 3 }, { status: "Submitted" });
+      h.api.emit(
+        EventName.openOrder,
+        ibId,
+        { secType: SecType.OPT, symbol: "SPY" },
+        { orderRef: "sp-1", totalQuantity: 3 },
+        { status: "Submitted" },
+      );
       h.tws.orderStatus(ibId, "Submitted", 0, 3, 0);
     };
     await h.adapter.whenReady();
     await h.until(() => h.placeOrders().length === 2);
-    const refs = h.placeOrders().map((m) => (m.fields.includes("sp-1") ? "sp-1" : m.fields.includes("sp-2") ? "sp-2" : "?"));
+    const refs = h
+      .placeOrders()
+      .map((m) => (m.fields.includes("sp-1") ? "sp-1" : m.fields.includes("sp-2") ? "sp-2" : "?"));
     expect(refs).toEqual(["sp-1", "sp-2"]);
     expect(Number(h.placeOrders()[1]!.fields[0])).toBeGreaterThan(ibId);
     await h.until(() => h.statuses("sp-1").includes("submitted"));
@@ -198,17 +277,57 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     const h = current;
     h.tws.beforeEnd = (m) => {
       if (m.msgId !== CLIENT_MSG.REQ_POSITIONS) return;
-      h.api.emit(EventName.position, "DU1234567", { conId: 5001, secType: SecType.OPT, symbol: "SPY", lastTradeDateOrContractMonth: "20260220", strike: 570, right: OptionType.Put }, -3, 410);
-      h.api.emit(EventName.position, "DU1234567", { conId: 756733, secType: SecType.STK, symbol: "SPY" }, 100, 590);
-      h.api.emit(EventName.position, "DU1234567", { conId: 5002, secType: SecType.OPT, symbol: "SPY", lastTradeDateOrContractMonth: "20260220", strike: 560, right: OptionType.Put }, 0, 0);
+      h.api.emit(
+        EventName.position,
+        "DU1234567",
+        {
+          conId: 5001,
+          secType: SecType.OPT,
+          symbol: "SPY",
+          lastTradeDateOrContractMonth: "20260220",
+          strike: 570,
+          right: OptionType.Put,
+        },
+        -3,
+        410,
+      );
+      h.api.emit(
+        EventName.position,
+        "DU1234567",
+        { conId: 756733, secType: SecType.STK, symbol: "SPY" },
+        100,
+        590,
+      );
+      h.api.emit(
+        EventName.position,
+        "DU1234567",
+        {
+          conId: 5002,
+          secType: SecType.OPT,
+          symbol: "SPY",
+          lastTradeDateOrContractMonth: "20260220",
+          strike: 560,
+          right: OptionType.Put,
+        },
+        0,
+        0,
+      );
     };
     await h.adapter.start();
-    expect(h.adapter.brokerPositions().map((p) => [p.symbol, p.quantity])).toEqual([[formatOcc("SPY", EXPIRY, "put", 570), -3], ["SPY", 100], [formatOcc("SPY", EXPIRY, "put", 560), 0]]);
+    expect(h.adapter.brokerPositions().map((p) => [p.symbol, p.quantity])).toEqual([
+      [formatOcc("SPY", EXPIRY, "put", 570), -3],
+      ["SPY", 100],
+      [formatOcc("SPY", EXPIRY, "put", 560), 0],
+    ]);
     const summary = await h.adapter.kill({ flatten: true });
     expect(summary).toContain("2 position(s) flattened");
-    await h.until(() => h.placeOrders().length === 2 && h.tws.messages(CLIENT_MSG.REQ_GLOBAL_CANCEL).length === 1);
+    await h.until(
+      () => h.placeOrders().length === 2 && h.tws.messages(CLIENT_MSG.REQ_GLOBAL_CANCEL).length === 1,
+    );
     const flat = h.placeOrders().map((m) => m.fields);
-    expect(flat[0]).toEqual(expect.arrayContaining(["BUY", "3", "MKT", `flatten:${formatOcc("SPY", EXPIRY, "put", 570)}`]));
+    expect(flat[0]).toEqual(
+      expect.arrayContaining(["BUY", "3", "MKT", `flatten:${formatOcc("SPY", EXPIRY, "put", 570)}`]),
+    );
     expect(flat[1]).toEqual(expect.arrayContaining(["SELL", "100", "MKT", "flatten:SPY"]));
     expect(h.adapter.submit(singlePut)).toBe("rejected");
     expect(h.placeOrders()).toHaveLength(2);
@@ -225,7 +344,16 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     h.api.emit(EventName.tickOptionComputation, reqId, 13, 0, 0.182, 0.41, 5.2, 0, 0.012, 0.35, -0.06, 601.5);
     const quotes = h.events.filter((e) => e.kind === "OptionQuote");
     expect(quotes).toHaveLength(2);
-    expect(quotes[1]).toMatchObject({ contract: occ, underlying: "SPY", strike: 620, right: "call", expiry: EXPIRY, bid: 5.1, ask: 5.3, underlyingPrice: 601.5 });
+    expect(quotes[1]).toMatchObject({
+      contract: occ,
+      underlying: "SPY",
+      strike: 620,
+      right: "call",
+      expiry: EXPIRY,
+      bid: 5.1,
+      ask: 5.3,
+      underlyingPrice: 601.5,
+    });
     const vendor = quotes[1]!.kind === "OptionQuote" ? quotes[1]!.vendor! : {};
     expect(vendor.iv).toBe(0.182);
     expect(vendor.delta).toBe(0.41);
@@ -235,10 +363,57 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
   });
 });
 
+describe("ib sink", () => {
+  it("submits one order per risk-accepted intent with the decision's quantity; rejected intents and repeats send nothing", async () => {
+    const h = await start();
+    const sink = await ibOrderSink(h.adapter).open({}, { sinkId: "broker", outDir: ".", baseDir: "." });
+    const intent = (id: string) => ({
+      kind: "OrderIntent" as const,
+      eventTime: 1,
+      seq: 0,
+      id,
+      signalId: `s-${id}`,
+      underlying: "SPY",
+      strategy: "bull_put_spread",
+      purpose: "open" as const,
+      legs: [leg("put", 570, "sell")],
+      quantity: 5,
+      limitPrice: 4.1,
+      maxRiskPerUnitCents: 100_000,
+      confidence: 0.7,
+      regime: "low_vol" as const,
+    });
+    const decision = (id: string, accepted: boolean) => ({
+      kind: "RiskDecision" as const,
+      eventTime: 2,
+      seq: 0,
+      intentId: id,
+      underlying: "SPY",
+      accepted,
+      quantity: accepted ? 2 : 0,
+      reasons: accepted ? [] : ["max_risk"],
+      tradingState: "ACTIVE" as const,
+    });
+    sink.write(intent("a"));
+    sink.write(intent("b"));
+    sink.write(decision("b", false));
+    sink.write(decision("a", true));
+    sink.write(intent("a"));
+    sink.write(decision("a", true));
+    await h.until(() => h.placeOrders().length === 1);
+    expect(h.placeOrders()[0]!.fields).toContain(orderIdOf("a"));
+    expect(h.orders(orderIdOf("a"))[0]).toMatchObject({ quantity: 2, intentId: "a" });
+    expect(h.orders(orderIdOf("b"))).toEqual([]);
+    expect(h.placeOrders()).toHaveLength(1);
+  });
+});
+
 describe("IB connection policy", () => {
   it("backoff doubles up to its cap", () => {
     const p = { initialDelayMs: 1000, maxDelayMs: 60_000, factor: 2 };
-    expect([0, 1, 2, 5, 6, 10].map((a) => reconnectDelayMs(a, p))).toEqual([1000, 2000, 4000, 32_000, 60_000, 60_000]);
+    expect([0, 1, 2, 5, 6, 10].map((a) => reconnectDelayMs(a, p))).toEqual([
+      1000, 2000, 4000, 32_000, 60_000, 60_000,
+    ]);
   });
 
   it("circuit breaker: opens after the threshold, lets one trial through after the cooldown, closes on success", () => {

@@ -1,4 +1,12 @@
-import { type Contract, EventName, type IBApi, isNonFatalError, OrderAction, OrderType, TimeInForce } from "@stoqey/ib";
+import {
+  type Contract,
+  EventName,
+  type IBApi,
+  isNonFatalError,
+  OrderAction,
+  OrderType,
+  TimeInForce,
+} from "@stoqey/ib";
 import type { Event, Leg, Order, OrderStatus } from "@thetaflow/schemas";
 import { reconnectDelayMs } from "./backoff.js";
 import { CircuitBreaker } from "./circuitBreaker.js";
@@ -13,7 +21,11 @@ export type ConnectionState = "disconnected" | "connecting" | "syncing" | "ready
 
 /** Hooks into metrics/alerts/logs; all optional so the adapter has no dependency on them. */
 export interface IbObserver {
-  readonly log?: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+  readonly log?: (
+    level: "info" | "warn" | "error",
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
   readonly apiError?: (code: number) => void;
   readonly fetchLatency?: (seconds: number) => void;
   readonly heartbeat?: () => void;
@@ -51,7 +63,8 @@ interface TrackedOrder {
   seenThisSync: boolean;
 }
 
-const ACCOUNT_TAGS = "NetLiquidation,TotalCashValue,GrossPositionValue,BuyingPower,AvailableFunds,MaintMarginReq";
+const ACCOUNT_TAGS =
+  "NetLiquidation,TotalCashValue,GrossPositionValue,BuyingPower,AvailableFunds,MaintMarginReq";
 
 /**
  * Interactive Brokers through `@stoqey/ib`'s IBApi: connection with reconnect/backoff, a sync of
@@ -80,7 +93,14 @@ export class IbAdapter {
   #positions = new Map<string, BrokerPosition>();
   #positionsNext = new Map<string, BrokerPosition>();
   readonly #account = new Map<string, { value: string; currency: string }>();
-  #sync = { positions: false, account: false, openOrders: false, executions: false, execReqId: -1, accountReqId: -1 };
+  #sync = {
+    positions: false,
+    account: false,
+    openOrders: false,
+    executions: false,
+    execReqId: -1,
+    accountReqId: -1,
+  };
   #readyWaiters: (() => void)[] = [];
   readonly #breaker: CircuitBreaker;
   readonly #quotes: QuoteBook;
@@ -90,8 +110,14 @@ export class IbAdapter {
   constructor(private readonly options: IbAdapterOptions) {
     this.#now = options.nowMs ?? (() => Date.now());
     this.#breaker = new CircuitBreaker(options.config.circuitBreaker, this.#now);
-    this.#quotes = new QuoteBook(() => this.#nowUs(), (s) => options.observer?.fetchLatency?.(s));
-    this.#fills = new FillAssembler((f) => this.#emit(f), () => this.#nowUs());
+    this.#quotes = new QuoteBook(
+      () => this.#nowUs(),
+      (s) => options.observer?.fetchLatency?.(s),
+    );
+    this.#fills = new FillAssembler(
+      (f) => this.#emit(f),
+      () => this.#nowUs(),
+    );
     this.#listen(options.api);
   }
 
@@ -133,7 +159,8 @@ export class IbAdapter {
   subscribeUnderlying(symbol: string): number {
     const reqId = this.#nextReqId++;
     this.#quotes.subscribe(reqId, "underlying", symbol);
-    if (this.#state === "ready") this.options.api.reqMktData(reqId, underlyingContract(symbol), "", false, false);
+    if (this.#state === "ready")
+      this.options.api.reqMktData(reqId, underlyingContract(symbol), "", false, false);
     return reqId;
   }
 
@@ -141,7 +168,8 @@ export class IbAdapter {
   subscribeOption(occ: string): number {
     const reqId = this.#nextReqId++;
     this.#quotes.subscribe(reqId, "option", occ);
-    if (this.#state === "ready") this.options.api.reqMktData(reqId, optionContract(occ), "100,101,106", false, false);
+    if (this.#state === "ready")
+      this.options.api.reqMktData(reqId, optionContract(occ), "100,101,106", false, false);
     return reqId;
   }
 
@@ -150,7 +178,10 @@ export class IbAdapter {
     if (this.#orders.has(request.orderId)) return "duplicate";
     const t: TrackedOrder = { request, status: "new", filled: 0, avgFillPrice: null, seenThisSync: false };
     this.#orders.set(request.orderId, t);
-    if (this.#killed) return this.#reject(t, "kill switch engaged: no new orders"), "rejected";
+    if (this.#killed) {
+      this.#reject(t, "kill switch engaged: no new orders");
+      return "rejected";
+    }
     if (this.#state !== "ready") return "queued";
     this.#place(t);
     return t.status === "rejected" ? "rejected" : "placed";
@@ -177,7 +208,10 @@ export class IbAdapter {
         this.#update(t, "cancelled", "kill switch engaged before it was sent");
         dropped++;
       }
-    if (this.#state !== "ready") throw new Error(`not connected to TWS (${this.#state}): ${dropped} queued order(s) dropped, working orders NOT cancelled`);
+    if (this.#state !== "ready")
+      throw new Error(
+        `not connected to TWS (${this.#state}): ${dropped} queued order(s) dropped, working orders NOT cancelled`,
+      );
     this.options.api.reqGlobalCancel();
     const parts = [`global cancel sent`, `${dropped} queued order(s) dropped`];
     if (options.flatten) {
@@ -247,24 +281,42 @@ export class IbAdapter {
     api.on(EventName.error, (err: Error, code: number, reqId: number) => this.#onError(err, code, reqId));
     api.on(EventName.openOrder, (ibId, _contract, order) => this.#adopt(ibId, order.orderRef));
     api.on(EventName.openOrderEnd, () => this.#syncStep("openOrders"));
-    api.on(EventName.orderStatus, (ibId, status, filled, remaining, avgFillPrice) => this.#onOrderStatus(ibId, status, filled, remaining, avgFillPrice));
+    api.on(EventName.orderStatus, (ibId, status, filled, remaining, avgFillPrice) =>
+      this.#onOrderStatus(ibId, status, filled, remaining, avgFillPrice),
+    );
     api.on(EventName.execDetails, (_reqId, contract, execution) => {
       const t = this.#adopt(execution.orderId ?? -1, execution.orderRef);
-      if (t !== undefined && t.ibOrderId !== undefined) this.#fills.onExecution(t.ibOrderId, t.request, contract, execution);
+      if (t !== undefined && t.ibOrderId !== undefined)
+        this.#fills.onExecution(t.ibOrderId, t.request, contract, execution);
     });
-    api.on(EventName.execDetailsEnd, (reqId) => reqId === this.#sync.execReqId && this.#syncStep("executions"));
+    api.on(
+      EventName.execDetailsEnd,
+      (reqId) => reqId === this.#sync.execReqId && this.#syncStep("executions"),
+    );
     api.on(EventName.commissionReport, (report) => this.#fills.onCommission(report));
     api.on(EventName.position, (account, contract, pos, avgCost) => {
       const symbol = occOf(contract) ?? contract.symbol ?? String(contract.conId);
-      this.#positionsNext.set(`${account}:${symbol}`, { account, symbol, secType: contract.secType ?? "", quantity: pos, avgCost: avgCost ?? 0, contract });
+      this.#positionsNext.set(`${account}:${symbol}`, {
+        account,
+        symbol,
+        secType: contract.secType ?? "",
+        quantity: pos,
+        avgCost: avgCost ?? 0,
+        contract,
+      });
     });
     api.on(EventName.positionEnd, () => {
       this.#positions = this.#positionsNext;
       this.#positionsNext = new Map();
       this.#syncStep("positions");
     });
-    api.on(EventName.accountSummary, (_reqId, account, tag, value, currency) => this.#account.set(`${account}:${tag}`, { value, currency }));
-    api.on(EventName.accountSummaryEnd, (reqId) => reqId === this.#sync.accountReqId && this.#syncStep("account"));
+    api.on(EventName.accountSummary, (_reqId, account, tag, value, currency) =>
+      this.#account.set(`${account}:${tag}`, { value, currency }),
+    );
+    api.on(
+      EventName.accountSummaryEnd,
+      (reqId) => reqId === this.#sync.accountReqId && this.#syncStep("account"),
+    );
     api.on(EventName.contractDetails, (reqId, details) => {
       const d = this.#details.get(reqId);
       if (d !== undefined && details.contract.conId !== undefined) d.conId = details.contract.conId;
@@ -279,10 +331,22 @@ export class IbAdapter {
         d.done();
       }
     });
-    api.on(EventName.tickPrice, (reqId, field, value) => this.#quote(this.#quotes.onTick(reqId, field as number, value)));
-    api.on(EventName.tickSize, (reqId, field, value) => field !== undefined && value !== undefined && this.#quote(this.#quotes.onTick(reqId, field as number, value)));
-    api.on(EventName.tickOptionComputation, (reqId, field, _attrib, iv, delta, _optPrice, _pvDiv, gamma, vega, theta, undPrice) =>
-      this.#quote(this.#quotes.onOptionComputation(reqId, field as number, iv, delta, gamma, vega, theta, undPrice)),
+    api.on(EventName.tickPrice, (reqId, field, value) =>
+      this.#quote(this.#quotes.onTick(reqId, field as number, value)),
+    );
+    api.on(
+      EventName.tickSize,
+      (reqId, field, value) =>
+        field !== undefined &&
+        value !== undefined &&
+        this.#quote(this.#quotes.onTick(reqId, field as number, value)),
+    );
+    api.on(
+      EventName.tickOptionComputation,
+      (reqId, field, _attrib, iv, delta, _optPrice, _pvDiv, gamma, vega, theta, undPrice) =>
+        this.#quote(
+          this.#quotes.onOptionComputation(reqId, field as number, iv, delta, gamma, vega, theta, undPrice),
+        ),
     );
     api.on(EventName.currentTime, () => this.options.observer?.heartbeat?.());
   }
@@ -294,7 +358,14 @@ export class IbAdapter {
   #beginSync(): void {
     this.#setState("syncing");
     const api = this.options.api;
-    this.#sync = { positions: false, account: false, openOrders: false, executions: false, execReqId: this.#nextReqId++, accountReqId: this.#nextReqId++ };
+    this.#sync = {
+      positions: false,
+      account: false,
+      openOrders: false,
+      executions: false,
+      execReqId: this.#nextReqId++,
+      accountReqId: this.#nextReqId++,
+    };
     for (const t of this.#orders.values()) t.seenThisSync = false;
     this.#positionsNext = new Map();
     api.reqPositions();
@@ -311,18 +382,35 @@ export class IbAdapter {
     this.#setState("ready");
     this.#attempt = 0;
     this.#breaker.recordSuccess();
-    this.#log("info", "TWS synchronised", { positions: this.#positions.size, openOrders: [...this.#orders.values()].filter((t) => t.seenThisSync).length });
+    this.#log("info", "TWS synchronised", {
+      positions: this.#positions.size,
+      openOrders: [...this.#orders.values()].filter((t) => t.seenThisSync).length,
+    });
     for (const [reqId, sub] of this.#quotes.subscriptions())
-      this.options.api.reqMktData(reqId, sub.kind === "option" ? optionContract(sub.symbol) : underlyingContract(sub.symbol), sub.kind === "option" ? "100,101,106" : "", false, false);
+      this.options.api.reqMktData(
+        reqId,
+        sub.kind === "option" ? optionContract(sub.symbol) : underlyingContract(sub.symbol),
+        sub.kind === "option" ? "100,101,106" : "",
+        false,
+        false,
+      );
     for (const t of this.#orders.values()) {
       if (isTerminal(t.status) || t.seenThisSync) continue;
       if (t.ibOrderId === undefined) this.#place(t);
       // Sent before the disconnect but unknown to the broker now: never resend (it may yet appear);
       // report it so the strategy can decide.
-      else this.#update(t, t.filled > 0 ? "cancelled" : "rejected", "not working at the broker after reconnect; not resent to avoid a duplicate");
+      else
+        this.#update(
+          t,
+          t.filled > 0 ? "cancelled" : "rejected",
+          "not working at the broker after reconnect; not resent to avoid a duplicate",
+        );
     }
     clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = setInterval(() => this.#state === "ready" && this.options.api.reqCurrentTime(), this.options.config.heartbeatSeconds * 1000);
+    this.#heartbeatTimer = setInterval(
+      () => this.#state === "ready" && this.options.api.reqCurrentTime(),
+      this.options.config.heartbeatSeconds * 1000,
+    );
     this.#heartbeatTimer.unref();
     this.options.observer?.heartbeat?.();
     const waiters = this.#readyWaiters;
@@ -347,9 +435,16 @@ export class IbAdapter {
   }
 
   #place(t: TrackedOrder): void {
-    if (this.#killed) return this.#reject(t, "kill switch engaged: no new orders");
-    if (!this.#breaker.tryPass()) return this.#reject(t, "circuit breaker open after repeated failures");
-    const missing = t.request.legs.length > 1 ? t.request.legs.filter((l) => !this.#conIds.has(l.contract)) : [];
+    if (this.#killed) {
+      this.#reject(t, "kill switch engaged: no new orders");
+      return;
+    }
+    if (!this.#breaker.tryPass()) {
+      this.#reject(t, "circuit breaker open after repeated failures");
+      return;
+    }
+    const missing =
+      t.request.legs.length > 1 ? t.request.legs.filter((l) => !this.#conIds.has(l.contract)) : [];
     if (missing.length > 0) {
       // Combo legs are named by conId: resolve them first, then place.
       let pending = missing.length;
@@ -360,7 +455,8 @@ export class IbAdapter {
           if (err !== undefined) {
             failed = true;
             this.#breaker.recordFailure();
-            return this.#reject(t, `contract lookup failed: ${err.message}`);
+            this.#reject(t, `contract lookup failed: ${err.message}`);
+            return;
           }
           if (--pending === 0) this.#send(t);
         });
@@ -380,7 +476,8 @@ export class IbAdapter {
     try {
       translated = toIbOrder(t.request, this.#conIds, this.options.config.account);
     } catch (err) {
-      return this.#reject(t, (err as Error).message);
+      this.#reject(t, (err as Error).message);
+      return;
     }
     const id = this.#nextOrderId++;
     t.ibOrderId = id;
@@ -418,7 +515,13 @@ export class IbAdapter {
     this.#emit(order);
   }
 
-  #onOrderStatus(ibId: number, ibStatus: string, filled: number, remaining: number, avgFillPrice: number): void {
+  #onOrderStatus(
+    ibId: number,
+    ibStatus: string,
+    filled: number,
+    remaining: number,
+    avgFillPrice: number,
+  ): void {
     const t = this.#byIbId.get(ibId);
     if (t === undefined) return;
     t.seenThisSync = true;

@@ -41,7 +41,8 @@ export const DEFAULT_IB_CONFIG: IbConfig = {
 const int = (name: string, value: string | undefined, fallback: number): number => {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got '${value}'`);
   return n;
 };
 
@@ -51,10 +52,13 @@ const int = (name: string, value: string | undefined, fallback: number): number 
  */
 export const ibConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): IbConfig => {
   const mode = env.IB_TRADING_MODE ?? "paper";
-  if (mode !== "paper" && mode !== "live") throw new Error(`IB_TRADING_MODE must be paper or live, got '${mode}'`);
+  if (mode !== "paper" && mode !== "live")
+    throw new Error(`IB_TRADING_MODE must be paper or live, got '${mode}'`);
   const port = int("IB_PORT", env.IB_PORT, mode === "live" ? LIVE_PORT : PAPER_PORT);
   if (mode === "paper" && (port === LIVE_PORT || port === 4001))
-    throw new Error(`IB_PORT ${port} is a live trading port; set IB_TRADING_MODE=live to trade a live account`);
+    throw new Error(
+      `IB_PORT ${port} is a live trading port; set IB_TRADING_MODE=live to trade a live account`,
+    );
   return {
     ...DEFAULT_IB_CONFIG,
     host: env.IB_HOST ?? DEFAULT_IB_CONFIG.host,

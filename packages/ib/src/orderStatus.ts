@@ -26,4 +26,5 @@ export const ourStatus = (ibStatus: string, filled: number, remaining: number): 
   }
 };
 
-export const isTerminal = (s: OrderStatus): boolean => s === "filled" || s === "cancelled" || s === "rejected" || s === "expired";
+export const isTerminal = (s: OrderStatus): boolean =>
+  s === "filled" || s === "cancelled" || s === "rejected" || s === "expired";

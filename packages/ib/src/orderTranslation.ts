@@ -42,7 +42,12 @@ export const toIbOrder = (
     const leg = req.legs[0]!;
     return {
       contract: optionContract(leg.contract),
-      order: { ...base, action: leg.side === "buy" ? OrderAction.BUY : OrderAction.SELL, totalQuantity: req.quantity * leg.ratio, lmtPrice: cents(Math.abs(req.limitPrice)) },
+      order: {
+        ...base,
+        action: leg.side === "buy" ? OrderAction.BUY : OrderAction.SELL,
+        totalQuantity: req.quantity * leg.ratio,
+        lmtPrice: cents(Math.abs(req.limitPrice)),
+      },
     };
   }
   return {

@@ -70,19 +70,30 @@ export class QuoteBook {
     else if (field(field_, TickType.BID_SIZE, TickType.DELAYED_BID_SIZE)) s.bidSize = value;
     else if (field(field_, TickType.ASK_SIZE, TickType.DELAYED_ASK_SIZE)) s.askSize = value;
     else if (field(field_, TickType.VOLUME, TickType.DELAYED_VOLUME)) s.volume = value;
-    else if (field_ === TickType.OPTION_CALL_OPEN_INTEREST || field_ === TickType.OPTION_PUT_OPEN_INTEREST) s.openInterest = value;
+    else if (field_ === TickType.OPTION_CALL_OPEN_INTEREST || field_ === TickType.OPTION_PUT_OPEN_INTEREST)
+      s.openInterest = value;
     else return undefined;
     return this.#event(s);
   }
 
   /** tickOptionComputation: IB's model IV/Greeks (the model tick, not the bid/ask/last ones). */
-  onOptionComputation(reqId: number, field_: number, iv?: number, delta?: number, gamma?: number, vega?: number, theta?: number, undPrice?: number): OptionQuote | UnderlyingTick | undefined {
+  onOptionComputation(
+    reqId: number,
+    field_: number,
+    iv?: number,
+    delta?: number,
+    gamma?: number,
+    vega?: number,
+    theta?: number,
+    undPrice?: number,
+  ): OptionQuote | UnderlyingTick | undefined {
     const s = this.#subs.get(reqId);
     if (s === undefined) return undefined;
     this.#answered(s);
     if (!field(field_, TickType.MODEL_OPTION, TickType.DELAYED_MODEL_OPTION)) return undefined;
     // IB marks "not computed" with -1 or -2 (and huge sentinels for prices); keep only real numbers.
-    const ok = (x: number | undefined, min = -1e9) => (x !== undefined && Number.isFinite(x) && x > min && Math.abs(x) < 1e9 ? x : undefined);
+    const ok = (x: number | undefined, min = -1e9) =>
+      x !== undefined && Number.isFinite(x) && x > min && Math.abs(x) < 1e9 ? x : undefined;
     s.iv = ok(iv, 0);
     s.delta = ok(delta, -1.0000001);
     s.gamma = ok(gamma);
@@ -99,7 +110,16 @@ export class QuoteBook {
     if (s.kind === "underlying") {
       const price = s.last ?? (s.bid + s.ask) / 2;
       if (!(price > 0)) return undefined;
-      return { kind: "UnderlyingTick", eventTime, seq: 0, symbol: s.symbol, price, ...(s.bid > 0 ? { bid: s.bid } : {}), ...(s.ask > 0 ? { ask: s.ask } : {}), ...(s.volume === undefined ? {} : { volume: s.volume }) };
+      return {
+        kind: "UnderlyingTick",
+        eventTime,
+        seq: 0,
+        symbol: s.symbol,
+        price,
+        ...(s.bid > 0 ? { bid: s.bid } : {}),
+        ...(s.ask > 0 ? { ask: s.ask } : {}),
+        ...(s.volume === undefined ? {} : { volume: s.volume }),
+      };
     }
     const p = parseOcc(s.symbol)!;
     const vendor = {

@@ -8,9 +8,20 @@ const token = process.env.THETAFLOW_TOKEN;
 const stats = [];
 let open = 0;
 for (let i = 0; i < n; i++) {
-  const s = { messages: 0, bytes: 0, maxGapMs: 0, last: 0, eventsIn: 0, status: "", equityPoints: 0, positions: 0 };
+  const s = {
+    messages: 0,
+    bytes: 0,
+    maxGapMs: 0,
+    last: 0,
+    eventsIn: 0,
+    status: "",
+    equityPoints: 0,
+    positions: 0,
+  };
   stats.push(s);
-  const ws = new WebSocket(`${url.replace("http", "ws")}/ws`, { headers: { authorization: `Bearer ${token}` } });
+  const ws = new WebSocket(`${url.replace("http", "ws")}/ws`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   ws.on("open", () => {
     open++;
     if (open === n) console.log(JSON.stringify({ ready: true }));
@@ -23,7 +34,8 @@ for (let i = 0; i < n; i++) {
     s.bytes += data.length;
     const m = JSON.parse(data);
     if (m.health) ({ eventsIn: s.eventsIn, status: s.status } = m.health);
-    if (m.equity) s.equityPoints = m.equity.reset ? m.equity.points.length : s.equityPoints + m.equity.points.length;
+    if (m.equity)
+      s.equityPoints = m.equity.reset ? m.equity.points.length : s.equityPoints + m.equity.points.length;
     if (m.positions) s.positions = m.positions.length;
   });
   ws.on("close", () => {

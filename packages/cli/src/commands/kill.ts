@@ -1,10 +1,12 @@
-import type { Command } from "commander";
 import { requestKill } from "@thetaflow/live";
+import type { Command } from "commander";
 
 export const register = (program: Command): void => {
   program
     .command("kill")
-    .description("Engage a running engine's kill switch: cancel all working orders and halt; --flatten also closes every position")
+    .description(
+      "Engage a running engine's kill switch: cancel all working orders and halt; --flatten also closes every position",
+    )
     .requiredOption("--url <url>", "the engine's dashboard URL, e.g. http://127.0.0.1:8765")
     .option("--flatten", "also flatten all positions (market orders)")
     .action(async (opts: { url: string; flatten?: boolean }) => {

@@ -1,5 +1,5 @@
-import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 
 /** A message the client sent: its TWS outgoing message id and the remaining fields. */
 export interface ClientMessage {
@@ -86,7 +86,13 @@ export class ScriptedTws {
   }
 
   /** ORDER_STATUS at server version >= MARKET_CAP_PRICE (no version field). */
-  orderStatus(ibOrderId: number, status: string, filled: number, remaining: number, avgFillPrice: number): void {
+  orderStatus(
+    ibOrderId: number,
+    status: string,
+    filled: number,
+    remaining: number,
+    avgFillPrice: number,
+  ): void {
     this.send([3, ibOrderId, status, filled, remaining, avgFillPrice, 0, 0, avgFillPrice, 0, "", 0]);
   }
 
@@ -118,7 +124,10 @@ export class ScriptedTws {
       while (buffer.length >= 4) {
         const len = buffer.readInt32BE(0);
         if (buffer.length < 4 + len) return;
-        const fields = buffer.subarray(4, 4 + len).toString("utf8").split("\0");
+        const fields = buffer
+          .subarray(4, 4 + len)
+          .toString("utf8")
+          .split("\0");
         buffer = buffer.subarray(4 + len);
         if (fields[fields.length - 1] === "") fields.pop();
         const m: ClientMessage = { msgId: Number(fields[0]), fields: fields.slice(1) };

@@ -1,6 +1,11 @@
 export type AlertSeverity = "info" | "warning" | "critical";
 
-export type AlertRuleName = "drawdown" | "order_rejection_spike" | "data_gap" | "heartbeat_missing" | "regime_high_vol";
+export type AlertRuleName =
+  | "drawdown"
+  | "order_rejection_spike"
+  | "data_gap"
+  | "heartbeat_missing"
+  | "regime_high_vol";
 
 export interface Alert {
   readonly rule: AlertRuleName;

@@ -59,7 +59,11 @@ export class AlertDispatcher {
         (err: unknown) => {
           this.stats.failed++;
           this.onChannelError(channel.name);
-          this.logger.log("warn", "alert delivery failed", { channel: channel.name, rule: alert.rule, error: describeError(err) });
+          this.logger.log("warn", "alert delivery failed", {
+            channel: channel.name,
+            rule: alert.rule,
+            error: describeError(err),
+          });
         },
       );
       this.#inFlight.add(p);

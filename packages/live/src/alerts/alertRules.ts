@@ -26,18 +26,23 @@ export class AlertRules implements TapListener {
   onEvent(event: Event): void {
     switch (event.kind) {
       case "PortfolioSnapshot":
-        return this.#drawdown(event.drawdown, event.eventTime);
+        this.#drawdown(event.drawdown, event.eventTime);
+        return;
       case "RiskDecision":
-        return this.#decision(event.accepted, event.eventTime);
+        this.#decision(event.accepted, event.eventTime);
+        return;
       case "Order":
         if (event.status === "rejected") this.#decision(false, event.eventTime);
         return;
       case "Regime":
-        return this.#regime(event.underlying, event.regime, event.eventTime);
+        this.#regime(event.underlying, event.regime, event.eventTime);
+        return;
       case "RegimeTransition":
-        return this.#regime(event.underlying, event.to, event.eventTime);
+        this.#regime(event.underlying, event.to, event.eventTime);
+        return;
       case "UnderlyingTick":
-        return this.#tick(event.symbol, event.eventTime);
+        this.#tick(event.symbol, event.eventTime);
+        return;
       default:
         return;
     }
@@ -56,7 +61,8 @@ export class AlertRules implements TapListener {
       });
       this.#drawdownLevel = level;
     } else if (drawdown < t.drawdownWarning * 0.9) this.#drawdownLevel = 0;
-    else if (level === 1 && this.#drawdownLevel === 2 && drawdown < t.drawdownCritical * 0.9) this.#drawdownLevel = 1;
+    else if (level === 1 && this.#drawdownLevel === 2 && drawdown < t.drawdownCritical * 0.9)
+      this.#drawdownLevel = 1;
   }
 
   #decision(accepted: boolean, eventTime: number): void {
@@ -81,7 +87,13 @@ export class AlertRules implements TapListener {
     const previous = this.#regimes.get(underlying);
     this.#regimes.set(underlying, regime);
     if (regime === "high_vol" && previous !== undefined && previous !== "high_vol")
-      this.raise({ rule: "regime_high_vol", severity: "warning", key: underlying, message: `${underlying} regime changed ${previous} -> high_vol`, eventTime });
+      this.raise({
+        rule: "regime_high_vol",
+        severity: "warning",
+        key: underlying,
+        message: `${underlying} regime changed ${previous} -> high_vol`,
+        eventTime,
+      });
   }
 
   #tick(symbol: string, eventTime: number): void {
@@ -91,14 +103,25 @@ export class AlertRules implements TapListener {
     if (max === undefined || previous === undefined) return;
     const gap = (eventTime - previous) / 1e6;
     if (gap > max)
-      this.raise({ rule: "data_gap", severity: "warning", key: symbol, message: `${symbol}: no tick for ${gap.toFixed(0)} s of event time (limit ${max} s)`, eventTime });
+      this.raise({
+        rule: "data_gap",
+        severity: "warning",
+        key: symbol,
+        message: `${symbol}: no tick for ${gap.toFixed(0)} s of event time (limit ${max} s)`,
+        eventTime,
+      });
   }
 
   /** A component that must keep beating (broker connection, market data feed) says it is alive. */
   heartbeat(source: string, wallSeconds: number): void {
     const h = this.#heartbeats.get(source);
-    if (h !== undefined && h.missing)
-      this.raise({ rule: "heartbeat_missing", severity: "info", key: source, message: `${source} heartbeat is back` });
+    if (h?.missing)
+      this.raise({
+        rule: "heartbeat_missing",
+        severity: "info",
+        key: source,
+        message: `${source} heartbeat is back`,
+      });
     this.#heartbeats.set(source, { at: wallSeconds, missing: false });
   }
 
@@ -117,12 +140,22 @@ export class AlertRules implements TapListener {
       this.#dataGap = false;
     } else if (live && !this.#dataGap && wallSeconds - this.#lastInputAt >= this.thresholds.dataGapSeconds) {
       this.#dataGap = true;
-      this.raise({ rule: "data_gap", severity: "warning", key: "inputs", message: `no input events for ${(wallSeconds - this.#lastInputAt).toFixed(0)} s` });
+      this.raise({
+        rule: "data_gap",
+        severity: "warning",
+        key: "inputs",
+        message: `no input events for ${(wallSeconds - this.#lastInputAt).toFixed(0)} s`,
+      });
     }
     for (const [source, h] of this.#heartbeats) {
       if (!h.missing && wallSeconds - h.at >= this.thresholds.heartbeatTimeoutSeconds) {
         h.missing = true;
-        this.raise({ rule: "heartbeat_missing", severity: "critical", key: source, message: `no heartbeat from ${source} for ${(wallSeconds - h.at).toFixed(0)} s` });
+        this.raise({
+          rule: "heartbeat_missing",
+          severity: "critical",
+          key: source,
+          message: `no heartbeat from ${source} for ${(wallSeconds - h.at).toFixed(0)} s`,
+        });
       }
     }
   }

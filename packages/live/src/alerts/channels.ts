@@ -7,7 +7,8 @@ export interface AlertChannel {
   send(alert: Alert, at: Date): Promise<void>;
 }
 
-const line = (a: Alert, at: Date) => `[thetaflow ${a.severity.toUpperCase()}] ${a.rule}: ${a.message} (${at.toISOString()})`;
+const line = (a: Alert, at: Date) =>
+  `[thetaflow ${a.severity.toUpperCase()}] ${a.rule}: ${a.message} (${at.toISOString()})`;
 
 export const logChannel = (logger: LiveLogger): AlertChannel => ({
   name: "log",
@@ -57,11 +58,18 @@ export const emailChannel = (settings: EmailSettings, transport?: Transporter): 
     name: "email",
     send: async (a, at) => {
       try {
-        await mailer.sendMail({ from: settings.from, to: settings.to, subject: `[thetaflow ${a.severity}] ${a.rule}`, text: `${line(a, at)}\n` });
+        await mailer.sendMail({
+          from: settings.from,
+          to: settings.to,
+          subject: `[thetaflow ${a.severity}] ${a.rule}`,
+          text: `${line(a, at)}\n`,
+        });
       } catch (err) {
         // SMTP errors can echo the AUTH exchange; keep only the reply code and the first words.
         const e = err as { code?: string; responseCode?: number };
-        throw new Error(`smtp failed: ${e.code ?? "error"}${e.responseCode === undefined ? "" : ` ${e.responseCode}`}`);
+        throw new Error(
+          `smtp failed: ${e.code ?? "error"}${e.responseCode === undefined ? "" : ` ${e.responseCode}`}`,
+        );
       }
     },
   };
@@ -74,8 +82,15 @@ export const channelsFromEnv = (env: NodeJS.ProcessEnv, logger: LiveLogger): Ale
   const smtp = env.THETAFLOW_SMTP_URL;
   if (smtp !== undefined && smtp !== "") {
     const to = env.THETAFLOW_ALERT_EMAIL_TO;
-    if (to === undefined || to === "") logger.log("warn", "THETAFLOW_SMTP_URL is set but THETAFLOW_ALERT_EMAIL_TO is not: email alerts are off");
-    else channels.push(emailChannel({ smtpUrl: smtp, to, from: env.THETAFLOW_ALERT_EMAIL_FROM ?? "thetaflow@localhost" }));
+    if (to === undefined || to === "")
+      logger.log(
+        "warn",
+        "THETAFLOW_SMTP_URL is set but THETAFLOW_ALERT_EMAIL_TO is not: email alerts are off",
+      );
+    else
+      channels.push(
+        emailChannel({ smtpUrl: smtp, to, from: env.THETAFLOW_ALERT_EMAIL_FROM ?? "thetaflow@localhost" }),
+      );
   }
   return channels;
 };

@@ -27,7 +27,15 @@ describe("AuditLog", () => {
 
 describe("Redactor", () => {
   it("masks secret-named variables and URL passwords, not locations or short values", () => {
-    const r = Redactor.fromEnv({ THETAFLOW_TOKEN: "abcdef123456", THETAFLOW_SMTP_URL: "smtp://u:p%40ssw0rd!@h:25", THETAFLOW_TOKEN_FILE: "/home/me/.config/thetaflow/token", API_KEY: "x", HOME: "/root" });
-    expect(r.redact("t=abcdef123456 pw=p@ssw0rd! f=/home/me/.config/thetaflow/token k=x")).toBe("t=[redacted] pw=[redacted] f=/home/me/.config/thetaflow/token k=x");
+    const r = Redactor.fromEnv({
+      THETAFLOW_TOKEN: "abcdef123456",
+      THETAFLOW_SMTP_URL: "smtp://u:p%40ssw0rd!@h:25",
+      THETAFLOW_TOKEN_FILE: "/home/me/.config/thetaflow/token",
+      API_KEY: "x",
+      HOME: "/root",
+    });
+    expect(r.redact("t=abcdef123456 pw=p@ssw0rd! f=/home/me/.config/thetaflow/token k=x")).toBe(
+      "t=[redacted] pw=[redacted] f=/home/me/.config/thetaflow/token k=x",
+    );
   });
 });

@@ -1,5 +1,15 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Event } from "@thetaflow/schemas";
@@ -23,7 +33,8 @@ export interface AuditEntry {
 }
 
 export const defaultAuditFile = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.THETAFLOW_AUDIT_LOG ?? join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "thetaflow", "audit.ndjson");
+  env.THETAFLOW_AUDIT_LOG ??
+  join(env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "thetaflow", "audit.ndjson");
 
 const GENESIS = "0".repeat(64);
 /** Entries are a few hundred bytes; the last one always fits. */
@@ -55,8 +66,23 @@ export class AuditLog {
     this.#fd = openSync(file, "a", 0o600);
   }
 
-  record(action: AuditAction, actor: string, subject: string, details: Readonly<Record<string, unknown>>, eventTime?: number): AuditEntry {
-    const base = { seq: this.#seq++, ts: this.now().toISOString(), action, actor, subject, eventTime, details, prev: this.#prev };
+  record(
+    action: AuditAction,
+    actor: string,
+    subject: string,
+    details: Readonly<Record<string, unknown>>,
+    eventTime?: number,
+  ): AuditEntry {
+    const base = {
+      seq: this.#seq++,
+      ts: this.now().toISOString(),
+      action,
+      actor,
+      subject,
+      eventTime,
+      details,
+      prev: this.#prev,
+    };
     // Redact before hashing so the chain verifies against what is on disk.
     const body = this.redactor.redact(JSON.stringify(base));
     const hash = digest(this.#prev, body);
@@ -69,25 +95,37 @@ export class AuditLog {
   recordEvent(event: Event): void {
     switch (event.kind) {
       case "RiskDecision":
-        this.record("risk_decision", "engine", event.intentId, {
-          underlying: event.underlying,
-          accepted: event.accepted,
-          quantity: event.quantity,
-          reasons: event.reasons,
-          tradingState: event.tradingState,
-        }, event.eventTime);
+        this.record(
+          "risk_decision",
+          "engine",
+          event.intentId,
+          {
+            underlying: event.underlying,
+            accepted: event.accepted,
+            quantity: event.quantity,
+            reasons: event.reasons,
+            tradingState: event.tradingState,
+          },
+          event.eventTime,
+        );
         return;
       case "Order":
-        this.record(event.status === "cancelled" ? "cancel" : "order", "engine", event.orderId, {
-          intentId: event.intentId,
-          underlying: event.underlying,
-          status: event.status,
-          quantity: event.quantity,
-          filledQuantity: event.filledQuantity,
-          limitPrice: event.limitPrice,
-          legs: event.legs.map((l) => `${l.side} ${l.ratio} ${l.contract}`),
-          ...(event.reason === undefined ? {} : { reason: event.reason }),
-        }, event.eventTime);
+        this.record(
+          event.status === "cancelled" ? "cancel" : "order",
+          "engine",
+          event.orderId,
+          {
+            intentId: event.intentId,
+            underlying: event.underlying,
+            status: event.status,
+            quantity: event.quantity,
+            filledQuantity: event.filledQuantity,
+            limitPrice: event.limitPrice,
+            legs: event.legs.map((l) => `${l.side} ${l.ratio} ${l.contract}`),
+            ...(event.reason === undefined ? {} : { reason: event.reason }),
+          },
+          event.eventTime,
+        );
         return;
       default:
         return;

@@ -42,13 +42,16 @@ export const resolveAccessToken = (env: NodeJS.ProcessEnv = process.env): Access
 
 /** Where to find the token, for messages: never the token itself. */
 export const describeTokenOrigin = (t: AccessToken): string =>
-  t.origin === "env" ? `$${TOKEN_ENV}` : `${t.file} (${t.origin === "generated" ? "generated now, mode 0600" : "mode 0600"})`;
+  t.origin === "env"
+    ? `$${TOKEN_ENV}`
+    : `${t.file} (${t.origin === "generated" ? "generated now, mode 0600" : "mode 0600"})`;
 
 /** The token for a client (the `kill` command): never generates one, since a new token opens nothing. */
 export const readAccessToken = (env: NodeJS.ProcessEnv = process.env): AccessToken => {
   const fromEnv = env[TOKEN_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv.trim(), origin: "env" };
   const file = defaultTokenFile(env);
-  if (!existsSync(file)) throw new Error(`no access token: set $${TOKEN_ENV} or create ${file} (the dashboard run writes it)`);
+  if (!existsSync(file))
+    throw new Error(`no access token: set $${TOKEN_ENV} or create ${file} (the dashboard run writes it)`);
   return resolveAccessToken(env);
 };

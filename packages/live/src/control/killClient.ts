@@ -20,7 +20,8 @@ export const requestKill = async (
   } catch {
     throw new Error(`--url must be the dashboard URL, e.g. http://127.0.0.1:8765 (got '${url}')`);
   }
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw new Error(`--url must be http(s), got '${base.protocol}'`);
+  if (base.protocol !== "http:" && base.protocol !== "https:")
+    throw new Error(`--url must be http(s), got '${base.protocol}'`);
   const token = readAccessToken(env);
   const redactor = Redactor.fromEnv(env, [token.value]);
   let res: Response;
@@ -32,9 +33,14 @@ export const requestKill = async (
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw new Error(redactor.redact(`cannot reach ${base.origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`));
+    throw new Error(
+      redactor.redact(
+        `cannot reach ${base.origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+      ),
+    );
   }
-  if (res.status === 401) throw new Error(`${base.origin} refused the token (401): check $THETAFLOW_TOKEN or the token file`);
+  if (res.status === 401)
+    throw new Error(`${base.origin} refused the token (401): check $THETAFLOW_TOKEN or the token file`);
   if (!res.ok) throw new Error(redactor.redact(`${base.origin} answered ${res.status}: ${await res.text()}`));
   return (await res.json()) as KillResponse;
 };

@@ -41,7 +41,11 @@ export class KillSwitch {
 
   async engage(request: KillRequest): Promise<readonly KillOutcome[]> {
     this.#engagedAt ??= new Date().toISOString();
-    this.audit.recordManual(request.actor, "kill_switch", { phase: "requested", flatten: request.flatten, targets: [...this.#targets.keys()] });
+    this.audit.recordManual(request.actor, "kill_switch", {
+      phase: "requested",
+      flatten: request.flatten,
+      targets: [...this.#targets.keys()],
+    });
     this.logger.log("warn", "kill switch engaged", { actor: request.actor, flatten: request.flatten });
     const outcomes = await Promise.all(
       [...this.#targets].map(async ([target, act]): Promise<KillOutcome> => {
@@ -52,7 +56,11 @@ export class KillSwitch {
         }
       }),
     );
-    this.audit.recordManual(request.actor, "kill_switch", { phase: "done", flatten: request.flatten, outcomes });
+    this.audit.recordManual(request.actor, "kill_switch", {
+      phase: "done",
+      flatten: request.flatten,
+      outcomes,
+    });
     return outcomes;
   }
 }

@@ -61,7 +61,8 @@ const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
-  "content-security-policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
 };
 
 /**
@@ -79,11 +80,19 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
   let cursor: DashboardCursor | undefined;
   const failures: number[] = [];
 
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+    extra: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, ...extra }).end(body);
   };
-  const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, "application/json; charset=utf-8", JSON.stringify(value));
-  const unauthorized = (res: ServerResponse) => json(res, 401, { error: "unauthorized: send Authorization: Bearer <token>" });
+  const json = (res: ServerResponse, status: number, value: unknown) =>
+    send(res, status, "application/json; charset=utf-8", JSON.stringify(value));
+  const unauthorized = (res: ServerResponse) =>
+    json(res, 401, { error: "unauthorized: send Authorization: Bearer <token>" });
 
   const readBody = (req: IncomingMessage): Promise<string> =>
     new Promise((ok, fail) => {
@@ -111,7 +120,8 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     if (path === "/login" && req.method === "POST") {
       const now = Date.now();
       while (failures.length > 0 && failures[0]! < now - 60_000) failures.shift();
-      if (failures.length >= LOGIN_FAILURES_PER_MINUTE) return send(res, 429, "text/plain", "too many failed logins; wait a minute\n");
+      if (failures.length >= LOGIN_FAILURES_PER_MINUTE)
+        return send(res, 429, "text/plain", "too many failed logins; wait a minute\n");
       const token = new URLSearchParams(await readBody(req)).get("token") ?? "";
       if (!auth.checkToken(token.trim())) {
         failures.push(now);
@@ -123,13 +133,18 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     if (path.startsWith("/api/")) {
       const who = auth.authorize(req);
       if (!who.ok) return unauthorized(res);
-      if (path === "/api/state" && req.method === "GET") return json(res, 200, state.snapshot(options.health(synced.size)).message);
+      if (path === "/api/state" && req.method === "GET")
+        return json(res, 200, state.snapshot(options.health(synced.size)).message);
       if (path === "/api/kill" && req.method === "POST") {
         // A cookie rides along with any same-site request; a custom header cannot be set cross-site.
-        if (who.via === "cookie" && req.headers["x-thetaflow-action"] !== "kill") return json(res, 403, { error: "missing X-Thetaflow-Action: kill" });
+        if (who.via === "cookie" && req.headers["x-thetaflow-action"] !== "kill")
+          return json(res, 403, { error: "missing X-Thetaflow-Action: kill" });
         const body = await readBody(req);
         const parsed = body.trim() === "" ? {} : (JSON.parse(body) as { flatten?: unknown });
-        const outcomes = await killSwitch.engage({ flatten: parsed.flatten === true, actor: `${who.via === "cookie" ? "dashboard" : "api"}` });
+        const outcomes = await killSwitch.engage({
+          flatten: parsed.flatten === true,
+          actor: `${who.via === "cookie" ? "dashboard" : "api"}`,
+        });
         return json(res, 200, { engaged: true, flatten: parsed.flatten === true, outcomes });
       }
     }
@@ -138,7 +153,10 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      logger.log("warn", "dashboard request failed", { path: req.url?.split("?", 1)[0], error: describeError(err) });
+      logger.log("warn", "dashboard request failed", {
+        path: req.url?.split("?", 1)[0],
+        error: describeError(err),
+      });
       if (!res.headersSent) json(res, 400, { error: describeError(err) });
     });
   });
@@ -149,7 +167,9 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
     const origin = req.headers.origin;
     const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`;
     if (path !== "/ws" || !auth.authorize(req).ok || !sameOrigin) {
-      socket.end(`HTTP/1.1 ${path !== "/ws" ? "404 Not Found" : "401 Unauthorized"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${path !== "/ws" ? "404 Not Found" : "401 Unauthorized"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -183,7 +203,9 @@ export const startDashboardServer = async (options: DashboardServerOptions): Pro
         } else ws.send(text);
       }
     }
-    const ready = [...needSnapshot].filter((ws) => ws.readyState === ws.OPEN && ws.bufferedAmount <= MAX_BUFFERED_BYTES);
+    const ready = [...needSnapshot].filter(
+      (ws) => ws.readyState === ws.OPEN && ws.bufferedAmount <= MAX_BUFFERED_BYTES,
+    );
     if (ready.length > 0) {
       const { message, cursor: next } = state.snapshot(health);
       cursor = next;

@@ -1,4 +1,13 @@
-import type { Event, Fill, Order, PortfolioSnapshot, Position, Regime, RiskDecision, Signal } from "@thetaflow/schemas";
+import type {
+  Event,
+  Fill,
+  Order,
+  PortfolioSnapshot,
+  Position,
+  Regime,
+  RiskDecision,
+  Signal,
+} from "@thetaflow/schemas";
 import { BoundedMap, Ring } from "../tap/boundedMap.js";
 import type { TapListener } from "../tap/liveTap.js";
 
@@ -36,7 +45,15 @@ export interface HealthView {
   readonly eventsPerSecond: number;
   readonly lastEventTime: number | null;
   readonly clients: number;
-  readonly nodes: ReadonlyArray<{ readonly node: string; readonly eventsIn: number; readonly eventsOut: number; readonly failures: number; readonly actors: number; readonly maxMailboxDepth: number; readonly eventsPerSecond: number }>;
+  readonly nodes: ReadonlyArray<{
+    readonly node: string;
+    readonly eventsIn: number;
+    readonly eventsOut: number;
+    readonly failures: number;
+    readonly actors: number;
+    readonly maxMailboxDepth: number;
+    readonly eventsPerSecond: number;
+  }>;
   readonly heartbeats: ReadonlyArray<{ readonly source: string; readonly ageSeconds: number }>;
   readonly killSwitch: string | null;
 }
@@ -60,7 +77,12 @@ const MAX_EQUITY_POINTS = 4000;
 const HISTORY = 200;
 
 const legSummary = (p: Position): string =>
-  p.legs.map((l) => `${l.quantity > 0 ? "+" : ""}${l.quantity} ${l.strike}${l.right === "call" ? "C" : "P"} ${l.expiry}`).join(", ");
+  p.legs
+    .map(
+      (l) =>
+        `${l.quantity > 0 ? "+" : ""}${l.quantity} ${l.strike}${l.right === "call" ? "C" : "P"} ${l.expiry}`,
+    )
+    .join(", ");
 
 const viewOf = (p: Position): PositionView => ({
   positionId: p.positionId,
@@ -122,7 +144,11 @@ export class DashboardState implements TapListener {
       case "PortfolioSnapshot":
         this.#portfolio = event;
         this.#portfolioVersion++;
-        this.#appendEquity([event.eventTime / 1e6, event.equityCents / 100, Math.round(event.drawdown * 1e4) / 100]);
+        this.#appendEquity([
+          event.eventTime / 1e6,
+          event.equityCents / 100,
+          Math.round(event.drawdown * 1e4) / 100,
+        ]);
         break;
       case "Signal":
         this.#signals.push(event);
@@ -141,7 +167,8 @@ export class DashboardState implements TapListener {
       case "Regime": {
         const prev = this.#regimes.get(event.underlying);
         this.#regimes.set(event.underlying, event);
-        if (prev === undefined || prev.regime !== event.regime || prev.daysInRegime !== event.daysInRegime) this.#regimesVersion++;
+        if (prev === undefined || prev.regime !== event.regime || prev.daysInRegime !== event.daysInRegime)
+          this.#regimesVersion++;
         break;
       }
       default:
@@ -207,14 +234,18 @@ export class DashboardState implements TapListener {
       m.closedPositions = this.#closed.since(from.closedTotal);
     }
     if (to.portfolio !== from.portfolio) m.portfolio = this.#portfolio;
-    if (to.equityEpoch !== from.equityEpoch || to.equityLength < from.equityLength) m.equity = { reset: true, points: this.#equity };
-    else if (to.equityLength > from.equityLength) m.equity = { reset: false, points: this.#equity.slice(from.equityLength) };
+    if (to.equityEpoch !== from.equityEpoch || to.equityLength < from.equityLength)
+      m.equity = { reset: true, points: this.#equity };
+    else if (to.equityLength > from.equityLength)
+      m.equity = { reset: false, points: this.#equity.slice(from.equityLength) };
     const signals = this.#signals.since(from.signals);
     if (signals.length > 0) m.signals = signals;
     const decisions = this.#decisions.since(from.decisions);
     if (decisions.length > 0) m.decisions = decisions;
     if (to.orders !== from.orders) {
-      m.orders = [...this.#ordersChanged].map((id) => this.#orders.get(id)).filter((o): o is Order => o !== undefined);
+      m.orders = [...this.#ordersChanged]
+        .map((id) => this.#orders.get(id))
+        .filter((o): o is Order => o !== undefined);
       this.#ordersChanged.clear();
     }
     const fills = this.#fills.since(from.fills);

@@ -1,6 +1,6 @@
-import { Counter, Gauge, type Registry } from "prom-client";
 import type { Graph } from "@thetaflow/core";
 import type { DeadLetter } from "@thetaflow/schemas";
+import { Counter, Gauge, type Registry } from "prom-client";
 
 export interface NodeRate {
   readonly node: string;
@@ -21,7 +21,10 @@ export class EngineMetrics {
   readonly #replayBacklog: Gauge;
   readonly #eventLag: Gauge;
 
-  constructor(registry: Registry, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    registry: Registry,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     const registers = [registry];
     const graph = () => this.#graph;
     const absolute = (c: Counter<string>, value: number, labels?: Record<string, string>) => {
@@ -40,10 +43,26 @@ export class EngineMetrics {
           absolute(this, g === undefined ? 0 : pick(g));
         },
       });
-    totals("thetaflow_events_in_total", "Events that entered the engine from sources", (g) => g.counters.eventsIn);
-    totals("thetaflow_events_out_total", "Events delivered to sinks (once per sink)", (g) => g.counters.eventsOut);
-    totals("thetaflow_dead_letters_total", "Dead letters (refused inputs and operator failures)", (g) => g.counters.deadLetters);
-    const perNode = (name: string, help: string, pick: (s: NonNullable<ReturnType<Graph["nodes"]["get"]>>["stats"]) => number) =>
+    totals(
+      "thetaflow_events_in_total",
+      "Events that entered the engine from sources",
+      (g) => g.counters.eventsIn,
+    );
+    totals(
+      "thetaflow_events_out_total",
+      "Events delivered to sinks (once per sink)",
+      (g) => g.counters.eventsOut,
+    );
+    totals(
+      "thetaflow_dead_letters_total",
+      "Dead letters (refused inputs and operator failures)",
+      (g) => g.counters.deadLetters,
+    );
+    const perNode = (
+      name: string,
+      help: string,
+      pick: (s: NonNullable<ReturnType<Graph["nodes"]["get"]>>["stats"]) => number,
+    ) =>
       new Counter({
         name,
         help,
@@ -57,8 +76,16 @@ export class EngineMetrics {
       });
     perNode("thetaflow_node_events_in_total", "Events each node consumed", (s) => s.eventsIn);
     perNode("thetaflow_node_events_out_total", "Events each node emitted", (s) => s.eventsOut);
-    perNode("thetaflow_node_failures_total", "Operator failures (each became a dead letter) per node", (s) => s.failures);
-    const nodeGauge = (name: string, help: string, pick: (s: NonNullable<ReturnType<Graph["nodes"]["get"]>>["stats"]) => number) =>
+    perNode(
+      "thetaflow_node_failures_total",
+      "Operator failures (each became a dead letter) per node",
+      (s) => s.failures,
+    );
+    const nodeGauge = (
+      name: string,
+      help: string,
+      pick: (s: NonNullable<ReturnType<Graph["nodes"]["get"]>>["stats"]) => number,
+    ) =>
       new Gauge({
         name,
         help,
@@ -71,7 +98,11 @@ export class EngineMetrics {
         },
       });
     nodeGauge("thetaflow_node_actors", "Keyed actors alive per node", (s) => s.actors);
-    nodeGauge("thetaflow_node_mailbox_depth_max", "Deepest actor mailbox seen per node (high-water mark kept by the runtime)", (s) => s.maxMailboxDepth);
+    nodeGauge(
+      "thetaflow_node_mailbox_depth_max",
+      "Deepest actor mailbox seen per node (high-water mark kept by the runtime)",
+      (s) => s.maxMailboxDepth,
+    );
     const rates = () => this.#rates;
     new Gauge({
       name: "thetaflow_node_events_per_second",
@@ -83,10 +114,28 @@ export class EngineMetrics {
         for (const r of rates()) this.set({ node: r.node }, r.eventsInPerSecond);
       },
     });
-    this.#deadLettersByNode = new Counter({ name: "thetaflow_dead_letters_by_node_total", help: "Dead letters by the node or source that refused them", labelNames: ["node"], registers });
-    this.#consumerLag = new Gauge({ name: "thetaflow_consumer_lag_messages", help: "Kafka consumer lag (high watermark - next offset) per partition", labelNames: ["topic", "partition"], registers });
-    this.#replayBacklog = new Gauge({ name: "thetaflow_replay_backlog_bytes", help: "Replay bytes not yet read (the replay source's consumer lag)", registers });
-    this.#eventLag = new Gauge({ name: "thetaflow_event_time_lag_seconds", help: "Wall clock minus the newest event time delivered (live consumer lag in time)", registers });
+    this.#deadLettersByNode = new Counter({
+      name: "thetaflow_dead_letters_by_node_total",
+      help: "Dead letters by the node or source that refused them",
+      labelNames: ["node"],
+      registers,
+    });
+    this.#consumerLag = new Gauge({
+      name: "thetaflow_consumer_lag_messages",
+      help: "Kafka consumer lag (high watermark - next offset) per partition",
+      labelNames: ["topic", "partition"],
+      registers,
+    });
+    this.#replayBacklog = new Gauge({
+      name: "thetaflow_replay_backlog_bytes",
+      help: "Replay bytes not yet read (the replay source's consumer lag)",
+      registers,
+    });
+    this.#eventLag = new Gauge({
+      name: "thetaflow_event_time_lag_seconds",
+      help: "Wall clock minus the newest event time delivered (live consumer lag in time)",
+      registers,
+    });
   }
 
   attach(graph: Graph): void {
@@ -128,9 +177,17 @@ export class EngineMetrics {
   }
 
   /** From a Kafka batch: `highWatermark` is the next offset to be written. */
-  observeConsumedBatch(batch: { readonly topic: string; readonly partition: number; readonly lastOffset: string; readonly highWatermark: string }): void {
+  observeConsumedBatch(batch: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly lastOffset: string;
+    readonly highWatermark: string;
+  }): void {
     const lag = BigInt(batch.highWatermark) - BigInt(batch.lastOffset) - 1n;
-    this.#consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag < 0n ? 0n : lag));
+    this.#consumerLag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Number(lag < 0n ? 0n : lag),
+    );
   }
 
   observeReplayProgress(bytesRead: number, bytesTotal: number): void {

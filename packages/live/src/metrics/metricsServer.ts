@@ -26,7 +26,10 @@ export const serveMetrics = async (
     }
     registry.metrics().then(
       (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-      (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`metrics failed: ${(err as Error).message}\n`),
+      (err: unknown) =>
+        res
+          .writeHead(500, { "content-type": "text/plain" })
+          .end(`metrics failed: ${(err as Error).message}\n`),
     );
   });
   const host = options.host ?? "127.0.0.1";

@@ -1,13 +1,20 @@
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Event, Fill, Order, RiskDecision, Signal } from "@thetaflow/schemas";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { BoundedMap } from "../tap/boundedMap.js";
 
-const LATENCY_BUCKETS = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1];
+const LATENCY_BUCKETS = [
+  0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1,
+];
 const FETCH_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Rejection reasons are free text; the label keeps their stable head so cardinality stays bounded. */
 export const reasonLabel = (reason: string): string => {
-  const head = reason.split(/[:(]/, 1)[0]!.trim().toLowerCase().replace(/[^a-z0-9_ -]/g, "").replace(/\s+/g, "_");
+  const head = reason
+    .split(/[:(]/, 1)[0]!
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_ -]/g, "")
+    .replace(/\s+/g, "_");
   return head === "" ? "unspecified" : head.slice(0, 48);
 };
 
@@ -39,19 +46,81 @@ export class TradingMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.signalsGenerated = new Counter({ name: "thetaflow_signals_generated_total", help: "Signals generated, by strategy and regime", labelNames: ["strategy", "regime"], registers });
-    this.signalsExecuted = new Counter({ name: "thetaflow_signals_executed_total", help: "Signals whose order received at least one fill", labelNames: ["strategy", "regime"], registers });
-    this.ordersRejected = new Counter({ name: "thetaflow_orders_rejected_total", help: "Order intents rejected by the risk gate (stage=risk) or orders rejected by the broker (stage=broker), by reason", labelNames: ["stage", "reason"], registers });
-    this.positionsOpen = new Gauge({ name: "thetaflow_positions_open", help: "Open positions (latest PortfolioSnapshot)", registers });
-    this.portfolioValue = new Gauge({ name: "thetaflow_portfolio_value_usd", help: "Portfolio equity in USD (latest PortfolioSnapshot)", registers });
-    this.drawdown = new Gauge({ name: "thetaflow_drawdown_pct", help: "Drawdown from peak equity, percent (latest PortfolioSnapshot)", registers });
-    this.dailyPnl = new Gauge({ name: "thetaflow_pnl_daily_usd", help: "P&L since the start of the trading day in USD (latest PortfolioSnapshot)", registers });
-    this.dataFetchDuration = new Histogram({ name: "thetaflow_data_fetch_duration_seconds", help: "Market data request round trip (adapter request to first answer), by source", labelNames: ["source"], buckets: FETCH_BUCKETS, registers });
-    this.signalLatency = new Histogram({ name: "thetaflow_signal_generation_duration_seconds", help: "Wall time from the underlying tick entering the engine to the Signal leaving the router", buckets: LATENCY_BUCKETS, registers });
-    this.modelLatency = new Histogram({ name: "thetaflow_model_prediction_duration_seconds", help: "Wall time from the underlying tick entering the engine to the ModelScore leaving the scorer", buckets: LATENCY_BUCKETS, registers });
-    this.apiErrors = new Counter({ name: "thetaflow_api_errors_total", help: "Errors from external APIs (broker, alert channels, data adapters), by source", labelNames: ["source"], registers });
-    this.regime = new Gauge({ name: "thetaflow_regime", help: "1 for the current volatility regime of each underlying", labelNames: ["underlying", "regime"], registers });
-    this.fills = new Counter({ name: "thetaflow_fills_total", help: "Fills received, by underlying", labelNames: ["underlying"], registers });
+    this.signalsGenerated = new Counter({
+      name: "thetaflow_signals_generated_total",
+      help: "Signals generated, by strategy and regime",
+      labelNames: ["strategy", "regime"],
+      registers,
+    });
+    this.signalsExecuted = new Counter({
+      name: "thetaflow_signals_executed_total",
+      help: "Signals whose order received at least one fill",
+      labelNames: ["strategy", "regime"],
+      registers,
+    });
+    this.ordersRejected = new Counter({
+      name: "thetaflow_orders_rejected_total",
+      help: "Order intents rejected by the risk gate (stage=risk) or orders rejected by the broker (stage=broker), by reason",
+      labelNames: ["stage", "reason"],
+      registers,
+    });
+    this.positionsOpen = new Gauge({
+      name: "thetaflow_positions_open",
+      help: "Open positions (latest PortfolioSnapshot)",
+      registers,
+    });
+    this.portfolioValue = new Gauge({
+      name: "thetaflow_portfolio_value_usd",
+      help: "Portfolio equity in USD (latest PortfolioSnapshot)",
+      registers,
+    });
+    this.drawdown = new Gauge({
+      name: "thetaflow_drawdown_pct",
+      help: "Drawdown from peak equity, percent (latest PortfolioSnapshot)",
+      registers,
+    });
+    this.dailyPnl = new Gauge({
+      name: "thetaflow_pnl_daily_usd",
+      help: "P&L since the start of the trading day in USD (latest PortfolioSnapshot)",
+      registers,
+    });
+    this.dataFetchDuration = new Histogram({
+      name: "thetaflow_data_fetch_duration_seconds",
+      help: "Market data request round trip (adapter request to first answer), by source",
+      labelNames: ["source"],
+      buckets: FETCH_BUCKETS,
+      registers,
+    });
+    this.signalLatency = new Histogram({
+      name: "thetaflow_signal_generation_duration_seconds",
+      help: "Wall time from the underlying tick entering the engine to the Signal leaving the router",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.modelLatency = new Histogram({
+      name: "thetaflow_model_prediction_duration_seconds",
+      help: "Wall time from the underlying tick entering the engine to the ModelScore leaving the scorer",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.apiErrors = new Counter({
+      name: "thetaflow_api_errors_total",
+      help: "Errors from external APIs (broker, alert channels, data adapters), by source",
+      labelNames: ["source"],
+      registers,
+    });
+    this.regime = new Gauge({
+      name: "thetaflow_regime",
+      help: "1 for the current volatility regime of each underlying",
+      labelNames: ["underlying", "regime"],
+      registers,
+    });
+    this.fills = new Counter({
+      name: "thetaflow_fills_total",
+      help: "Fills received, by underlying",
+      labelNames: ["underlying"],
+      registers,
+    });
   }
 
   onEvent(event: Event): void {
@@ -99,7 +168,8 @@ export class TradingMetrics {
 
   #onOrder(o: Order): void {
     this.#orderIntent.set(o.orderId, o.intentId);
-    if (o.status === "rejected") this.ordersRejected.inc({ stage: "broker", reason: reasonLabel(o.reason ?? "unspecified") });
+    if (o.status === "rejected")
+      this.ordersRejected.inc({ stage: "broker", reason: reasonLabel(o.reason ?? "unspecified") });
   }
 
   #onFill(f: Fill): void {

@@ -29,7 +29,8 @@ export interface LiveFlags {
 
 const port = (flag: string, value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number 0-65535, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${flag} must be a port number 0-65535, got '${value}'`);
   return n;
 };
 
@@ -38,7 +39,10 @@ const port = (flag: string, value: string): number => {
  * clear message. THETAFLOW_METRICS_PORT / THETAFLOW_METRICS_HOST stand in for the metrics flags (a
  * container sets them; flags win).
  */
-export const liveOptionsFromFlags = (given: LiveFlags, env: NodeJS.ProcessEnv = process.env): LiveRunOptions | undefined => {
+export const liveOptionsFromFlags = (
+  given: LiveFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): LiveRunOptions | undefined => {
   const flags: LiveFlags = {
     ...given,
     metricsPort: given.metricsPort ?? (env.THETAFLOW_METRICS_PORT || undefined),
@@ -46,18 +50,25 @@ export const liveOptionsFromFlags = (given: LiveFlags, env: NodeJS.ProcessEnv = 
   };
   const wanted = flags.dashboard === true || flags.metricsPort !== undefined || flags.speed !== undefined;
   if (!wanted) {
-    if (flags.hold === true) throw new Error("--hold keeps the dashboard or metrics server up; use it with --dashboard or --metrics-port");
+    if (flags.hold === true)
+      throw new Error(
+        "--hold keeps the dashboard or metrics server up; use it with --dashboard or --metrics-port",
+      );
     return undefined;
   }
   let speed: number | undefined;
   if (flags.speed !== undefined) {
     speed = Number(flags.speed);
-    if (!Number.isFinite(speed) || speed <= 0) throw new Error(`--speed must be a positive number of events per second, got '${flags.speed}'`);
+    if (!Number.isFinite(speed) || speed <= 0)
+      throw new Error(`--speed must be a positive number of events per second, got '${flags.speed}'`);
   }
   return {
     dashboard: flags.dashboard === true,
     dashboardHost: flags.dashboardHost ?? "127.0.0.1",
-    dashboardPort: flags.dashboardPort === undefined ? DEFAULT_DASHBOARD_PORT : port("--dashboard-port", flags.dashboardPort),
+    dashboardPort:
+      flags.dashboardPort === undefined
+        ? DEFAULT_DASHBOARD_PORT
+        : port("--dashboard-port", flags.dashboardPort),
     metricsPort: flags.metricsPort === undefined ? undefined : port("--metrics-port", flags.metricsPort),
     metricsHost: flags.metricsHost ?? "127.0.0.1",
     speed,

@@ -1,7 +1,7 @@
 import type { CompiledTopology, Graph } from "@thetaflow/core";
 import type { Event } from "@thetaflow/schemas";
 import { Counter, collectDefaultMetrics, Registry } from "prom-client";
-import { DEFAULT_THRESHOLDS, type Alert, type AlertThresholds } from "../alerts/alert.js";
+import { type Alert, type AlertThresholds, DEFAULT_THRESHOLDS } from "../alerts/alert.js";
 import { AlertDispatcher, DEFAULT_RATE_LIMITS, type RateLimits } from "../alerts/alertDispatcher.js";
 import { AlertRules } from "../alerts/alertRules.js";
 import { type AlertChannel, channelsFromEnv } from "../alerts/channels.js";
@@ -82,7 +82,12 @@ export class LiveSession {
     collectDefaultMetrics({ register: this.registry, prefix: "thetaflow_" });
     this.trading = new TradingMetrics(this.registry);
     this.engine = new EngineMetrics(this.registry);
-    const alertsTotal = new Counter({ name: "thetaflow_alerts_total", help: "Alerts delivered (after rate limiting), by rule and severity", labelNames: ["rule", "severity"], registers: [this.registry] });
+    const alertsTotal = new Counter({
+      name: "thetaflow_alerts_total",
+      help: "Alerts delivered (after rate limiting), by rule and severity",
+      labelNames: ["rule", "severity"],
+      registers: [this.registry],
+    });
     this.dispatcher = new AlertDispatcher(
       io.channels ?? channelsFromEnv(io.env, this.logger),
       this.logger,
@@ -91,7 +96,12 @@ export class LiveSession {
       (channel) => this.trading.apiErrors.inc({ source: `alert_${channel}` }),
       (alert: Alert, at: Date) => {
         alertsTotal.inc({ rule: alert.rule, severity: alert.severity });
-        this.state.addAlert({ at: at.toISOString(), rule: alert.rule, severity: alert.severity, message: alert.message });
+        this.state.addAlert({
+          at: at.toISOString(),
+          rule: alert.rule,
+          severity: alert.severity,
+          message: alert.message,
+        });
       },
     );
     this.alerts = new AlertRules(io.thresholds ?? DEFAULT_THRESHOLDS, this.dispatcher.dispatch);
@@ -144,9 +154,11 @@ export class LiveSession {
   async #start(): Promise<void> {
     const o = this.options;
     if (o.metricsPort !== undefined) {
-      this.#metrics = await serveMetrics(this.registry, { port: o.metricsPort, host: o.metricsHost }).catch((err: unknown) => {
-        throw new Error(`cannot serve metrics on ${o.metricsHost}:${o.metricsPort}: ${describeError(err)}`);
-      });
+      this.#metrics = await serveMetrics(this.registry, { port: o.metricsPort, host: o.metricsHost }).catch(
+        (err: unknown) => {
+          throw new Error(`cannot serve metrics on ${o.metricsHost}:${o.metricsPort}: ${describeError(err)}`);
+        },
+      );
       this.print(`metrics    ${this.#metrics.url}`);
     }
     if (this.#auth !== undefined && this.#token !== undefined) {
@@ -160,7 +172,9 @@ export class LiveSession {
         port: o.dashboardPort,
         pushIntervalMs: this.io.pushIntervalMs,
       }).catch((err: unknown) => {
-        throw new Error(`cannot serve the dashboard on ${o.dashboardHost}:${o.dashboardPort}: ${describeError(err)}`);
+        throw new Error(
+          `cannot serve the dashboard on ${o.dashboardHost}:${o.dashboardPort}: ${describeError(err)}`,
+        );
       });
       this.print(`dashboard  ${this.#dashboard.url}  (token: ${describeTokenOrigin(this.#token)})`);
     }
@@ -190,7 +204,9 @@ export class LiveSession {
   readonly attachGraph = (graph: Graph): void => this.tap.attachGraph(graph);
 
   /** Wraps a progress callback so replay backlog and event-time lag are measured too. */
-  observeProgress<P extends { readonly eventTime: number; readonly bytesRead: number; readonly bytesTotal: number }>(next: (p: P) => void): (p: P) => void {
+  observeProgress<
+    P extends { readonly eventTime: number; readonly bytesRead: number; readonly bytesTotal: number },
+  >(next: (p: P) => void): (p: P) => void {
     return (p) => {
       this.engine.observeReplayProgress(p.bytesRead, p.bytesTotal);
       this.engine.observeEventTime(p.eventTime, Date.now());
@@ -231,7 +247,10 @@ export class LiveSession {
       eventsPerSecond: perSecond,
       lastEventTime: this.state.lastEventTime,
       clients,
-      nodes: g === undefined ? [] : [...g.nodes].map(([node, n]) => ({ node, ...n.stats, eventsPerSecond: rates.get(node) ?? 0 })),
+      nodes:
+        g === undefined
+          ? []
+          : [...g.nodes].map(([node, n]) => ({ node, ...n.stats, eventsPerSecond: rates.get(node) ?? 0 })),
       heartbeats: this.alerts.heartbeatAges(at / 1000),
       killSwitch: this.killSwitch.engagedAt ?? null,
     };
@@ -241,7 +260,9 @@ export class LiveSession {
    * The run is over: record how it ended, push the final state, and — with `hold` — keep serving
    * until the user stops it. Always closes the servers and the audit log before returning.
    */
-  async complete(outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown }): Promise<void> {
+  async complete(
+    outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown },
+  ): Promise<void> {
     this.#status = outcome.ok ? "finished" : this.pacer.halted ? "halted" : "failed";
     this.#dashboard?.pushNow();
     this.audit.flush();

@@ -20,7 +20,11 @@ export const runWithLiveSession = async <R>(
   }
   // Secrets (token, webhook, SMTP) come from the environment, or a .env file in the working directory.
   loadDotEnv();
-  const session = await LiveSession.open(options, { env: process.env, print: (line) => console.log(line), ...io });
+  const session = await LiveSession.open(options, {
+    env: process.env,
+    print: (line) => console.log(line),
+    ...io,
+  });
   let result: R;
   try {
     result = await run(session);

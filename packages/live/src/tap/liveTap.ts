@@ -81,10 +81,9 @@ export class LiveTap {
   }
 
   sinkDefinition(): SinkDefinition<Record<string, never>> {
-    const tap = this;
     const sink: EventSink = {
-      write: (event) => tap.write(event),
-      backpressure: () => tap.pressure(),
+      write: (event) => this.write(event),
+      backpressure: () => this.pressure(),
       flush: async () => {},
       close: async () => {},
       // Writes no files: a run's outputs checksum is the same with or without the tap.
@@ -92,7 +91,8 @@ export class LiveTap {
     };
     return {
       name: "liveTap",
-      description: "Feeds metrics, the dashboard, alerts and the audit log (added by --dashboard/--metrics-port)",
+      description:
+        "Feeds metrics, the dashboard, alerts and the audit log (added by --dashboard/--metrics-port)",
       params: Schema.Struct({}),
       open: async () => sink,
     };
@@ -105,12 +105,24 @@ export class LiveTap {
    */
   instrument(topology: CompiledTopology): CompiledTopology {
     const kinds = new Set(TAPPED_KINDS);
-    const nodeInputs = topology.nodes.filter((n) => n.op.produces.some((k) => kinds.has(k))).map((n) => n.spec.id);
+    const nodeInputs = topology.nodes
+      .filter((n) => n.op.produces.some((k) => kinds.has(k)))
+      .map((n) => n.spec.id);
     let id = LIVE_TAP_SINK_ID;
-    const taken = new Set([...topology.sinks.map((s) => s.spec.id), ...topology.nodes.map((n) => n.spec.id), ...topology.sources.map((s) => s.id)]);
+    const taken = new Set([
+      ...topology.sinks.map((s) => s.spec.id),
+      ...topology.nodes.map((n) => n.spec.id),
+      ...topology.sources.map((s) => s.id),
+    ]);
     for (let i = 2; taken.has(id); i++) id = `${LIVE_TAP_SINK_ID}-${i}`;
     const tapSink = {
-      spec: { id, type: "liveTap", inputs: [...topology.sources.map((s) => s.id), ...nodeInputs, DEAD_LETTERS_ID], kinds: [...TAPPED_KINDS], params: {} },
+      spec: {
+        id,
+        type: "liveTap",
+        inputs: [...topology.sources.map((s) => s.id), ...nodeInputs, DEAD_LETTERS_ID],
+        kinds: [...TAPPED_KINDS],
+        params: {},
+      },
       sink: this.sinkDefinition(),
       params: {},
     };

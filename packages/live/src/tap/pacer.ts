@@ -24,7 +24,8 @@ export class Pacer implements RunGovernor {
     private readonly eventsPerSecond: number | undefined,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (eventsPerSecond !== undefined && !(eventsPerSecond > 0)) throw new Error(`speed must be a positive number of events/s, got ${eventsPerSecond}`);
+    if (eventsPerSecond !== undefined && !(eventsPerSecond > 0))
+      throw new Error(`speed must be a positive number of events/s, got ${eventsPerSecond}`);
   }
 
   attach(graph: Graph): void {

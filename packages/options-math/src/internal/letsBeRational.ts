@@ -5,13 +5,13 @@
  * reaches float64 precision. No bracketing search is needed; a bisection fallback only guards against
  * inputs with |x| in the hundreds.
  */
-import { inverseNormCdf, normCdf, normPdf } from "../normal.js";
+import { erfcx, inverseNormCdf, normCdf } from "../normal.js";
 import {
+  blackVega,
   DBL_EPSILON,
   DBL_MIN,
-  normalisedBlackCall,
+  normalisedBlackAndVega,
   normalisedIntrinsicCall,
-  normalisedVega,
 } from "./normalisedBlack.js";
 import {
   convexControlToFitSecondDerivativeLeft,
@@ -32,6 +32,9 @@ const TWO_PI_OVER_SQRT_TWENTY_SEVEN = TWO_PI / Math.sqrt(27);
 const PI_OVER_SIX = Math.PI / 6;
 const SQRT_PI_OVER_TWO = Math.sqrt(Math.PI / 2);
 const SQRT_DBL_MAX = Math.sqrt(Number.MAX_VALUE);
+const HALF_PI = 0.5 * Math.PI;
+const ONE_OVER_SQRT_TWO = Math.SQRT1_2;
+const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
 
 /** Returned when the normalised price is at or above its supremum e^{x/2}. */
 export const ABOVE_MAXIMUM = -2;
@@ -39,23 +42,27 @@ export const ABOVE_MAXIMUM = -2;
 const householderFactor = (newton: number, halley: number, hh3: number): number =>
   (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
 
-/** f_lower(s) = 2π/√27·|x|·Φ(−z)^3 with z = |x|/(√3 s), plus its first two derivatives w.r.t. b. */
+/**
+ * f_lower(s) = 2π/√27·|x|·Φ(−z)^3 with z = |x|/(√3 s), plus its first two derivatives w.r.t. b.
+ * Φ(−z) = ½·erfcx(z/√2)·e^{−z²/2} and Φ(−z)/φ(z) = √(π/2)·erfcx(z/√2): the exponentials of the
+ * textbook form cancel against each other, leaving two.
+ */
 const lowerMap = { f: 0, fp: 0, fpp: 0 };
 function computeLowerMap(x: number, s: number): void {
   const ax = Math.abs(x);
   const z = (SQRT_ONE_OVER_THREE * ax) / s;
   const y = z * z;
   const s2 = s * s;
-  const Phi = normCdf(-z);
-  const phi = normPdf(z);
+  const ex = erfcx(ONE_OVER_SQRT_TWO * z);
+  const eS = Math.exp(0.125 * s2);
   lowerMap.fpp =
     ((PI_OVER_SIX * y) / (s2 * s)) *
-    Phi *
-    (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * Phi) / phi) *
-    Math.exp(2 * y + 0.25 * s2);
-  const Phi2 = Phi * Phi;
-  lowerMap.fp = TWO_PI * y * Phi2 * Math.exp(y + 0.125 * s * s);
-  lowerMap.f = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (Phi2 * Phi);
+    (0.5 * ex) *
+    (8 * SQRT_THREE * s * ax + (3 * s2 * (s2 - 8) - 8 * x * x) * SQRT_PI_OVER_TWO * ex) *
+    (Math.exp(1.5 * y) * eS * eS);
+  lowerMap.fp = HALF_PI * y * ex * ex * eS;
+  const Phi = 0.5 * ex * Math.exp(-0.5 * y);
+  lowerMap.f = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (Phi * Phi * Phi);
 }
 
 const upperMap = { f: 0, fp: 0, fpp: 0 };
@@ -97,12 +104,16 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
   let sLeft = DBL_MIN;
   let sRight = Number.MAX_VALUE;
   const sC = Math.sqrt(Math.abs(2 * x));
-  const bC = normalisedBlackCall(x, sC);
-  const vC = normalisedVega(x, sC);
+  normalisedBlackAndVega(x, sC);
+  const bC = blackVega[0]!;
+  // At s_c the vega is e^{x/2}/√(2π) exactly: (h² + t²)/2 = −x/2.
+  const vC = ONE_OVER_SQRT_TWO_PI * bMax;
 
   if (beta < bC) {
     const sL = sC - bC / vC;
-    const bL = normalisedBlackCall(x, sL);
+    normalisedBlackAndVega(x, sL);
+    const bL = blackVega[0]!;
+    const vL = blackVega[1]!;
     if (beta < bL) {
       computeLowerMap(x, sL);
       const rLL = convexControlToFitSecondDerivativeRight(
@@ -134,8 +145,9 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
           ds = 0;
         }
         dsPrevious = ds;
-        const b = normalisedBlackCall(x, s);
-        const bp = normalisedVega(x, s);
+        normalisedBlackAndVega(x, s);
+        const b = blackVega[0]!;
+        const bp = blackVega[1]!;
         if (b > beta && s < sRight) sRight = s;
         else if (b < beta && s > sLeft) sLeft = s;
         if (b <= 0 || bp <= 0) {
@@ -157,16 +169,16 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
       }
       return s;
     }
-    const vL = normalisedVega(x, sL);
     const rLM = convexControlToFitSecondDerivativeRight(bL, bC, sL, sC, 1 / vL, 1 / vC, 0, false);
     s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1 / vL, 1 / vC, rLM);
     sLeft = sL;
     sRight = sC;
   } else {
     const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
-    const bH = normalisedBlackCall(x, sH);
+    normalisedBlackAndVega(x, sH);
+    const bH = blackVega[0]!;
     if (beta <= bH) {
-      const vH = normalisedVega(x, sH);
+      const vH = blackVega[1]!;
       const rHM = convexControlToFitSecondDerivativeLeft(bC, bH, sC, sH, 1 / vC, 1 / vH, 0, false);
       s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1 / vC, 1 / vH, rHM);
       sLeft = sC;
@@ -205,8 +217,9 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
             ds = 0;
           }
           dsPrevious = ds;
-          const b = normalisedBlackCall(x, s);
-          const bp = normalisedVega(x, s);
+          normalisedBlackAndVega(x, s);
+          const b = blackVega[0]!;
+          const bp = blackVega[1]!;
           if (b > beta && s < sRight) sRight = s;
           else if (b < beta && s > sLeft) sLeft = s;
           if (b >= bMax || bp <= DBL_MIN) {
@@ -239,8 +252,9 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
       ds = 0;
     }
     dsPrevious = ds;
-    const b = normalisedBlackCall(x, s);
-    const bp = normalisedVega(x, s);
+    normalisedBlackAndVega(x, s);
+    const b = blackVega[0]!;
+    const bp = blackVega[1]!;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     const newton = (beta - b) / bp;

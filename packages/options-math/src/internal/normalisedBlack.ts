@@ -31,25 +31,39 @@ export function normalisedIntrinsicCall(x: number): number {
   return Math.max(bMax - 1 / bMax, 0);
 }
 
-/** A(h,t)-based expansion for very negative h and modest t (Abramowitz-Stegun 26.2.12 to 17th order). */
-function asymptoticExpansion(h: number, t: number): number {
+/**
+ * A(h,t)-based expansion for very negative h and modest t (Abramowitz-Stegun 26.2.12 to 17th order),
+ * without the common factor e^{−(h²+t²)/2}/√(2π) (the vega), which callers share.
+ */
+function asymptoticFactor(h: number, t: number): number {
   const e = (t / h) * (t / h);
   const r = (h + t) * (h - t);
   const q = (h / r) * (h / r);
   // biome-ignore format: coefficient tower kept as one expression
   const sum = (2.0+q*(-6.0E0-2.0*e+3.0*q*(1.0E1+e*(2.0E1+2.0*e)+5.0*q*(-1.4E1+e*(-7.0E1+e*(-4.2E1-2.0*e))+7.0*q*(1.8E1+e*(1.68E2+e*(2.52E2+e*(7.2E1+2.0*e)))+9.0*q*(-2.2E1+e*(-3.3E2+e*(-9.24E2+e*(-6.6E2+e*(-1.1E2-2.0*e))))+1.1E1*q*(2.6E1+e*(5.72E2+e*(2.574E3+e*(3.432E3+e*(1.43E3+e*(1.56E2+2.0*e)))))+1.3E1*q*(-3.0E1+e*(-9.1E2+e*(-6.006E3+e*(-1.287E4+e*(-1.001E4+e*(-2.73E3+e*(-2.1E2-2.0*e))))))+1.5E1*q*(3.4E1+e*(1.36E3+e*(1.2376E4+e*(3.8896E4+e*(4.862E4+e*(2.4752E4+e*(4.76E3+e*(2.72E2+2.0*e)))))))+1.7E1*q*(-3.8E1+e*(-1.938E3+e*(-2.3256E4+e*(-1.00776E5+e*(-1.84756E5+e*(-1.51164E5+e*(-5.4264E4+e*(-7.752E3+e*(-3.42E2-2.0*e))))))))+1.9E1*q*(4.2E1+e*(2.66E3+e*(4.0698E4+e*(2.3256E5+e*(5.8786E5+e*(7.05432E5+e*(4.0698E5+e*(1.08528E5+e*(1.197E4+e*(4.2E2+2.0*e)))))))))+2.1E1*q*(-4.6E1+e*(-3.542E3+e*(-6.7298E4+e*(-4.90314E5+e*(-1.63438E6+e*(-2.704156E6+e*(-2.288132E6+e*(-9.80628E5+e*(-2.01894E5+e*(-1.771E4+e*(-5.06E2-2.0*e))))))))))+2.3E1*q*(5.0E1+e*(4.6E3+e*(1.0626E5+e*(9.614E5+e*(4.08595E6+e*(8.9148E6+e*(1.04006E7+e*(6.53752E6+e*(2.16315E6+e*(3.542E5+e*(2.53E4+e*(6.0E2+2.0*e)))))))))))+2.5E1*q*(-5.4E1+e*(-5.85E3+e*(-1.6146E5+e*(-1.77606E6+e*(-9.37365E6+e*(-2.607579E7+e*(-4.01166E7+e*(-3.476772E7+e*(-1.687257E7+e*(-4.44015E6+e*(-5.9202E5+e*(-3.51E4+e*(-7.02E2-2.0*e))))))))))))+2.7E1*q*(5.8E1+e*(7.308E3+e*(2.3751E5+e*(3.12156E6+e*(2.003001E7+e*(6.919458E7+e*(1.3572783E8+e*(1.5511752E8+e*(1.0379187E8+e*(4.006002E7+e*(8.58429E6+e*(9.5004E5+e*(4.7502E4+e*(8.12E2+2.0*e)))))))))))))+2.9E1*q*(-6.2E1+e*(-8.99E3+e*(-3.39822E5+e*(-5.25915E6+e*(-4.032015E7+e*(-1.6934463E8+e*(-4.1250615E8+e*(-6.0108039E8+e*(-5.3036505E8+e*(-2.8224105E8+e*(-8.870433E7+e*(-1.577745E7+e*(-1.472562E6+e*(-6.293E4+e*(-9.3E2-2.0*e))))))))))))))+3.1E1*q*(6.6E1+e*(1.0912E4+e*(4.74672E5+e*(8.544096E6+e*(7.71342E7+e*(3.8707344E8+e*(1.14633288E9+e*(2.07431664E9+e*(2.33360622E9+e*(1.6376184E9+e*(7.0963464E8+e*(1.8512208E8+e*(2.7768312E7+e*(2.215136E6+e*(8.184E4+e*(1.056E3+2.0*e)))))))))))))))+3.3E1*(-7.0E1+e*(-1.309E4+e*(-6.49264E5+e*(-1.344904E7+e*(-1.4121492E8+e*(-8.344518E8+e*(-2.9526756E9+e*(-6.49588632E9+e*(-9.0751353E9+e*(-8.1198579E9+e*(-4.6399188E9+e*(-1.6689036E9+e*(-3.67158792E8+e*(-4.707164E7+e*(-3.24632E6+e*(-1.0472E5+e*(-1.19E3-2.0*e)))))))))))))))))*q)))))))))))))))));
-  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * (t / r) * sum;
+  return (t / r) * sum;
+}
+
+function asymptoticExpansion(h: number, t: number): number {
+  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * asymptoticFactor(h, t);
   return Math.abs(Math.max(b, 0));
 }
 
-/** Expansion of Y(h+t) − Y(h−t), Y = Φ/φ, to 12th order in t; exact to float64 for h <= 0, t < 0.21. */
-function smallTExpansion(h: number, t: number): number {
+/**
+ * Expansion of Y(h+t) − Y(h−t), Y = Φ/φ, to 12th order in t; exact to float64 for h <= 0, t < 0.21.
+ * Like asymptoticFactor, without the vega factor.
+ */
+function smallTFactor(h: number, t: number): number {
   const a = 1 + h * (0.5 * SQRT_TWO_PI) * erfcx(-ONE_OVER_SQRT_TWO * h);
   const w = t * t;
   const h2 = h * h;
   // biome-ignore format: coefficient tower kept as one expression
   const expansion = 2*t*(a+w*((-1+3*a+a*h2)/6+w*((-7+15*a+h2*(-1+10*a+a*h2))/120+w*((-57+105*a+h2*(-18+105*a+h2*(-1+21*a+a*h2)))/5040+w*((-561+945*a+h2*(-285+1260*a+h2*(-33+378*a+h2*(-1+36*a+a*h2))))/362880+w*((-6555+10395*a+h2*(-4680+17325*a+h2*(-840+6930*a+h2*(-52+990*a+h2*(-1+55*a+a*h2)))))/39916800+((-89055+135135*a+h2*(-82845+270270*a+h2*(-20370+135135*a+h2*(-1926+25740*a+h2*(-75+2145*a+h2*(-1+78*a+a*h2))))))*w)/6227020800.0))))));
-  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * expansion;
+  return expansion;
+}
+
+function smallTExpansion(h: number, t: number): number {
+  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * smallTFactor(h, t);
   return Math.abs(Math.max(b, 0));
 }
 
@@ -90,4 +104,31 @@ export function normalisedVega(x: number, s: number): number {
   const h = x / s;
   const t = 0.5 * s;
   return ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
+}
+
+/** Output of normalisedBlackAndVega: [b, ∂b/∂s]. A typed array so V8 stores both unboxed. */
+export const blackVega = new Float64Array(2);
+
+/**
+ * b(x, s) and ∂b/∂s for an out-of-the-money call (x <= 0, s > 0) into blackVega. Three of the four
+ * regions carry the vega e^{−(h²+t²)/2}/√(2π) as a factor, so one exponential serves both values; the
+ * implied-volatility iteration needs both at every step.
+ */
+export function normalisedBlackAndVega(x: number, s: number): void {
+  const h = x / s;
+  const t = 0.5 * s;
+  const vega = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
+  blackVega[1] = x === 0 || s > -x * SQRT_DBL_MIN ? vega : 0;
+  let b: number;
+  if (x < s * ASYMPTOTIC_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_THRESHOLD)) {
+    b = vega * asymptoticFactor(h, t);
+  } else if (t < SMALL_T_THRESHOLD) {
+    b = vega * smallTFactor(h, t);
+  } else if (x + 0.5 * s * s > s * 0.85) {
+    const bMax = Math.exp(0.5 * x);
+    b = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
+  } else {
+    b = (0.5 * SQRT_TWO_PI) * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
+  }
+  blackVega[0] = Math.abs(Math.max(b, 0));
 }
