@@ -104,9 +104,10 @@ export function normalisedImpliedVolOtmCall(beta: number, x: number): number {
   let sLeft = DBL_MIN;
   let sRight = Number.MAX_VALUE;
   const sC = Math.sqrt(Math.abs(2 * x));
-  normalisedBlackAndVega(x, sC);
-  const bC = blackVega[0]!;
-  // At s_c the vega is e^{x/2}/√(2π) exactly: (h² + t²)/2 = −x/2.
+  // At s_c = √(2|x|) the first CDF argument x/s + s/2 is 0, so b_c = e^{x/2}/2 − Φ(−s_c)e^{−x/2}
+  // = ½e^{x/2}(1 − erfcx(s_c/√2)) and the vega is e^{x/2}/√(2π): no new exponential. The cancellation
+  // in 1 − erfcx costs at most ~2 digits for |x| ≥ 1e-4, and b_c only places the interpolation nodes.
+  const bC = 0.5 * bMax * (1 - erfcx(ONE_OVER_SQRT_TWO * sC));
   const vC = ONE_OVER_SQRT_TWO_PI * bMax;
 
   if (beta < bC) {

@@ -17,6 +17,13 @@ const ONE_OVER_SQRT_TWO = Math.SQRT1_2;
 const SQRT_TWO_PI = 2.5066282746310002;
 
 const ASYMPTOTIC_THRESHOLD = -10;
+// Reciprocal factorials of the small-t expansion: multiplications instead of six divisions per call.
+const INV_FACT_3 = 1 / 6;
+const INV_FACT_5 = 1 / 120;
+const INV_FACT_7 = 1 / 5040;
+const INV_FACT_9 = 1 / 362880;
+const INV_FACT_11 = 1 / 39916800;
+const INV_FACT_13 = 1 / 6227020800;
 const SMALL_T_THRESHOLD = 2 * SIXTEENTH_ROOT_DBL_EPSILON;
 
 /** Normalised intrinsic value of a call (x > 0) in the b-scale: e^{x/2} − e^{−x/2}, series for small x. */
@@ -58,7 +65,7 @@ function smallTFactor(h: number, t: number): number {
   const w = t * t;
   const h2 = h * h;
   // biome-ignore format: coefficient tower kept as one expression
-  const expansion = 2*t*(a+w*((-1+3*a+a*h2)/6+w*((-7+15*a+h2*(-1+10*a+a*h2))/120+w*((-57+105*a+h2*(-18+105*a+h2*(-1+21*a+a*h2)))/5040+w*((-561+945*a+h2*(-285+1260*a+h2*(-33+378*a+h2*(-1+36*a+a*h2))))/362880+w*((-6555+10395*a+h2*(-4680+17325*a+h2*(-840+6930*a+h2*(-52+990*a+h2*(-1+55*a+a*h2)))))/39916800+((-89055+135135*a+h2*(-82845+270270*a+h2*(-20370+135135*a+h2*(-1926+25740*a+h2*(-75+2145*a+h2*(-1+78*a+a*h2))))))*w)/6227020800.0))))));
+  const expansion = 2*t*(a+w*((-1+3*a+a*h2)*INV_FACT_3+w*((-7+15*a+h2*(-1+10*a+a*h2))*INV_FACT_5+w*((-57+105*a+h2*(-18+105*a+h2*(-1+21*a+a*h2)))*INV_FACT_7+w*((-561+945*a+h2*(-285+1260*a+h2*(-33+378*a+h2*(-1+36*a+a*h2))))*INV_FACT_9+w*((-6555+10395*a+h2*(-4680+17325*a+h2*(-840+6930*a+h2*(-52+990*a+h2*(-1+55*a+a*h2)))))*INV_FACT_11+((-89055+135135*a+h2*(-82845+270270*a+h2*(-20370+135135*a+h2*(-1926+25740*a+h2*(-75+2145*a+h2*(-1+78*a+a*h2))))))*w)*INV_FACT_13))))));
   return expansion;
 }
 
