@@ -255,6 +255,15 @@ try {
   console.log(
     `  5 clients vs 0 clients: ${((median(rates.clients) / median(rates.dashboard0)) * 100).toFixed(1)}%`,
   );
+  console.log(
+    "engine-process CPU per event (µs, median; user+system over the whole run incl. replay decode and NDJSON sink):",
+  );
+  for (const [mode, label] of [
+    ["plain", "no live session     "],
+    ["dashboard0", "dashboard, 0 clients"],
+    ["clients", "dashboard, 5 clients"],
+  ])
+    console.log(`  ${label} ${median(cpus[mode])}   (${cpus[mode].join(", ")})`);
 
   const paced = topologyFor("paced.ndjson", PACED);
   const { report, clients } = await run(paced, "clients", 10_000);

@@ -15,6 +15,7 @@ export {
   chainIvGreeks,
 } from "./americanChain.js";
 export { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
+export { bsmAmericanChainPrice, chainPrices } from "./americanPrices.js";
 export {
   allocateGreeksColumns,
   type BatchOptions,

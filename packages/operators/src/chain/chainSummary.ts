@@ -1,5 +1,6 @@
 import type { Greeks, OptionQuote } from "@thetaflow/schemas";
 import { daysFromIso, nyDayNumber } from "../calendar/nyTime.js";
+import { appendGreeks, appendQuote, emptyGreeksRows, emptyQuoteRows, type GreeksRows, type QuoteRows } from "./chainRows.js";
 
 /**
  * What one complete option chain (one underlying, one event time) says about implied volatility:
@@ -29,32 +30,55 @@ interface ExpirySlice {
   readonly atmIv: number | null;
   readonly putWingIv: number | null;
   readonly callWingIv: number | null;
-  readonly atmCall: Greeks | undefined;
-  readonly atmPut: Greeks | undefined;
+  /** Row of the ATM call / put, -1 when none. */
+  readonly atmCall: number;
+  readonly atmPut: number;
+}
+
+/** One chain as columns: the first `greeksCount` rows of `greeks` and `quoteCount` rows of `quotes`. */
+export interface ChainView {
+  readonly greeks: GreeksRows;
+  readonly greeksCount: number;
+  readonly quotes: QuoteRows;
+  readonly quoteCount: number;
 }
 
 /** Linear interpolation of y at x between (x0, y0) and (x1, y1); the nearer end when x0 == x1. */
 const lerp = (x: number, x0: number, y0: number, x1: number, y1: number): number =>
   x1 === x0 ? y0 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
 
-/** IV at `spot` interpolated in strike between the strikes around it (call/put IVs averaged per strike). */
-const atmIvOf = (contracts: readonly Greeks[], spot: number, maxDistance: number): number | null => {
-  const byStrike = new Map<number, { sum: number; n: number }>();
-  for (const g of contracts) {
-    if (g.iv === null) continue;
-    const e = byStrike.get(g.strike);
-    if (e === undefined) byStrike.set(g.strike, { sum: g.iv, n: 1 });
-    else byStrike.set(g.strike, { sum: e.sum + g.iv, n: e.n + 1 });
-  }
+/**
+ * IV at `spot` interpolated in strike between the strikes around it (call/put IVs averaged per strike,
+ * summed in arrival order). `rows` are one expiry's rows in arrival order.
+ */
+const atmIvOf = (
+  g: GreeksRows,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  spot: number,
+  maxDistance: number,
+): number | null => {
   let lo = -Infinity;
   let hi = Infinity;
-  for (const k of byStrike.keys()) {
+  for (let j = from; j < to; j++) {
+    const i = rows[j]!;
+    if (Number.isNaN(g.iv[i]!)) continue;
+    const k = g.strike[i]!;
     if (k <= spot && k > lo) lo = k;
     if (k >= spot && k < hi) hi = k;
   }
   const ivAt = (k: number) => {
-    const e = byStrike.get(k)!;
-    return e.sum / e.n;
+    let sum = 0;
+    let n = 0;
+    for (let j = from; j < to; j++) {
+      const i = rows[j]!;
+      const iv = g.iv[i]!;
+      if (Number.isNaN(iv) || g.strike[i] !== k) continue;
+      sum = n === 0 ? iv : sum + iv;
+      n++;
+    }
+    return sum / n;
   };
   const near = (k: number) => Number.isFinite(k) && Math.abs(k - spot) <= maxDistance * spot;
   if (near(lo) && near(hi)) return lerp(spot, lo, ivAt(lo), hi, ivAt(hi));
@@ -64,28 +88,41 @@ const atmIvOf = (contracts: readonly Greeks[], spot: number, maxDistance: number
 };
 
 /** IV at a target delta, interpolated in delta between the two contracts of one right around it. */
-const wingIvOf = (contracts: readonly Greeks[], right: "call" | "put", target: number): number | null => {
-  let below: Greeks | undefined;
-  let above: Greeks | undefined;
-  for (const g of contracts) {
-    if (g.right !== right || g.iv === null || g.delta === null) continue;
-    if (g.delta <= target && (below === undefined || g.delta > below.delta!)) below = g;
-    if (g.delta >= target && (above === undefined || g.delta < above.delta!)) above = g;
+const wingIvOf = (
+  g: GreeksRows,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  call: number,
+  target: number,
+): number | null => {
+  let below = -1;
+  let above = -1;
+  for (let j = from; j < to; j++) {
+    const i = rows[j]!;
+    const delta = g.delta[i]!;
+    if (g.call[i] !== call || Number.isNaN(g.iv[i]!) || Number.isNaN(delta)) continue;
+    if (delta <= target && (below === -1 || delta > g.delta[below]!)) below = i;
+    if (delta >= target && (above === -1 || delta < g.delta[above]!)) above = i;
   }
-  if (below === undefined || above === undefined) return null;
-  return lerp(target, below.delta!, below.iv!, above.delta!, above.iv!);
+  if (below === -1 || above === -1) return null;
+  return lerp(target, g.delta[below]!, g.iv[below]!, g.delta[above]!, g.iv[above]!);
 };
 
-/** The contract of a right whose strike is nearest spot, among those with an IV. */
+/** Row of the contract of a right whose strike is nearest spot, among those with an IV; -1 if none. */
 const atmContract = (
-  contracts: readonly Greeks[],
-  right: "call" | "put",
+  g: GreeksRows,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  call: number,
   spot: number,
-): Greeks | undefined => {
-  let best: Greeks | undefined;
-  for (const g of contracts) {
-    if (g.right !== right || g.iv === null) continue;
-    if (best === undefined || Math.abs(g.strike - spot) < Math.abs(best.strike - spot)) best = g;
+): number => {
+  let best = -1;
+  for (let j = from; j < to; j++) {
+    const i = rows[j]!;
+    if (g.call[i] !== call || Number.isNaN(g.iv[i]!)) continue;
+    if (best === -1 || Math.abs(g.strike[i]! - spot) < Math.abs(g.strike[best]! - spot)) best = i;
   }
   return best;
 };
@@ -137,43 +174,6 @@ const ratio = (a: number | null, b: number | null): number | null =>
 
 const log1pOrNull = (x: number | undefined): number | null => (x === undefined ? null : Math.log1p(x));
 
-/** The seeds' per-contract option features for one ATM contract, under `prefix`. */
-const contractFeatures = (
-  prefix: string,
-  g: Greeks | undefined,
-  q: OptionQuote | undefined,
-  out: SummaryValues,
-): void => {
-  const set = (name: string, v: number | null | undefined) => {
-    out[`${prefix}${name}`] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
-  };
-  const spot = g?.spot;
-  const price = g?.mid ?? null;
-  const intrinsic =
-    g === undefined || spot === undefined
-      ? null
-      : Math.max(g.right === "call" ? spot - g.strike : g.strike - spot, 0);
-  const timeValue = price === null || intrinsic === null ? null : price - intrinsic;
-  set("delta", g?.delta);
-  set("gamma", g?.gamma);
-  set("vega", g?.vega);
-  set("theta", g?.theta);
-  set("moneyness", g && spot ? g.strike / spot : null);
-  set("log_moneyness", g && spot ? Math.log(g.strike / spot) : null);
-  set("abs_moneyness", g && spot ? Math.abs(g.strike - spot) / spot : null);
-  set("gamma_scaled", g?.gamma != null && spot ? g.gamma * spot * spot : null);
-  set("vega_pct", g?.vega != null ? ratio(g.vega, price) : null);
-  set("delta_strike_ratio", g?.delta != null && spot ? g.delta / (g.strike / spot) : null);
-  set("time_value", timeValue);
-  set("time_value_pct", ratio(timeValue, price));
-  set("theta_per_day_normalized", g?.theta != null ? ratio(g.theta / 365, timeValue) : null);
-  set("bid_ask_spread_pct", q && price ? (q.ask - q.bid) / price : null);
-  set("volume_oi_ratio", q ? ratio(q.volume, q.openInterest) : null);
-  set("log_volume", log1pOrNull(q?.volume));
-  set("log_open_interest", log1pOrNull(q?.openInterest));
-  set("vendor_iv_diff", g?.iv != null && g.vendor?.iv !== undefined ? g.iv - g.vendor.iv : null);
-};
-
 export const CONTRACT_FEATURE_NAMES = [
   "delta",
   "gamma",
@@ -195,9 +195,57 @@ export const CONTRACT_FEATURE_NAMES = [
   "vendor_iv_diff",
 ] as const;
 
+/** The seeds' per-contract option features for one ATM contract (row `i`, -1 = none), under `prefix`. */
+const contractFeatures = (prefix: string, c: ChainView, i: number, out: SummaryValues): void => {
+  const set = (name: string, v: number | null | undefined) => {
+    out[`${prefix}${name}`] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
+  };
+  const g = c.greeks;
+  const has = i >= 0;
+  const q = has ? quoteRowOf(c, g.contract[i]!) : -1;
+  const hasQ = q >= 0;
+  const qr = c.quotes;
+  const nullIfNaN = (x: number) => (Number.isNaN(x) ? null : x);
+  const spot = has ? g.spot[i]! : undefined;
+  const strike = has ? g.strike[i]! : Number.NaN;
+  const delta = has ? nullIfNaN(g.delta[i]!) : null;
+  const gamma = has ? nullIfNaN(g.gamma[i]!) : null;
+  const vega = has ? nullIfNaN(g.vega[i]!) : null;
+  const theta = has ? nullIfNaN(g.theta[i]!) : null;
+  const iv = has ? nullIfNaN(g.iv[i]!) : null;
+  const price = has ? nullIfNaN(g.mid[i]!) : null;
+  const intrinsic =
+    !has || spot === undefined ? null : Math.max(g.call[i] === 1 ? spot - strike : strike - spot, 0);
+  const timeValue = price === null || intrinsic === null ? null : price - intrinsic;
+  set("delta", delta);
+  set("gamma", gamma);
+  set("vega", vega);
+  set("theta", theta);
+  set("moneyness", has && spot ? strike / spot : null);
+  set("log_moneyness", has && spot ? Math.log(strike / spot) : null);
+  set("abs_moneyness", has && spot ? Math.abs(strike - spot) / spot : null);
+  set("gamma_scaled", gamma !== null && spot ? gamma * spot * spot : null);
+  set("vega_pct", vega !== null ? ratio(vega, price) : null);
+  set("delta_strike_ratio", delta !== null && spot ? delta / (strike / spot) : null);
+  set("time_value", timeValue);
+  set("time_value_pct", ratio(timeValue, price));
+  set("theta_per_day_normalized", theta !== null ? ratio(theta / 365, timeValue) : null);
+  set("bid_ask_spread_pct", hasQ && price ? (qr.ask[q]! - qr.bid[q]!) / price : null);
+  set("volume_oi_ratio", hasQ ? ratio(qr.volume[q]!, qr.openInterest[q]!) : null);
+  set("log_volume", log1pOrNull(hasQ ? qr.volume[q]! : undefined));
+  set("log_open_interest", log1pOrNull(hasQ ? qr.openInterest[q]! : undefined));
+  set("vendor_iv_diff", iv !== null && has ? iv - g.vendorIv[i]! : null);
+};
+
+/** First quote row of a contract (the chain's quotes carry volume, open interest and bid/ask); -1 if none. */
+const quoteRowOf = (c: ChainView, contract: string): number => {
+  for (let j = 0; j < c.quoteCount; j++) if (c.quotes.contract[j] === contract) return j;
+  return -1;
+};
+
 /**
- * Summarises one chain. `greeks` are the chain's analytics, `quotes` its raw quotes (volume, open
- * interest, bid/ask), both at `eventTime`; `spot` the underlying price at that time.
+ * Summarises one chain given as event arrays: `greeks` are the chain's analytics, `quotes` its raw
+ * quotes (volume, open interest, bid/ask), both at `eventTime`; `spot` the underlying price at that time.
  */
 export const summarizeChain = (
   eventTime: number,
@@ -206,24 +254,46 @@ export const summarizeChain = (
   quotes: readonly OptionQuote[],
   o: ChainSummaryOptions,
 ): SummaryValues => {
+  let g = emptyGreeksRows(greeks.length);
+  for (let i = 0; i < greeks.length; i++) g = appendGreeks(g, i, greeks[i]!);
+  let q = emptyQuoteRows(quotes.length);
+  for (let i = 0; i < quotes.length; i++) q = appendQuote(q, i, quotes[i]!);
+  return summarizeChainView(
+    eventTime,
+    spot,
+    { greeks: g, greeksCount: greeks.length, quotes: q, quoteCount: quotes.length },
+    o,
+  );
+};
+
+/** Summarises one chain held as columns (what ivSurface collects); same values as summarizeChain. */
+export const summarizeChainView = (
+  eventTime: number,
+  spot: number | null,
+  c: ChainView,
+  o: ChainSummaryOptions,
+): SummaryValues => {
   const out: SummaryValues = {};
   const today = nyDayNumber(eventTime);
-  const s = spot ?? greeks[0]?.spot ?? null;
+  const g = c.greeks;
+  const n = c.greeksCount;
+  const s = spot ?? (n > 0 ? g.spot[0]! : null);
 
   let callVolume = 0;
   let putVolume = 0;
   let callOi = 0;
   let putOi = 0;
-  for (const q of quotes) {
-    if (q.right === "call") {
-      callVolume += q.volume;
-      callOi += q.openInterest;
+  const qr = c.quotes;
+  for (let i = 0; i < c.quoteCount; i++) {
+    if (qr.call[i] === 1) {
+      callVolume += qr.volume[i]!;
+      callOi += qr.openInterest[i]!;
     } else {
-      putVolume += q.volume;
-      putOi += q.openInterest;
+      putVolume += qr.volume[i]!;
+      putOi += qr.openInterest[i]!;
     }
   }
-  const hasQuotes = quotes.length > 0;
+  const hasQuotes = c.quoteCount > 0;
   out.call_volume = hasQuotes ? callVolume : null;
   out.put_volume = hasQuotes ? putVolume : null;
   out.option_volume_total = hasQuotes ? callVolume + putVolume : null;
@@ -233,37 +303,47 @@ export const summarizeChain = (
   out.put_call_volume_ratio = hasQuotes ? ratio(putVolume, callVolume) : null;
   out.put_call_oi_ratio = hasQuotes ? ratio(putOi, callOi) : null;
   out.oi_ratio = hasQuotes ? ratio(callVolume + putVolume, callOi + putOi) : null;
-  out.chain_contracts = greeks.length;
-  out.chain_iv_ok_share =
-    greeks.length > 0 ? greeks.filter((g) => g.iv !== null).length / greeks.length : null;
+  out.chain_contracts = n;
+  let ivOk = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(g.iv[i]!)) ivOk++;
+  out.chain_iv_ok_share = n > 0 ? ivOk / n : null;
 
-  const byExpiry = new Map<string, Greeks[]>();
-  for (const g of greeks) {
-    const list = byExpiry.get(g.expiry);
-    if (list === undefined) byExpiry.set(g.expiry, [g]);
-    else list.push(g);
-  }
+  // Rows grouped by expiry (a counting sort on expiry id keeps arrival order within each expiry).
+  const expiryCount = g.expiries.length;
+  const start = new Int32Array(expiryCount + 1);
+  for (let i = 0; i < n; i++) start[g.expiry[i]! + 1]!++;
+  for (let e = 0; e < expiryCount; e++) start[e + 1]! += start[e]!;
+  const rows = new Int32Array(n);
+  const fill = start.slice(0, expiryCount);
+  for (let i = 0; i < n; i++) rows[fill[g.expiry[i]!]!++] = i;
+
   const slices: ExpirySlice[] = [];
   if (s !== null) {
-    for (const [expiry, contracts] of byExpiry) {
+    for (let e = 0; e < expiryCount; e++) {
+      const from = start[e]!;
+      const to = start[e + 1]!;
+      // Expiries first seen in rows this chain does not own (an abandoned branch) have no rows here.
+      if (from === to) continue;
+      const expiry = g.expiries[e]!;
       const dte = daysFromIso(expiry) - today;
       if (!(dte >= o.minDte)) continue;
       slices.push({
         expiry,
         dte,
-        tYears: contracts[0]!.tYears,
-        atmIv: atmIvOf(contracts, s, o.maxAtmDistance),
-        putWingIv: wingIvOf(contracts, "put", -o.wingDelta),
-        callWingIv: wingIvOf(contracts, "call", o.wingDelta),
-        atmCall: atmContract(contracts, "call", s),
-        atmPut: atmContract(contracts, "put", s),
+        tYears: g.tYears[rows[from]!]!,
+        atmIv: atmIvOf(g, rows, from, to, s, o.maxAtmDistance),
+        putWingIv: wingIvOf(g, rows, from, to, 0, -o.wingDelta),
+        callWingIv: wingIvOf(g, rows, from, to, 1, o.wingDelta),
+        atmCall: atmContract(g, rows, from, to, 1, s),
+        atmPut: atmContract(g, rows, from, to, 0, s),
       });
     }
   }
-  // Map iteration follows arrival order; sort so the result never depends on quote order.
+  // Expiry ids follow arrival order; sort so the result never depends on quote order.
   slices.sort((a, b) => a.dte - b.dte || (a.expiry < b.expiry ? -1 : 1));
 
-  const atm = slices.flatMap((x) => (x.atmIv === null ? [] : [{ tYears: x.tYears, iv: x.atmIv }]));
+  const atm: { tYears: number; iv: number }[] = [];
+  for (const x of slices) if (x.atmIv !== null) atm.push({ tYears: x.tYears, iv: x.atmIv });
   const years = (days: number) => days / 365;
   out.iv_atm = constantMaturityIv(atm, years(o.atmDays));
   out.iv_60d = constantMaturityIv(atm, years(60));
@@ -275,43 +355,41 @@ export const summarizeChain = (
   out.front_iv_atm = front?.atmIv ?? null;
   out.front_dte = slices[0]?.dte ?? null;
 
-  const wings = slices.flatMap((x) =>
-    x.putWingIv === null || x.callWingIv === null
-      ? []
-      : [{ tYears: x.tYears, put: x.putWingIv, call: x.callWingIv }],
-  );
+  const putWings: { tYears: number; v: number }[] = [];
+  const callWings: { tYears: number; v: number }[] = [];
+  for (const x of slices) {
+    if (x.putWingIv === null || x.callWingIv === null) continue;
+    putWings.push({ tYears: x.tYears, v: x.putWingIv });
+    callWings.push({ tYears: x.tYears, v: x.callWingIv });
+  }
   const at = years(o.atmDays);
-  out.iv_otm25 = constantMaturityLinear(
-    wings.map((w) => ({ tYears: w.tYears, v: w.put })),
-    at,
-  );
-  out.iv_itm25 = constantMaturityLinear(
-    wings.map((w) => ({ tYears: w.tYears, v: w.call })),
-    at,
-  );
+  out.iv_otm25 = constantMaturityLinear(putWings, at);
+  out.iv_itm25 = constantMaturityLinear(callWings, at);
   out.skew_25d = out.iv_otm25 !== null && out.iv_itm25 !== null ? out.iv_otm25 - out.iv_itm25 : null;
 
   let target: ExpirySlice | undefined;
   for (const x of slices) {
-    if (x.atmCall === undefined && x.atmPut === undefined) continue;
+    if (x.atmCall === -1 && x.atmPut === -1) continue;
     if (target === undefined || Math.abs(x.dte - o.targetDte) < Math.abs(target.dte - o.targetDte))
       target = x;
   }
   out.target_dte = target?.dte ?? null;
-  const quoteOf = (g: Greeks | undefined) =>
-    g === undefined ? undefined : quotes.find((q) => q.contract === g.contract);
-  const call = target?.atmCall;
-  const put = target?.atmPut;
-  contractFeatures("atm_call_", call, quoteOf(call), out);
-  contractFeatures("atm_put_", put, quoteOf(put), out);
-  out.iv_call = call?.iv ?? null;
-  out.iv_put = put?.iv ?? null;
-  out.iv_skew = put?.iv != null && call?.iv != null && put.strike === call.strike ? put.iv - call.iv : null;
-  const straddle = straddleOf(target, s);
+  const call = target?.atmCall ?? -1;
+  const put = target?.atmPut ?? -1;
+  contractFeatures("atm_call_", c, call, out);
+  contractFeatures("atm_put_", c, put, out);
+  const callIv = call === -1 ? null : g.iv[call]!;
+  const putIv = put === -1 ? null : g.iv[put]!;
+  // ATM rows always have an IV (atmContract requires one).
+  out.iv_call = callIv;
+  out.iv_put = putIv;
+  out.iv_skew = putIv !== null && callIv !== null && g.strike[put] === g.strike[call] ? putIv - callIv : null;
+  const straddle = straddleOf(g, target, s);
   out.straddle_price = straddle;
   out.expected_move_pct = straddle !== null && s !== null ? straddle / s : null;
   const frontStraddle = straddleOf(
-    slices.find((x) => x.atmCall !== undefined && x.atmPut !== undefined),
+    g,
+    slices.find((x) => x.atmCall !== -1 && x.atmPut !== -1),
     s,
   );
   out.expected_move_front_pct = frontStraddle !== null && s !== null ? frontStraddle / s : null;
@@ -319,11 +397,11 @@ export const summarizeChain = (
 };
 
 /** Call mid + put mid at the ATM strike of one expiry (both legs at the same strike), else null. */
-const straddleOf = (slice: ExpirySlice | undefined, spot: number | null): number | null => {
+const straddleOf = (g: GreeksRows, slice: ExpirySlice | undefined, spot: number | null): number | null => {
   if (slice === undefined || spot === null) return null;
   const c = slice.atmCall;
   const p = slice.atmPut;
-  if (c === undefined || p === undefined || c.strike !== p.strike || c.mid === null || p.mid === null)
+  if (c === -1 || p === -1 || g.strike[c] !== g.strike[p] || Number.isNaN(g.mid[c]!) || Number.isNaN(g.mid[p]!))
     return null;
-  return c.mid + p.mid;
+  return g.mid[c]! + g.mid[p]!;
 };

@@ -93,6 +93,9 @@ const spotFor = (state: GreeksState, q: OptionQuote, params: GreeksParams): numb
   return state.spot ?? q.underlyingPrice ?? null;
 };
 
+type Scheme = (typeof AMERICAN_SCHEMES)[keyof typeof AMERICAN_SCHEMES] | "table";
+
+/** IV of one price: returns the IV_STATUS code, the IV is in ivScratch.iv (no result object per solve). */
 const solve = (
   american: boolean,
   sign: number,
@@ -102,21 +105,19 @@ const solve = (
   rate: number,
   q: number,
   price: number,
-  scheme: (typeof AMERICAN_SCHEMES)[keyof typeof AMERICAN_SCHEMES] | "table",
-): { code: number; iv: number } => {
-  const code = !american
+  scheme: Scheme,
+): number =>
+  !american
     ? bsmImpliedVol(sign, spot, strike, t, rate, q, price)
     : scheme === "table"
       ? bsmAmericanChainIvGreeks(sign, spot, strike, t, rate, q, price, sideScratch)
       : bsmAmericanImpliedVol(sign, spot, strike, t, rate, q, price, scheme);
-  return { code, iv: ivScratch.iv };
-};
 
 /** One quote's analytics. Exported for batch checks and the chain benchmark. */
 export const priceQuote = (q: OptionQuote, spot: number, divYield: number, params: GreeksParams): Greeks => {
   const tYears = yearsToExpiry(q.eventTime, q.expiry);
   const american = params.pricing === "by_style" && q.style === "american";
-  const scheme = params.americanScheme === "table" ? "table" : AMERICAN_SCHEMES[params.americanScheme];
+  const scheme: Scheme = params.americanScheme === "table" ? "table" : AMERICAN_SCHEMES[params.americanScheme];
   const sign = q.right === "call" ? 1 : -1;
   const rate = params.rate;
   const hasQuote = q.ask > 0 && q.ask >= q.bid;
@@ -133,13 +134,13 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
   let rho: number | null = null;
   if (mid !== null) {
     // The table kernel solves IV and Greeks in one pass (into `scratch`).
-    const table = american && scheme === "table";
-    const m = table
-      ? { code: bsmAmericanChainIvGreeks(sign, spot, q.strike, tYears, rate, divYield, mid, scratch), iv: ivScratch.iv }
-      : solve(american, sign, spot, q.strike, tYears, rate, divYield, mid, scheme);
-    status = statusOf(m.code);
+    const code =
+      american && scheme === "table"
+        ? bsmAmericanChainIvGreeks(sign, spot, q.strike, tYears, rate, divYield, mid, scratch)
+        : solve(american, sign, spot, q.strike, tYears, rate, divYield, mid, scheme);
+    status = statusOf(code);
     if (status === "ok") {
-      iv = m.iv;
+      iv = ivScratch.iv;
       if (american && scheme !== "table")
         bsmAmericanGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch, scheme);
       else if (!american) bsmGreeksInto(sign, spot, q.strike, tYears, rate, divYield, iv, scratch);
@@ -152,36 +153,61 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
     if (params.sideIvs) {
       if (q.bid > 0) {
         const b = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.bid, scheme);
-        ivBid = b.code === 0 ? b.iv : null;
+        ivBid = b === 0 ? ivScratch.iv : null;
       }
       const a = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.ask, scheme);
-      ivAsk = a.code === 0 ? a.iv : null;
+      ivAsk = a === 0 ? ivScratch.iv : null;
     }
   }
-  const g: Greeks = {
-    kind: "Greeks",
-    eventTime: q.eventTime,
-    seq: 0,
-    contract: q.contract,
-    underlying: q.underlying,
-    expiry: q.expiry,
-    strike: q.strike,
-    right: q.right,
-    style: q.style,
-    spot,
-    tYears,
-    mid,
-    iv,
-    ivBid,
-    ivAsk,
-    delta,
-    gamma,
-    vega,
-    theta,
-    rho,
-    status,
-  };
-  return q.vendor === undefined ? g : { ...g, vendor: q.vendor };
+  // One literal per shape (no `{ ...g, vendor }` copy); `vendor` last, where the spread put it.
+  return q.vendor === undefined
+    ? {
+        kind: "Greeks",
+        eventTime: q.eventTime,
+        seq: 0,
+        contract: q.contract,
+        underlying: q.underlying,
+        expiry: q.expiry,
+        strike: q.strike,
+        right: q.right,
+        style: q.style,
+        spot,
+        tYears,
+        mid,
+        iv,
+        ivBid,
+        ivAsk,
+        delta,
+        gamma,
+        vega,
+        theta,
+        rho,
+        status,
+      }
+    : {
+        kind: "Greeks",
+        eventTime: q.eventTime,
+        seq: 0,
+        contract: q.contract,
+        underlying: q.underlying,
+        expiry: q.expiry,
+        strike: q.strike,
+        right: q.right,
+        style: q.style,
+        spot,
+        tYears,
+        mid,
+        iv,
+        ivBid,
+        ivAsk,
+        delta,
+        gamma,
+        vega,
+        theta,
+        rho,
+        status,
+        vendor: q.vendor,
+      };
 };
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);

@@ -1,8 +1,15 @@
 import { defineOperator } from "@thetaflow/core";
-import type { Greeks, OptionQuote, UnderlyingTick, VolFeatures } from "@thetaflow/schemas";
+import type { UnderlyingTick, VolFeatures } from "@thetaflow/schemas";
 import { Schema } from "effect";
-import { summarizeChain } from "../chain/chainSummary.js";
-import { type ConsList, cons, toArray } from "../internal/consList.js";
+import {
+  appendGreeks,
+  appendQuote,
+  emptyGreeksRows,
+  emptyQuoteRows,
+  type GreeksRows,
+  type QuoteRows,
+} from "../chain/chainRows.js";
+import { summarizeChainView } from "../chain/chainSummary.js";
 
 export const IvSurfaceParams = Schema.Struct({
   /** Constant maturity of `iv_atm`, calendar days (the seeds' 30-day ATM IV). */
@@ -16,15 +23,30 @@ export const IvSurfaceParams = Schema.Struct({
 });
 export type IvSurfaceParams = typeof IvSurfaceParams.Type;
 
-/** The chain being collected for one underlying at one event time. */
+/**
+ * The chain being collected for one underlying at one event time: this state's rows are the first
+ * `greeksCount` / `quoteCount` of the shared columns (see chainRows.ts for why sharing is safe).
+ */
 export interface IvSurfaceState {
   readonly time: number;
   readonly bar: UnderlyingTick | null;
-  readonly greeks: ConsList<Greeks>;
-  readonly quotes: ConsList<OptionQuote>;
+  readonly greeks: GreeksRows | null;
+  readonly greeksCount: number;
+  readonly quotes: QuoteRows | null;
+  readonly quoteCount: number;
+  /** Rows of the last chain that had any: new columns start at that size, so a steady chain never regrows them. */
+  readonly sizeHint: number;
 }
 
-const empty: IvSurfaceState = { time: -1, bar: null, greeks: null, quotes: null };
+const empty: IvSurfaceState = {
+  time: -1,
+  bar: null,
+  greeks: null,
+  greeksCount: 0,
+  quotes: null,
+  quoteCount: 0,
+  sizeHint: 0,
+};
 
 /**
  * The daily snapshot of each underlying: collects its bar and option chain at one event time and,
@@ -47,18 +69,43 @@ export const ivSurface = defineOperator({
     let s = state;
     if (event.eventTime > s.time) {
       emitSummary(s, ctx.key, out, params);
-      s = { time: event.eventTime, bar: null, greeks: null, quotes: null };
+      const rows = Math.max(s.greeksCount, s.quoteCount);
+      s = {
+        time: event.eventTime,
+        bar: null,
+        greeks: null,
+        greeksCount: 0,
+        quotes: null,
+        quoteCount: 0,
+        sizeHint: rows > 0 ? rows : s.sizeHint,
+      };
     } else if (event.eventTime < s.time) {
       throw new Error(`late ${event.kind} at ${event.eventTime}: chain at ${s.time} already being collected`);
     }
     switch (event.kind) {
       case "UnderlyingTick":
-        return { time: s.time, bar: event, greeks: s.greeks, quotes: s.quotes };
+        return { ...s, bar: event };
       case "Greeks":
         // Explicit literals, not spreads: this runs once per contract per chain and V8 builds them faster.
-        return { time: s.time, bar: s.bar, greeks: cons(event, s.greeks), quotes: s.quotes };
+        return {
+          time: s.time,
+          bar: s.bar,
+          greeks: appendGreeks(s.greeks ?? emptyGreeksRows(s.sizeHint), s.greeksCount, event),
+          greeksCount: s.greeksCount + 1,
+          quotes: s.quotes,
+          quoteCount: s.quoteCount,
+          sizeHint: s.sizeHint,
+        };
       case "OptionQuote":
-        return { time: s.time, bar: s.bar, greeks: s.greeks, quotes: cons(event, s.quotes) };
+        return {
+          time: s.time,
+          bar: s.bar,
+          greeks: s.greeks,
+          greeksCount: s.greeksCount,
+          quotes: appendQuote(s.quotes ?? emptyQuoteRows(s.sizeHint), s.quoteCount, event),
+          quoteCount: s.quoteCount + 1,
+          sizeHint: s.sizeHint,
+        };
     }
   },
   onEnd: (state, out, params, ctx) => {
@@ -74,8 +121,18 @@ const emitSummary = (
   params: IvSurfaceParams,
 ): void => {
   const bar = s.bar;
-  if (bar === null && s.greeks === null && s.quotes === null) return;
-  const values = summarizeChain(s.time, bar?.price ?? null, toArray(s.greeks), toArray(s.quotes), params);
+  if (bar === null && s.greeksCount === 0 && s.quoteCount === 0) return;
+  const values = summarizeChainView(
+    s.time,
+    bar?.price ?? null,
+    {
+      greeks: s.greeks ?? emptyGreeksRows(0),
+      greeksCount: s.greeksCount,
+      quotes: s.quotes ?? emptyQuoteRows(0),
+      quoteCount: s.quoteCount,
+    },
+    params,
+  );
   values.bar_close = bar?.price ?? null;
   values.bar_open = bar?.open ?? null;
   values.bar_high = bar?.high ?? null;

@@ -16,6 +16,9 @@ const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
 const ONE_OVER_SQRT_TWO = Math.SQRT1_2;
 const SQRT_TWO_PI = 2.5066282746310002;
 
+/** Output of normalisedBlackAndVega, [b, ∂b/∂s]: typed-array slots stay unboxed doubles in V8. */
+export const blackVega = new Float64Array(2);
+
 const ASYMPTOTIC_THRESHOLD = -10;
 // Reciprocal factorials of the small-t expansion: multiplications instead of six divisions per call.
 const INV_FACT_3 = 1 / 6;
@@ -113,9 +116,6 @@ export function normalisedVega(x: number, s: number): number {
   return ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
 }
 
-/** Output of normalisedBlackAndVega: [b, ∂b/∂s]. A typed array so V8 stores both unboxed. */
-export const blackVega = new Float64Array(2);
-
 /**
  * b(x, s) and ∂b/∂s for an out-of-the-money call (x <= 0, s > 0) into blackVega. Three of the four
  * regions carry the vega e^{−(h²+t²)/2}/√(2π) as a factor, so one exponential serves both values; the
@@ -135,7 +135,8 @@ export function normalisedBlackAndVega(x: number, s: number): void {
     const bMax = Math.exp(0.5 * x);
     b = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
   } else {
-    b = (0.5 * SQRT_TWO_PI) * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
+    b =
+      0.5 * SQRT_TWO_PI * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
   }
   blackVega[0] = Math.abs(Math.max(b, 0));
 }

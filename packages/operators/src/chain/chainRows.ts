@@ -1,0 +1,165 @@
+import type { Greeks, OptionQuote } from "@thetaflow/schemas";
+
+/**
+ * One chain (one underlying, one event time) collected as columns: the few numbers the chain summary
+ * reads from each Greeks event and each quote, in typed arrays. The events themselves are not kept, so
+ * they die young (a chain of Greeks objects held until the chain completes was most of the pipeline's
+ * GC time) and a row costs no allocation.
+ *
+ * Persistence without copying: the columns are shared by the successive states of one actor, and a
+ * state owns the first `count` rows. Appending row n writes slot n only when nobody has written it
+ * yet (`written === n`); otherwise the state appending is an older one (a step that threw, a restored
+ * snapshot) and it gets its own copy of its rows first. So no state ever sees a row change under it,
+ * which is what the operator contract asks of an immutable state.
+ */
+export interface GreeksRows {
+  /** Rows written so far by any state sharing these columns (high-water mark). */
+  written: number;
+  readonly capacity: number;
+  readonly expiryIds: Map<string, number>;
+  readonly expiries: string[];
+  readonly contract: string[];
+  readonly expiry: Int32Array;
+  readonly call: Uint8Array;
+  readonly strike: Float64Array;
+  readonly spot: Float64Array;
+  readonly tYears: Float64Array;
+  /** NaN stands for null: Greeks numbers are finite by schema, so NaN is free to mean "none". */
+  readonly mid: Float64Array;
+  readonly iv: Float64Array;
+  readonly delta: Float64Array;
+  readonly gamma: Float64Array;
+  readonly vega: Float64Array;
+  readonly theta: Float64Array;
+  /** NaN when the vendor gave no IV. */
+  readonly vendorIv: Float64Array;
+}
+
+export interface QuoteRows {
+  written: number;
+  readonly capacity: number;
+  readonly contract: string[];
+  readonly call: Uint8Array;
+  readonly bid: Float64Array;
+  readonly ask: Float64Array;
+  readonly volume: Float64Array;
+  readonly openInterest: Float64Array;
+}
+
+const MIN_CAPACITY = 16;
+
+export const emptyGreeksRows = (capacity: number): GreeksRows => {
+  const n = Math.max(MIN_CAPACITY, capacity);
+  return {
+    written: 0,
+    capacity: n,
+    expiryIds: new Map(),
+    expiries: [],
+    contract: new Array<string>(n),
+    expiry: new Int32Array(n),
+    call: new Uint8Array(n),
+    strike: new Float64Array(n),
+    spot: new Float64Array(n),
+    tYears: new Float64Array(n),
+    mid: new Float64Array(n),
+    iv: new Float64Array(n),
+    delta: new Float64Array(n),
+    gamma: new Float64Array(n),
+    vega: new Float64Array(n),
+    theta: new Float64Array(n),
+    vendorIv: new Float64Array(n),
+  };
+};
+
+export const emptyQuoteRows = (capacity: number): QuoteRows => {
+  const n = Math.max(MIN_CAPACITY, capacity);
+  return {
+    written: 0,
+    capacity: n,
+    contract: new Array<string>(n),
+    call: new Uint8Array(n),
+    bid: new Float64Array(n),
+    ask: new Float64Array(n),
+    volume: new Float64Array(n),
+    openInterest: new Float64Array(n),
+  };
+};
+
+/** The first `count` rows of `from` in fresh columns of at least `capacity` rows. */
+const copyGreeksRows = (from: GreeksRows, count: number, capacity: number): GreeksRows => {
+  const to = emptyGreeksRows(capacity);
+  for (let i = 0; i < count; i++) to.contract[i] = from.contract[i]!;
+  for (const [expiry, id] of from.expiryIds) to.expiryIds.set(expiry, id);
+  to.expiries.push(...from.expiries);
+  to.expiry.set(from.expiry.subarray(0, count));
+  to.call.set(from.call.subarray(0, count));
+  to.strike.set(from.strike.subarray(0, count));
+  to.spot.set(from.spot.subarray(0, count));
+  to.tYears.set(from.tYears.subarray(0, count));
+  to.mid.set(from.mid.subarray(0, count));
+  to.iv.set(from.iv.subarray(0, count));
+  to.delta.set(from.delta.subarray(0, count));
+  to.gamma.set(from.gamma.subarray(0, count));
+  to.vega.set(from.vega.subarray(0, count));
+  to.theta.set(from.theta.subarray(0, count));
+  to.vendorIv.set(from.vendorIv.subarray(0, count));
+  to.written = count;
+  return to;
+};
+
+const copyQuoteRows = (from: QuoteRows, count: number, capacity: number): QuoteRows => {
+  const to = emptyQuoteRows(capacity);
+  for (let i = 0; i < count; i++) to.contract[i] = from.contract[i]!;
+  to.call.set(from.call.subarray(0, count));
+  to.bid.set(from.bid.subarray(0, count));
+  to.ask.set(from.ask.subarray(0, count));
+  to.volume.set(from.volume.subarray(0, count));
+  to.openInterest.set(from.openInterest.subarray(0, count));
+  to.written = count;
+  return to;
+};
+
+const orNaN = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
+
+/**
+ * Columns holding the first `count` rows of `rows` plus `g` as row `count`: `rows` itself when the
+ * slot is free, a copy otherwise (see GreeksRows).
+ */
+export const appendGreeks = (rows: GreeksRows, count: number, g: Greeks): GreeksRows => {
+  let r = rows;
+  if (r.written !== count || count === r.capacity) r = copyGreeksRows(r, count, 2 * count);
+  let id = r.expiryIds.get(g.expiry);
+  if (id === undefined) {
+    id = r.expiries.length;
+    r.expiryIds.set(g.expiry, id);
+    r.expiries.push(g.expiry);
+  }
+  r.contract[count] = g.contract;
+  r.expiry[count] = id;
+  r.call[count] = g.right === "call" ? 1 : 0;
+  r.strike[count] = g.strike;
+  r.spot[count] = g.spot;
+  r.tYears[count] = g.tYears;
+  r.mid[count] = orNaN(g.mid);
+  r.iv[count] = orNaN(g.iv);
+  r.delta[count] = orNaN(g.delta);
+  r.gamma[count] = orNaN(g.gamma);
+  r.vega[count] = orNaN(g.vega);
+  r.theta[count] = orNaN(g.theta);
+  r.vendorIv[count] = orNaN(g.vendor?.iv);
+  r.written = count + 1;
+  return r;
+};
+
+export const appendQuote = (rows: QuoteRows, count: number, q: OptionQuote): QuoteRows => {
+  let r = rows;
+  if (r.written !== count || count === r.capacity) r = copyQuoteRows(r, count, 2 * count);
+  r.contract[count] = q.contract;
+  r.call[count] = q.right === "call" ? 1 : 0;
+  r.bid[count] = q.bid;
+  r.ask[count] = q.ask;
+  r.volume[count] = q.volume;
+  r.openInterest[count] = q.openInterest;
+  r.written = count + 1;
+  return r;
+};
