@@ -1,0 +1,107 @@
+import type { Emitter } from "@thetaflow/core";
+import type { Greeks, OptionQuote, VolFeatures } from "@thetaflow/schemas";
+import { Schema } from "effect";
+import { describe, expect, it } from "vitest";
+import { US_PER_DAY } from "../calendar/nyTime.js";
+import { IvSurfaceParams, type IvSurfaceState, ivSurface } from "../ops/ivSurface.js";
+import { summarizeChain } from "./chainSummary.js";
+
+const T = 17_900 * US_PER_DAY + 21 * 3_600_000_000; // 2019-01-04 16:00 New York
+const params = Schema.decodeUnknownSync(IvSurfaceParams)({});
+const ctx = { nodeId: "ivSurface", key: "SPY", seed: 0 };
+
+const greeks = (strike: number, right: "call" | "put", iv: number, delta: number): Greeks => ({
+  kind: "Greeks",
+  eventTime: T,
+  seq: 0,
+  contract: `SPY ${right} ${strike}`,
+  underlying: "SPY",
+  expiry: "2019-02-01",
+  strike,
+  right,
+  style: "european",
+  spot: 250,
+  tYears: 28 / 365,
+  mid: 3,
+  iv,
+  ivBid: null,
+  ivAsk: null,
+  delta,
+  gamma: 0.03,
+  vega: 20,
+  theta: -30,
+  rho: 5,
+  status: "ok",
+});
+
+const quote = (g: Greeks, volume: number): OptionQuote => ({
+  kind: "OptionQuote",
+  eventTime: T,
+  seq: 0,
+  contract: g.contract,
+  underlying: "SPY",
+  expiry: g.expiry,
+  strike: g.strike,
+  right: g.right,
+  style: "european",
+  settlement: "physical",
+  multiplier: 100,
+  bid: 2.9,
+  ask: 3.1,
+  bidSize: 1,
+  askSize: 1,
+  volume,
+  openInterest: 10 * volume,
+});
+
+/** Runs ivSurface's step from `state` and returns the new state (outputs dropped). */
+const step = (state: IvSurfaceState, e: Greeks | OptionQuote): IvSurfaceState =>
+  ivSurface.step(state, e, { emit: () => {} }, params, ctx);
+
+const summaryOf = (state: IvSurfaceState): VolFeatures["values"] => {
+  const out: VolFeatures[] = [];
+  const emitter: Emitter<VolFeatures> = { emit: (e) => void out.push(e) };
+  ivSurface.onEnd!(state, emitter, params, ctx);
+  expect(out).toHaveLength(1);
+  return out[0]!.values;
+};
+
+const withoutBar = (v: VolFeatures["values"]) =>
+  Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("bar_")));
+
+describe("ivSurface chain columns", () => {
+  const call250 = greeks(250, "call", 0.2, 0.52);
+  const put250 = greeks(250, "put", 0.22, -0.48);
+  const call255 = greeks(255, "call", 0.19, 0.3);
+  const put245 = greeks(245, "put", 0.24, -0.3);
+
+  it("keeps every earlier state valid when a later state was already derived from it", () => {
+    const base = [call250, quote(call250, 5), put250, quote(put250, 7)].reduce(step, ivSurface.init(params, ctx));
+    const branchA = step(step(base, call255), quote(call255, 11));
+    // The state a throwing step would be rolled back to appends again: it must not see branch A's rows
+    // nor overwrite them.
+    const branchB = step(step(base, put245), quote(put245, 13));
+    const a = summaryOf(branchA);
+    const b = summaryOf(branchB);
+    expect(withoutBar(a)).toEqual(
+      summarizeChain(T, null, [call250, put250, call255], [call250, put250, call255].map((g, i) => quote(g, [5, 7, 11][i]!)), params),
+    );
+    expect(withoutBar(b)).toEqual(
+      summarizeChain(T, null, [call250, put250, put245], [call250, put250, put245].map((g, i) => quote(g, [5, 7, 13][i]!)), params),
+    );
+    expect(a.chain_contracts).toBe(3);
+    expect(a.call_volume).toBe(16);
+    expect(b.put_volume).toBe(20);
+    // The shared base still summarises its own two contracts.
+    expect(summaryOf(base).chain_contracts).toBe(2);
+    expect(summaryOf(base).option_volume_total).toBe(12);
+  });
+
+  it("grows past the columns' first size without losing rows", () => {
+    const strikes = Array.from({ length: 100 }, (_, i) => 200 + i);
+    const chain = strikes.map((k) => greeks(k, "call", 0.2 + (k - 250) * 1e-3, 0.5 - (k - 250) * 0.01));
+    const state = chain.reduce(step, ivSurface.init(params, ctx));
+    expect(withoutBar(summaryOf(state))).toEqual(summarizeChain(T, null, chain, [], params));
+    expect(summaryOf(state).chain_contracts).toBe(100);
+  });
+});
