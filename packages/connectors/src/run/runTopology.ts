@@ -248,7 +248,8 @@ const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: R
     return { sourceId: s.id, rank, topics: s.kafka.topics, lateness: s.kafka.maxLatenessUs, groupId: s.kafka.groupId };
   });
   return KafkaLiveInput.start({
-    kafka: createKafkaClient({ brokers: kafkaBrokers(live.brokers), clientId: `thetaflow-${topology.spec.name}` }),
+    // A live engine outlives broker restarts: retry for minutes (backoff capped at 5 s) before giving up.
+    kafka: createKafkaClient({ brokers: kafkaBrokers(live.brokers), clientId: `thetaflow-${topology.spec.name}`, retries: 60 }),
     groupId: live.groupId ?? bindings.find((b) => b.groupId !== undefined)?.groupId ?? `thetaflow-${topology.spec.name}`,
     bindings,
     // One watermark orders all sources, so it waits as long as the most tolerant source allows.

@@ -34,7 +34,9 @@ export const questdbSink: SinkDefinition<typeof QuestDbSinkParams.Type> = {
       write: (event: Event) => void writer.write(event),
       backpressure: () => writer.backpressure(),
       flush: () => writer.flush(),
-      close: () => writer.close(),
+      // Bounded: a QuestDB that stays down at shutdown fails the close with the unsent row count
+      // instead of hanging the process (a live run's checkpoint has not advanced past those rows).
+      close: () => writer.close({ timeoutMs: 120_000 }),
       files: () => [],
     };
     return sink;

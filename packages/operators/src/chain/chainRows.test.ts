@@ -76,7 +76,10 @@ describe("ivSurface chain columns", () => {
   const put245 = greeks(245, "put", 0.24, -0.3);
 
   it("keeps every earlier state valid when a later state was already derived from it", () => {
-    const base = [call250, quote(call250, 5), put250, quote(put250, 7)].reduce(step, ivSurface.init(params, ctx));
+    const base = [call250, quote(call250, 5), put250, quote(put250, 7)].reduce(
+      step,
+      ivSurface.init(params, ctx),
+    );
     const branchA = step(step(base, call255), quote(call255, 11));
     // The state a throwing step would be rolled back to appends again: it must not see branch A's rows
     // nor overwrite them.
@@ -84,10 +87,22 @@ describe("ivSurface chain columns", () => {
     const a = summaryOf(branchA);
     const b = summaryOf(branchB);
     expect(withoutBar(a)).toEqual(
-      summarizeChain(T, null, [call250, put250, call255], [call250, put250, call255].map((g, i) => quote(g, [5, 7, 11][i]!)), params),
+      summarizeChain(
+        T,
+        null,
+        [call250, put250, call255],
+        [call250, put250, call255].map((g, i) => quote(g, [5, 7, 11][i]!)),
+        params,
+      ),
     );
     expect(withoutBar(b)).toEqual(
-      summarizeChain(T, null, [call250, put250, put245], [call250, put250, put245].map((g, i) => quote(g, [5, 7, 13][i]!)), params),
+      summarizeChain(
+        T,
+        null,
+        [call250, put250, put245],
+        [call250, put250, put245].map((g, i) => quote(g, [5, 7, 13][i]!)),
+        params,
+      ),
     );
     expect(a.chain_contracts).toBe(3);
     expect(a.call_volume).toBe(16);

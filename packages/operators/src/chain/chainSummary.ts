@@ -1,6 +1,13 @@
 import type { Greeks, OptionQuote } from "@thetaflow/schemas";
 import { daysFromIso, nyDayNumber } from "../calendar/nyTime.js";
-import { appendGreeks, appendQuote, emptyGreeksRows, emptyQuoteRows, type GreeksRows, type QuoteRows } from "./chainRows.js";
+import {
+  appendGreeks,
+  appendQuote,
+  emptyGreeksRows,
+  emptyQuoteRows,
+  type GreeksRows,
+  type QuoteRows,
+} from "./chainRows.js";
 
 /**
  * What one complete option chain (one underlying, one event time) says about implied volatility:
@@ -401,7 +408,13 @@ const straddleOf = (g: GreeksRows, slice: ExpirySlice | undefined, spot: number 
   if (slice === undefined || spot === null) return null;
   const c = slice.atmCall;
   const p = slice.atmPut;
-  if (c === -1 || p === -1 || g.strike[c] !== g.strike[p] || Number.isNaN(g.mid[c]!) || Number.isNaN(g.mid[p]!))
+  if (
+    c === -1 ||
+    p === -1 ||
+    g.strike[c] !== g.strike[p] ||
+    Number.isNaN(g.mid[c]!) ||
+    Number.isNaN(g.mid[p]!)
+  )
     return null;
   return g.mid[c]! + g.mid[p]!;
 };

@@ -117,7 +117,8 @@ const solve = (
 export const priceQuote = (q: OptionQuote, spot: number, divYield: number, params: GreeksParams): Greeks => {
   const tYears = yearsToExpiry(q.eventTime, q.expiry);
   const american = params.pricing === "by_style" && q.style === "american";
-  const scheme: Scheme = params.americanScheme === "table" ? "table" : AMERICAN_SCHEMES[params.americanScheme];
+  const scheme: Scheme =
+    params.americanScheme === "table" ? "table" : AMERICAN_SCHEMES[params.americanScheme];
   const sign = q.right === "call" ? 1 : -1;
   const rate = params.rate;
   const hasQuote = q.ask > 0 && q.ask >= q.bid;

@@ -23,29 +23,31 @@ export const IvSurfaceParams = Schema.Struct({
 });
 export type IvSurfaceParams = typeof IvSurfaceParams.Type;
 
-/**
- * The chain being collected for one underlying at one event time: this state's rows are the first
- * `greeksCount` / `quoteCount` of the shared columns (see chainRows.ts for why sharing is safe).
- */
-export interface IvSurfaceState {
+/** What changes once per chain (new time, its bar, columns replaced): shared by the chain's states. */
+export interface ChainHead {
   readonly time: number;
   readonly bar: UnderlyingTick | null;
   readonly greeks: GreeksRows | null;
-  readonly greeksCount: number;
   readonly quotes: QuoteRows | null;
-  readonly quoteCount: number;
   /** Rows of the last chain that had any: new columns start at that size, so a steady chain never regrows them. */
   readonly sizeHint: number;
 }
 
+/**
+ * The chain being collected for one underlying at one event time: this state's rows are the first
+ * `greeksCount` / `quoteCount` of the head's shared columns (see chainRows.ts for why sharing is
+ * safe). A quote or Greeks event only makes a new three-field state: no event time to box, no copy.
+ */
+export interface IvSurfaceState {
+  readonly head: ChainHead;
+  readonly greeksCount: number;
+  readonly quoteCount: number;
+}
+
 const empty: IvSurfaceState = {
-  time: -1,
-  bar: null,
-  greeks: null,
+  head: { time: -1, bar: null, greeks: null, quotes: null, sizeHint: 0 },
   greeksCount: 0,
-  quotes: null,
   quoteCount: 0,
-  sizeHint: 0,
 };
 
 /**
@@ -67,45 +69,41 @@ export const ivSurface = defineOperator({
   init: (): IvSurfaceState => empty,
   step: (state, event, out, params, ctx) => {
     let s = state;
-    if (event.eventTime > s.time) {
+    const time = s.head.time;
+    if (event.eventTime > time) {
       emitSummary(s, ctx.key, out, params);
       const rows = Math.max(s.greeksCount, s.quoteCount);
-      s = {
+      const head = {
         time: event.eventTime,
         bar: null,
         greeks: null,
-        greeksCount: 0,
         quotes: null,
-        quoteCount: 0,
-        sizeHint: rows > 0 ? rows : s.sizeHint,
+        sizeHint: rows > 0 ? rows : s.head.sizeHint,
       };
-    } else if (event.eventTime < s.time) {
-      throw new Error(`late ${event.kind} at ${event.eventTime}: chain at ${s.time} already being collected`);
+      s = { head, greeksCount: 0, quoteCount: 0 };
+    } else if (event.eventTime < time) {
+      throw new Error(`late ${event.kind} at ${event.eventTime}: chain at ${time} already being collected`);
     }
+    const head = s.head;
     switch (event.kind) {
       case "UnderlyingTick":
-        return { ...s, bar: event };
-      case "Greeks":
-        // Explicit literals, not spreads: this runs once per contract per chain and V8 builds them faster.
+        return { head: { ...head, bar: event }, greeksCount: s.greeksCount, quoteCount: s.quoteCount };
+      case "Greeks": {
+        const greeks = appendGreeks(head.greeks ?? emptyGreeksRows(head.sizeHint), s.greeksCount, event);
         return {
-          time: s.time,
-          bar: s.bar,
-          greeks: appendGreeks(s.greeks ?? emptyGreeksRows(s.sizeHint), s.greeksCount, event),
+          head: greeks === head.greeks ? head : { ...head, greeks },
           greeksCount: s.greeksCount + 1,
-          quotes: s.quotes,
           quoteCount: s.quoteCount,
-          sizeHint: s.sizeHint,
         };
-      case "OptionQuote":
+      }
+      case "OptionQuote": {
+        const quotes = appendQuote(head.quotes ?? emptyQuoteRows(head.sizeHint), s.quoteCount, event);
         return {
-          time: s.time,
-          bar: s.bar,
-          greeks: s.greeks,
+          head: quotes === head.quotes ? head : { ...head, quotes },
           greeksCount: s.greeksCount,
-          quotes: appendQuote(s.quotes ?? emptyQuoteRows(s.sizeHint), s.quoteCount, event),
           quoteCount: s.quoteCount + 1,
-          sizeHint: s.sizeHint,
         };
+      }
     }
   },
   onEnd: (state, out, params, ctx) => {
@@ -120,15 +118,15 @@ const emitSummary = (
   out: { emit(e: VolFeatures): void },
   params: IvSurfaceParams,
 ): void => {
-  const bar = s.bar;
+  const { bar, time } = s.head;
   if (bar === null && s.greeksCount === 0 && s.quoteCount === 0) return;
   const values = summarizeChainView(
-    s.time,
+    time,
     bar?.price ?? null,
     {
-      greeks: s.greeks ?? emptyGreeksRows(0),
+      greeks: s.head.greeks ?? emptyGreeksRows(0),
       greeksCount: s.greeksCount,
-      quotes: s.quotes ?? emptyQuoteRows(0),
+      quotes: s.head.quotes ?? emptyQuoteRows(0),
       quoteCount: s.quoteCount,
     },
     params,
@@ -138,5 +136,5 @@ const emitSummary = (
   values.bar_high = bar?.high ?? null;
   values.bar_low = bar?.low ?? null;
   values.bar_volume = bar?.volume ?? null;
-  out.emit({ kind: "VolFeatures", eventTime: s.time, seq: 0, underlying, values });
+  out.emit({ kind: "VolFeatures", eventTime: time, seq: 0, underlying, values });
 };
