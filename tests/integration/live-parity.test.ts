@@ -138,6 +138,9 @@ const startEngine = (file: string, outDir: string, group: string, prefix: string
       group,
       "--checkpoint-every",
       "50",
+      // A killed member is only replaced after its session times out: keep that short here.
+      "--session-timeout",
+      "6s",
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],

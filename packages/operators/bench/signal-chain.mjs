@@ -2,6 +2,9 @@
 // indicators and temporal feeding features) on one core, driven through the real engine path, with a
 // SPY-like chain of 3,000 contracts re-quoted every session. Then heap after GC along a long run.
 // Run: npx tsc -b && node --expose-gc packages/operators/bench/signal-chain.mjs [--quotes N] [--stream N]
+//   [--baseline DIR]: also run another build's operators (DIR/index.js, e.g. a copy of an older
+//   packages/operators/dist in a directory whose node_modules resolves @thetaflow/*) interleaved with
+//   this one, and print the ratio — the way to compare builds on a machine whose load keeps changing.
 
 import { compileTopology, drive, Registry } from "@thetaflow/core";
 import { bsmPrice } from "@thetaflow/options-math";
@@ -14,6 +17,8 @@ const arg = (name, dflt) => {
 };
 const QUOTES = arg("--quotes", 1_500_000);
 const STREAM = arg("--stream", 10_000_000);
+const baselineAt = process.argv.indexOf("--baseline");
+const BASELINE = baselineAt === -1 ? undefined : process.argv[baselineAt + 1];
 
 const DAY_US = 86_400_000_000;
 const START = Date.UTC(2019, 0, 2, 21) * 1000; // 16:00 New York
@@ -136,10 +141,10 @@ sinks:
   - { id: dead, type: counter, inputs: [deadLetters] }
 `;
 
-const run = async (greeksParams, totalQuotes, style, onProgress) => {
+const run = async (greeksParams, totalQuotes, style, onProgress, operators = builtinOperators) => {
   const counts = { out: 0, dead: 0 };
   const registries = {
-    operators: builtinOperators(),
+    operators: operators(),
     sinks: new Registry("sink type").register({
       name: "counter",
       description: "counts",
@@ -263,6 +268,37 @@ await best(
   "american",
   1,
 );
+
+if (BASELINE !== undefined) {
+  const { builtinOperators: baseline } = await import(
+    new URL(`file://${BASELINE.replace(/\/$/, "")}/index.js`).href
+  );
+  for (const sideIvs of [true, false]) {
+    const best = { baseline: [0, 0], current: [0, 0] };
+    for (let r = 0; r < 5; r++) {
+      for (const [name, ops] of [
+        ["baseline", baseline],
+        ["current", builtinOperators],
+      ]) {
+        const { seconds, cpuSeconds } = await run(
+          { pricing: "european", sideIvs },
+          QUOTES,
+          "european",
+          undefined,
+          ops,
+        );
+        best[name] = [
+          Math.max(best[name][0], QUOTES / seconds),
+          Math.max(best[name][1], QUOTES / cpuSeconds),
+        ];
+      }
+    }
+    const k = (x) => `${(x / 1e3).toFixed(1)}k`;
+    console.log(
+      `baseline vs current, ${sideIvs ? "mid + bid/ask IV" : "mid IV only"}: ${k(best.baseline[0])} -> ${k(best.current[0])} quotes/s (${(best.current[0] / best.baseline[0]).toFixed(2)}x); per CPU second ${k(best.baseline[1])} -> ${k(best.current[1])} (${(best.current[1] / best.baseline[1]).toFixed(2)}x)`,
+    );
+  }
+}
 
 if (typeof globalThis.gc === "function" && STREAM > 0) {
   const marks = [1e6, 2.5e6, 5e6, 7.5e6, 1e7].filter((m) => m <= STREAM);

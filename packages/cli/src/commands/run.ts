@@ -61,6 +61,7 @@ export const register = (program: Command): void => {
     .option("--until-idle <duration>", "live: stop once caught up and quiet this long (e.g. 5s)")
     .option("--checkpoint <file>", "live: checkpoint file (default <out>/checkpoint.bin); a run resumes from it")
     .option("--checkpoint-every <events>", "live: checkpoint after this many input events (default 50000; also every second)")
+    .option("--session-timeout <duration>", "live: consumer-group session timeout (default 30s; min 6s)")
     .option("--dashboard", "serve the live dashboard (HTTP + WebSocket, token required) and print its URL")
     .option("--dashboard-port <port>", "dashboard port (default 8765; 0 = any free port)")
     .option("--dashboard-host <host>", "dashboard bind address (default 127.0.0.1)")
@@ -81,6 +82,7 @@ export const register = (program: Command): void => {
           untilIdle?: string;
           checkpoint?: string;
           checkpointEvery?: string;
+          sessionTimeout?: string;
         } & LiveFlags,
       ) => {
         let stop: (() => void) | undefined;
@@ -92,6 +94,7 @@ export const register = (program: Command): void => {
               ...(opts.untilIdle !== undefined ? { untilIdleMs: parseDuration(opts.untilIdle) } : {}),
               ...(opts.checkpoint !== undefined ? { checkpointPath: opts.checkpoint } : {}),
               ...(opts.checkpointEvery !== undefined ? { checkpointEvents: Number(opts.checkpointEvery) } : {}),
+              ...(opts.sessionTimeout !== undefined ? { sessionTimeoutMs: parseDuration(opts.sessionTimeout) } : {}),
               // SIGINT/SIGTERM end the input; the run then checkpoints and closes its sinks.
               onInput: (input) => {
                 stop = () => input.stop();

@@ -13,7 +13,10 @@ export interface LiveSourceBinding {
 export interface LiveInputCheckpoint {
   /** Last offset handed to the watermark, per `topic/partition`. */
   readonly positions: Readonly<Record<string, string>>;
+  /** Taken from Kafka, still waiting for the watermark. */
   readonly held: readonly PartitionedEvent[];
+  /** Released by the watermark, not yet delivered to the runtime. */
+  readonly queued: readonly MergedRun[];
   readonly released: number;
 }
 
@@ -29,6 +32,11 @@ export interface KafkaLiveInputOptions {
   /** Bound on released-but-unprocessed events; fetching waits above it (backpressure). */
   readonly maxQueued?: number;
   readonly nodeId?: string;
+  /**
+   * How long the group waits for a silent member before reassigning its partitions (default 30 s).
+   * A restarted process rejoins only after its dead predecessor times out.
+   */
+  readonly sessionTimeoutMs?: number;
   /** Wall-clock arrival stamp for latency metrics only; never reaches an operator. */
   readonly onArrival?: (batch: ConsumedBatch, arrivedAtMs: number) => void;
 }
@@ -67,6 +75,10 @@ export class KafkaLiveInput {
     const resume = options.resumeFrom;
     if (resume !== undefined) {
       this.#watermark.restore({ held: resume.held, released: resume.released });
+      for (const run of resume.queued) {
+        this.#queue.push(run);
+        this.#queued += run.events.length;
+      }
       for (const [p, offset] of Object.entries(resume.positions)) {
         this.#positions.set(p, offset);
       }
@@ -80,6 +92,9 @@ export class KafkaLiveInput {
       topics,
       nodeId: options.nodeId ?? "kafka",
       fromBeginning: true,
+      ...(options.sessionTimeoutMs !== undefined
+        ? { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)) }
+        : {}),
     });
     const input = new KafkaLiveInput(consumer, options);
     consumer.onGroupJoin((assignment) => void input.#onAssignment(assignment));
@@ -111,7 +126,9 @@ export class KafkaLiveInput {
   /** Positions and held events as of now (call between runs, when nothing is in flight). */
   checkpoint(): LiveInputCheckpoint {
     const w = this.#watermark.snapshot();
-    return { positions: Object.fromEntries(this.#positions), held: w.held, released: w.released };
+    // Every event taken from Kafka is in exactly one place: processed (in the graph snapshot),
+    // queued here, or held by the watermark. Positions cover all three.
+    return { positions: Object.fromEntries(this.#positions), held: w.held, queued: [...this.#queue], released: w.released };
   }
 
   /** Commits checkpoint positions to the group (for lag monitoring and for restarts without a snapshot). */

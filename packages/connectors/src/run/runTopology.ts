@@ -47,6 +47,8 @@ export interface LiveOptions {
   readonly checkpointIntervalMs?: number;
   /** Default `<outDir>/checkpoint.bin`. */
   readonly checkpointPath?: string;
+  /** Consumer-group session timeout (ms); a restarted process waits this long for its partitions. */
+  readonly sessionTimeoutMs?: number;
   /** Receives the input so a signal handler can stop it gracefully. */
   readonly onInput?: (input: KafkaLiveInput) => void;
 }
@@ -109,6 +111,7 @@ const openSinks = (topology: CompiledTopology, outDir: string, resume?: RunCheck
               sinkId: s.spec.id,
               outDir,
               baseDir: dirname(resolve(topology.file)),
+              resume: resume?.sinks[s.spec.id],
             }),
           );
         return sinks;
@@ -255,6 +258,7 @@ const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: R
     // One watermark orders all sources, so it waits as long as the most tolerant source allows.
     maxLatenessUs: Math.max(...bindings.map((b) => b.lateness)),
     ...(live.untilIdleMs !== undefined ? { untilIdleMs: live.untilIdleMs } : {}),
+    ...(live.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: live.sessionTimeoutMs } : {}),
     ...(resume !== undefined ? { resumeFrom: resume.input } : {}),
   });
 };

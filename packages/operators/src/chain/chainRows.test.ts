@@ -1,3 +1,4 @@
+import { deserialize, serialize } from "node:v8";
 import type { Emitter } from "@thetaflow/core";
 import type { Greeks, OptionQuote, VolFeatures } from "@thetaflow/schemas";
 import { Schema } from "effect";
@@ -118,5 +119,16 @@ describe("ivSurface chain columns", () => {
     const state = chain.reduce(step, ivSurface.init(params, ctx));
     expect(withoutBar(summaryOf(state))).toEqual(summarizeChain(T, null, chain, [], params));
     expect(summaryOf(state).chain_contracts).toBe(100);
+  });
+
+  it("resumes from a v8-serialized checkpoint (what live checkpoints store) with the same summary", () => {
+    const first = [call250, quote(call250, 5), put250];
+    const rest = [quote(put250, 7), call255, quote(call255, 11)];
+    const mid = first.reduce(step, ivSurface.init(params, ctx));
+    const restored = deserialize(serialize(mid)) as IvSurfaceState;
+    const direct = rest.reduce(step, mid);
+    const resumed = rest.reduce(step, restored);
+    expect(summaryOf(resumed)).toEqual(summaryOf(direct));
+    expect(summaryOf(resumed).chain_contracts).toBe(3);
   });
 });
