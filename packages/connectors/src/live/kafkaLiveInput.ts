@@ -1,5 +1,5 @@
 import { type MergedRun, type PartitionedEvent, PartitionWatermark } from "@thetaflow/core";
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import { type ConsumedBatch, EventConsumer } from "../kafka/consumer.js";
 
 export interface LiveSourceBinding {
@@ -63,6 +63,7 @@ export class KafkaLiveInput {
   #failure: Error | undefined;
   #lastArrival = 0;
   #idleTimer: NodeJS.Timeout | undefined;
+  readonly #admin: Admin;
   /** Until the group assignment is known, a partition that has not spoken yet could hold anything. */
   #assigned = false;
 
@@ -70,6 +71,7 @@ export class KafkaLiveInput {
     private readonly consumer: EventConsumer,
     private readonly options: KafkaLiveInputOptions,
   ) {
+    this.#admin = options.kafka.admin();
     this.#watermark = new PartitionWatermark({ maxLatenessUs: options.maxLatenessUs, nodeId: options.nodeId ?? "kafka" });
     for (const b of options.bindings) for (const t of b.topics) this.#rankOfTopic.set(t, b.rank);
     const resume = options.resumeFrom;
@@ -97,6 +99,7 @@ export class KafkaLiveInput {
         : {}),
     });
     const input = new KafkaLiveInput(consumer, options);
+    await input.#admin.connect();
     consumer.onGroupJoin((assignment) => void input.#onAssignment(assignment));
     consumer.onCrash((error, willRestart) => {
       if (!willRestart) input.#fail(error);
@@ -150,6 +153,7 @@ export class KafkaLiveInput {
   async close(): Promise<void> {
     this.#end();
     await this.consumer.disconnect();
+    await this.#admin.disconnect().catch(() => {});
   }
 
   async #onAssignment(assignment: Readonly<Record<string, number[]>>): Promise<void> {
@@ -201,11 +205,35 @@ export class KafkaLiveInput {
     }
     if (skip === undefined || BigInt(batch.lastOffset) > skip) this.#positions.set(id, batch.lastOffset);
     this.#watermark.setCaughtUp(id, BigInt(batch.lastOffset) + 1n >= BigInt(batch.highWatermark));
+    await this.#recheckCaughtUp();
     this.#releaseReady();
     this.#armIdle();
     while (this.#queued > (this.options.maxQueued ?? 50_000) && !this.#ended) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
       await batch.heartbeat();
+    }
+  }
+
+  /**
+   * A partition marked caught up may have received records since (its fetches only report its own
+   * high watermark). Before letting other partitions run ahead of it, ask the broker (one ListOffsets
+   * round trip), so records produced meanwhile are waited for instead of arriving late.
+   */
+  async #recheckCaughtUp(): Promise<void> {
+    const caughtUp = this.#watermark.caughtUpBehindRelease();
+    if (caughtUp.length === 0) return;
+    const topics = [...new Set(caughtUp.map((p) => p.slice(0, p.lastIndexOf("/"))))];
+    try {
+      for (const topic of topics) {
+        for (const o of await this.#admin.fetchTopicOffsets(topic)) {
+          const id = partitionId(topic, o.partition);
+          const position = this.#positions.get(id);
+          const next = position === undefined ? 0n : BigInt(position) + 1n;
+          if (caughtUp.includes(id) && BigInt(o.high) > next) this.#watermark.setCaughtUp(id, false);
+        }
+      }
+    } catch {
+      // Broker unreachable: keep the last knowledge; the consumer's own retries handle the outage.
     }
   }
 

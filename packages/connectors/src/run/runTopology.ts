@@ -184,6 +184,17 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
         options.live?.onInput?.(input);
         const every = options.live?.checkpointEvents ?? 50_000;
         const intervalMs = options.live?.checkpointIntervalMs ?? 1_000;
+        let pendingCommit: RunCheckpoint["input"] | undefined;
+        let committing = false;
+        const commitLoop = async () => {
+          committing = true;
+          while (pendingCommit !== undefined) {
+            const next = pendingCommit;
+            pendingCommit = undefined;
+            await input.commit(next).catch(() => {});
+          }
+          committing = false;
+        };
         let lastEvents = resume?.graph.counters.eventsIn ?? 0;
         let lastAt = now();
         const checkpoint = async (g: Graph) => {
@@ -195,7 +206,11 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
             sinks: Object.fromEntries([...sinks].map(([id, s]) => [id, s.checkpoint?.()])),
           };
           store!.save(cp);
-          await input.commit(cp.input);
+          // The checkpoint file is the source of truth for resuming; the group commit only feeds lag
+          // monitoring and restarts without a checkpoint. Never let a slow coordinator (e.g. right
+          // after a broker restart) stall processing: one commit in flight, newer ones replace it.
+          pendingCommit = cp.input;
+          if (!committing) void commitLoop();
           lastEvents = g.counters.eventsIn;
           lastAt = now();
         };
@@ -214,6 +229,9 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
                 g.counters.eventsIn - lastEvents >= every || now() - lastAt >= intervalMs ? checkpoint(g) : undefined,
             });
             await checkpoint(g);
+            // On a clean end, leave the group's offsets at the final checkpoint too.
+            while (committing) await new Promise((r) => setTimeout(r, 10));
+            await input.commit(input.checkpoint()).catch(() => {});
             return g;
           },
           catch: (e) => new RunError({ message: `live run failed: ${(e as Error).message}` }),

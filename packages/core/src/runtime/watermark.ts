@@ -102,6 +102,21 @@ export class PartitionWatermark {
     return this.#releaseUpTo(Number.POSITIVE_INFINITY, true);
   }
 
+  /**
+   * Caught-up partitions the next release would run ahead of: if one of them received records
+   * meanwhile, releasing now would make those records late. Worth asking the broker first.
+   */
+  caughtUpBehindRelease(): string[] {
+    if (this.#held.length === 0) return [];
+    const limit = this.releaseLimit();
+    const out: string[] = [];
+    for (const [p, caughtUp] of this.#caughtUp) {
+      const newest = this.#newest.get(p) ?? Number.NEGATIVE_INFINITY;
+      if (caughtUp && (newest < limit.time || (limit.inclusive && newest === limit.time))) out.push(p);
+    }
+    return out;
+  }
+
   get held(): number {
     return this.#held.length;
   }
