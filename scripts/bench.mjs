@@ -25,8 +25,14 @@ if (run("npx", ["tsc", "-b"]) !== 0) process.exit(1);
 let failed = 0;
 for (const b of benches) {
   if (wanted.length > 0 && !wanted.includes(b.name)) continue;
-  if (b.services && wanted.length === 0 && spawnSync("scripts/services.sh", ["status"], { stdio: "ignore" }).status !== 0) {
-    console.log(`\n== ${b.name}: needs Kafka/QuestDB — run \`npm run services:up\` (or \`npm run bench -- ${b.name}\`)`);
+  if (
+    b.services &&
+    wanted.length === 0 &&
+    spawnSync("scripts/services.sh", ["status"], { stdio: "ignore" }).status !== 0
+  ) {
+    console.log(
+      `\n== ${b.name}: needs Kafka/QuestDB — run \`npm run services:up\` (or \`npm run bench -- ${b.name}\`)`,
+    );
     continue;
   }
   if (!existsSync(b.file)) {

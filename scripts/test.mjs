@@ -39,7 +39,8 @@ const report = () => {
 };
 
 // Tests that spawn the CLI run the built dist/, so build first (incremental: cheap when up to date).
-let failed = !phase("build", "npx", ["tsc", "-b"]);
+let failed = !phase("lint", "npx", ["biome", "check", "."]);
+if (!phase("build", "npx", ["tsc", "-b"])) failed = true;
 if (!phase("unit tests", "npx", ["vitest", "run"])) failed = true;
 
 const problem = javaProblem();

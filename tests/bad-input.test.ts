@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Effect, Either } from "effect";
-import { compileTopology } from "@thetaflow/core";
 import { runTopology } from "@thetaflow/connectors";
+import { compileTopology } from "@thetaflow/core";
+import { Effect, Either } from "effect";
 import { describe, expect, it } from "vitest";
 import { fixtureRegistries } from "./support/fixtureRegistries.js";
 import { tempDir } from "./support/tmp.js";
@@ -28,7 +28,10 @@ const ndjsonRows: [string, string | null][] = [
   ['{"kind":"UnderlyingTick","eventTime":1001,"seq":1,"symbol":"SPY"}', "price"],
   ["{not json", "invalid JSON"],
   ['{"kind":"Banana","eventTime":1002,"seq":2}', "unknown event kind"],
-  ['{"kind":"UnderlyingTick","eventTime":1003,"seq":3,"symbol":"SPY","price":271,"bid":271.2,"ask":271.1}', "crossed market"],
+  [
+    '{"kind":"UnderlyingTick","eventTime":1003,"seq":3,"symbol":"SPY","price":271,"bid":271.2,"ask":271.1}',
+    "crossed market",
+  ],
   ['{"kind":"IndexTick","eventTime":1004,"seq":4,"symbol":"VIX","value":17.2}', null],
 ];
 
@@ -58,29 +61,44 @@ sinks:
     const file = join(dir, "bad.yaml");
     writeFileSync(file, text);
     const report = await Effect.runPromise(
-      runTopology(Either.getOrThrow(compileTopology(file, text, registries)), { registries, outDir: join(dir, "out") }),
+      runTopology(Either.getOrThrow(compileTopology(file, text, registries)), {
+        registries,
+        outDir: join(dir, "out"),
+      }),
     );
     const expectedBad = [...csvRows, ...ndjsonRows].filter(([, reason]) => reason !== null);
     const expectedGood = [...csvRows, ...ndjsonRows].filter(([, reason]) => reason === null);
     expect(report.events.deadLetters).toBe(expectedBad.length);
     expect(report.events.in).toBe(expectedGood.length);
 
-    const dead = readFileSync(join(dir, "out", "dead.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const dead = readFileSync(join(dir, "out", "dead.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const csvDead = dead.filter((d) => d.nodeId === "quotes");
     const csvBad = csvRows.map(([, reason], i) => ({ line: i + 2, reason })).filter((r) => r.reason !== null);
     for (const bad of csvBad) {
-      const hit = csvDead.find((d) => d.origin === `${join(dir, "quotes.csv")}:${bad.line}` || (bad.reason === "out of order" && d.reason.includes("out of order")));
+      const hit = csvDead.find(
+        (d) =>
+          d.origin === `${join(dir, "quotes.csv")}:${bad.line}` ||
+          (bad.reason === "out of order" && d.reason.includes("out of order")),
+      );
       expect(hit, `CSV line ${bad.line} (${bad.reason})`).toBeDefined();
       expect(hit.reason).toContain(bad.reason);
     }
     const ndDead = dead.filter((d) => d.nodeId === "ticks");
-    const ndBad = ndjsonRows.map(([raw, reason], i) => ({ raw, line: i + 1, reason })).filter((r) => r.reason !== null);
+    const ndBad = ndjsonRows
+      .map(([raw, reason], i) => ({ raw, line: i + 1, reason }))
+      .filter((r) => r.reason !== null);
     expect(ndDead.map((d) => d.origin)).toEqual(ndBad.map((b) => `${join(dir, "ticks.ndjson")}:${b.line}`));
     ndBad.forEach((b, i) => {
       expect(ndDead[i].reason).toContain(b.reason);
       expect(ndDead[i].raw).toBe(b.raw);
     });
-    const good = readFileSync(join(dir, "out", "good.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const good = readFileSync(join(dir, "out", "good.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(good).toHaveLength(expectedGood.length);
     expect(good.find((e) => e.kind === "OptionQuote").vendor).toEqual({ iv: 0.18 });
   });

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { tempDir } from "./support/tmp.js";
 
 // Runs the built CLI exactly as users do (`npm test` builds before running tests).
-const cli = (...args: string[]) => spawnSync(process.execPath, ["packages/cli/bin/thetaflow.js", ...args], { encoding: "utf8" });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ["packages/cli/bin/thetaflow.js", ...args], { encoding: "utf8" });
 
 describe("thetaflow CLI", () => {
   const dir = tempDir();
@@ -14,7 +15,21 @@ describe("thetaflow CLI", () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(
       file,
-      ["name: bad", "sources:", "  - id: market", "    replay: { files: [x.ndjson] }", "nodes:", "  - id: n1", "    op: frobnicate", "    inputs: [market]", "sinks:", "  - id: out", "    type: ndjson", "    inputs: [n1]", ""].join("\n"),
+      [
+        "name: bad",
+        "sources:",
+        "  - id: market",
+        "    replay: { files: [x.ndjson] }",
+        "nodes:",
+        "  - id: n1",
+        "    op: frobnicate",
+        "    inputs: [market]",
+        "sinks:",
+        "  - id: out",
+        "    type: ndjson",
+        "    inputs: [n1]",
+        "",
+      ].join("\n"),
     );
     const r = cli("validate", file);
     expect(r.status).toBe(1);
@@ -23,7 +38,10 @@ describe("thetaflow CLI", () => {
 
   it("validate exits 0 on a valid topology", () => {
     const file = join(dir, "ok.yaml");
-    writeFileSync(file, "name: ok\nsources:\n  - id: market\n    replay: { files: [x.ndjson] }\nsinks:\n  - id: out\n    type: ndjson\n    inputs: [market]\n");
+    writeFileSync(
+      file,
+      "name: ok\nsources:\n  - id: market\n    replay: { files: [x.ndjson] }\nsinks:\n  - id: out\n    type: ndjson\n    inputs: [market]\n",
+    );
     const r = cli("validate", file);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -34,7 +52,9 @@ describe("thetaflow CLI", () => {
     const top = cli("--help");
     expect(top.status).toBe(0);
     const section = top.stdout.slice(top.stdout.indexOf("Commands:"));
-    const commands = [...section.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== "help");
+    const commands = [...section.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)]
+      .map((m) => m[1]!)
+      .filter((c) => c !== "help");
     expect(commands).toEqual(expect.arrayContaining(["run", "validate", "schemas"]));
     for (const c of commands) {
       const r = cli(c, "--help");

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Either } from "effect";
-import { compileTopology } from "@thetaflow/core";
 import { builtinSinks } from "@thetaflow/connectors";
+import { compileTopology } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
+import { Either } from "effect";
 import { describe, expect, it } from "vitest";
 
 const dir = "topologies";
@@ -11,12 +11,17 @@ const dir = "topologies";
 describe("bundled topologies", () => {
   const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
   it("include the demo, the model demo, the live and the features topologies", () => {
-    expect(files).toEqual(expect.arrayContaining(["demo.yaml", "demo-model.yaml", "live.yaml", "features.yaml"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["demo.yaml", "demo-model.yaml", "live.yaml", "features.yaml"]),
+    );
   });
   for (const f of files) {
     it(`${f} compiles`, () => {
       const path = join(dir, f);
-      const r = compileTopology(path, readFileSync(path, "utf8"), { operators: builtinOperators(), sinks: builtinSinks() });
+      const r = compileTopology(path, readFileSync(path, "utf8"), {
+        operators: builtinOperators(),
+        sinks: builtinSinks(),
+      });
       if (Either.isLeft(r)) throw new Error(r.left.message);
       expect(r.right.sources.every((s) => s.replay !== undefined)).toBe(true);
     });

@@ -1,7 +1,7 @@
 import { Schema } from "effect";
 import {
-  eventFields,
   ExerciseStyle,
+  eventFields,
   FiniteNumber,
   IsoDate,
   OptionRight,
@@ -14,7 +14,14 @@ import { VendorAnalytics } from "./market.js";
 const NullableNumber = Schema.NullOr(FiniteNumber);
 
 /** Outcome of an implied-volatility solve; anything but `ok` leaves iv and Greeks null. */
-export const IvStatus = Schema.Literal("ok", "below_intrinsic", "above_max", "expired", "invalid_input", "no_quote");
+export const IvStatus = Schema.Literal(
+  "ok",
+  "below_intrinsic",
+  "above_max",
+  "expired",
+  "invalid_input",
+  "no_quote",
+);
 export type IvStatus = typeof IvStatus.Type;
 
 /**
@@ -54,7 +61,8 @@ export const VolFeatures = Schema.Struct({
   values: Schema.Record({ key: Schema.String, value: NullableNumber }),
 }).annotations({
   identifier: "VolFeatures",
-  description: "Realized/implied volatility measures (rv_20, iv_rank, iv_percentile, vix_rank, ...); null = insufficient history.",
+  description:
+    "Realized/implied volatility measures (rv_20, iv_rank, iv_percentile, vix_rank, ...); null = insufficient history.",
 });
 export type VolFeatures = typeof VolFeatures.Type;
 

@@ -22,8 +22,17 @@ describe("event schemas", () => {
 
   it("rejects a crossed option quote with a reason naming it", () => {
     const r = decodeEvent({
-      kind: "OptionQuote", eventTime: 1, seq: 0, contract: "SPY   190315P00260000", underlying: "SPY",
-      expiry: "2019-03-15", strike: 260, right: "put", style: "american", bid: 2.1, ask: 2.0,
+      kind: "OptionQuote",
+      eventTime: 1,
+      seq: 0,
+      contract: "SPY   190315P00260000",
+      underlying: "SPY",
+      expiry: "2019-03-15",
+      strike: 260,
+      right: "put",
+      style: "american",
+      bid: 2.1,
+      ask: 2.0,
     });
     expect(r).toEqual({ ok: false, reason: expect.stringContaining("crossed quote") });
   });

@@ -1,7 +1,7 @@
 import { Either, ParseResult, Schema, SchemaAST } from "effect";
-import { compileDecoder, type FastDecoder, NOT_VALID, Unsupported } from "./fastCodec.js";
 import { FeatureVector, Greeks, ModelScore, Regime, RegimeTransition, VolFeatures } from "./analytics.js";
 import { DeadLetter } from "./deadLetter.js";
+import { compileDecoder, type FastDecoder, NOT_VALID, Unsupported } from "./fastCodec.js";
 import { ChainSnapshot, EarningsEvent, IndexTick, OptionQuote, UnderlyingTick } from "./market.js";
 import { Fill, Order, OrderIntent, PortfolioSnapshot, Position, RiskDecision, Signal } from "./trading.js";
 
@@ -41,14 +41,19 @@ export const SCHEMA_VERSION = "1";
 export const isEventKind = (k: unknown): k is EventKind =>
   typeof k === "string" && Object.hasOwn(eventSchemas, k);
 
-export type DecodeResult<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly reason: string };
+export type DecodeResult<A> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly reason: string };
 
 type AnySchema = Schema.Schema<any, any, never>;
 const decoders = new Map<EventKind, (u: unknown) => Either.Either<any, ParseResult.ParseError>>();
 const decoderFor = (kind: EventKind) => {
   let d = decoders.get(kind);
   if (d === undefined) {
-    d = Schema.decodeUnknownEither(eventSchemas[kind] as AnySchema, { onExcessProperty: "ignore", errors: "first" });
+    d = Schema.decodeUnknownEither(eventSchemas[kind] as AnySchema, {
+      onExcessProperty: "ignore",
+      errors: "first",
+    });
     decoders.set(kind, d);
   }
   return d;
@@ -95,14 +100,17 @@ const formatError = (e: ParseResult.ParseError): string =>
 export const decodeEvent = <K extends EventKind>(input: unknown, kind?: K): DecodeResult<EventOf<K>> => {
   const k = kind ?? (input as { kind?: unknown } | null)?.kind;
   if (!isEventKind(k)) return { ok: false, reason: `unknown event kind ${JSON.stringify(k)}` };
-  const value = kind !== undefined && typeof input === "object" && input !== null ? { ...input, kind } : input;
+  const value =
+    kind !== undefined && typeof input === "object" && input !== null ? { ...input, kind } : input;
   const fast = fastDecoderFor(k);
   if (fast !== null) {
     const v = fast(value);
     if (v !== NOT_VALID) return { ok: true, value: v as EventOf<K> };
   }
   const r = decoderFor(k)(value);
-  return Either.isRight(r) ? { ok: true, value: r.right } : { ok: false, reason: `${k}: ${formatError(r.left)}` };
+  return Either.isRight(r)
+    ? { ok: true, value: r.right }
+    : { ok: false, reason: `${k}: ${formatError(r.left)}` };
 };
 
 /** Encodes an event to its JSON-ready form (the inverse of decodeEvent). */

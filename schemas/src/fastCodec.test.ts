@@ -44,7 +44,11 @@ describe("compiled fast decoder", () => {
         fc.property(Arbitrary.make(schema), fc.nat(), fc.nat(), (event, k, how) => {
           const encoded = JSON.parse(JSON.stringify(encode(event))) as Record<string, unknown>;
           const keys = Object.keys(encoded);
-          for (const input of [encoded, mutate(encoded, keys[k % keys.length]!, how), { ...encoded, extra: 1 }]) {
+          for (const input of [
+            encoded,
+            mutate(encoded, keys[k % keys.length]!, how),
+            { ...encoded, extra: 1 },
+          ]) {
             const s = slow(input);
             const f = fast(structuredClone(input));
             if (Either.isRight(s)) expect(JSON.stringify(f)).toBe(JSON.stringify(s.right));

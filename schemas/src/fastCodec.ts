@@ -52,7 +52,8 @@ export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
       };
     }
     case "Transformation": {
-      if (ast.transformation._tag !== "TypeLiteralTransformation") throw new Unsupported(ast.transformation._tag);
+      if (ast.transformation._tag !== "TypeLiteralTransformation")
+        throw new Unsupported(ast.transformation._tag);
       const from = compileDecoder(ast.from);
       const to = compileDecoder(ast.to);
       const steps = ast.transformation.propertySignatureTransformations;

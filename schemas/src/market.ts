@@ -1,7 +1,7 @@
 import { Arbitrary, Schema } from "effect";
 import {
-  eventFields,
   ExerciseStyle,
+  eventFields,
   FiniteNumber,
   IsoDate,
   NonNegative,
@@ -26,12 +26,16 @@ export const UnderlyingTick = Schema.Struct({
   volume: Schema.optional(NonNegative),
   /** Continuous dividend yield the venue/generator implies, when known. */
   dividendYield: Schema.optional(FiniteNumber),
-}).pipe(
-  Schema.filter((t) =>
-    t.bid !== undefined && t.ask !== undefined && t.bid > t.ask ? "crossed market: bid > ask" : undefined,
-  ),
-  Schema.filter((t) => (t.high !== undefined && t.low !== undefined && t.high < t.low ? "high < low" : undefined)),
-).annotations({ identifier: "UnderlyingTick", description: "Underlying trade, quote or daily bar." });
+})
+  .pipe(
+    Schema.filter((t) =>
+      t.bid !== undefined && t.ask !== undefined && t.bid > t.ask ? "crossed market: bid > ask" : undefined,
+    ),
+    Schema.filter((t) =>
+      t.high !== undefined && t.low !== undefined && t.high < t.low ? "high < low" : undefined,
+    ),
+  )
+  .annotations({ identifier: "UnderlyingTick", description: "Underlying trade, quote or daily bar." });
 export type UnderlyingTick = typeof UnderlyingTick.Type;
 
 /** An index level, e.g. VIX. */
@@ -88,7 +92,12 @@ export const OptionQuote = OptionQuoteFields.pipe(
         bid: Math.min(q.bid, q.ask),
         ask: Math.max(q.bid, q.ask),
         strike: Math.round(Math.min(q.strike, 99_999) * 1000) / 1000 || 1,
-        contract: formatOcc(q.underlying.replace(/[^A-Z0-9.]/g, "").slice(0, 6) || "X", q.expiry, q.right, Math.round(Math.min(q.strike, 99_999) * 1000) / 1000 || 1),
+        contract: formatOcc(
+          q.underlying.replace(/[^A-Z0-9.]/g, "").slice(0, 6) || "X",
+          q.expiry,
+          q.right,
+          Math.round(Math.min(q.strike, 99_999) * 1000) / 1000 || 1,
+        ),
       })),
   }),
 ).annotations({

@@ -15,7 +15,12 @@ export const parseOcc = (symbol: string): OccParts | undefined => {
   const m = OCC.exec(symbol);
   if (m === null) return undefined;
   const [, root, yy, mm, dd, cp, strike] = m;
-  return { root: root!, expiry: `20${yy}-${mm}-${dd}`, right: cp === "C" ? "call" : "put", strike: Number(strike) / 1000 };
+  return {
+    root: root!,
+    expiry: `20${yy}-${mm}-${dd}`,
+    right: cp === "C" ? "call" : "put",
+    strike: Number(strike) / 1000,
+  };
 };
 
 export const formatOcc = (root: string, expiry: string, right: "call" | "put", strike: number): string =>
@@ -32,6 +37,7 @@ export const contractMismatch = (q: {
   if (p === undefined) return `unknown contract '${q.contract}': not an OCC option symbol`;
   if (p.expiry !== q.expiry) return `contract '${q.contract}' expires ${p.expiry}, quote says ${q.expiry}`;
   if (p.right !== q.right) return `contract '${q.contract}' is a ${p.right}, quote says ${q.right}`;
-  if (Math.abs(p.strike - q.strike) > 5e-4) return `contract '${q.contract}' has strike ${p.strike}, quote says ${q.strike}`;
+  if (Math.abs(p.strike - q.strike) > 5e-4)
+    return `contract '${q.contract}' has strike ${p.strike}, quote says ${q.strike}`;
   return undefined;
 };

@@ -2,8 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { Effect, Either } from "effect";
-import { compileTopology, type Graph } from "@thetaflow/core";
 import {
   builtinSinks,
   createKafkaClient,
@@ -14,7 +12,9 @@ import {
   tableKeys,
   tables,
 } from "@thetaflow/connectors";
+import { compileTopology, type Graph } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
+import { Effect, Either } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { eventually, services, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
@@ -48,7 +48,8 @@ const contents = async (prefix: string) => {
   const out: Record<string, unknown[]> = {};
   for (const key of tableKeys) {
     const name = `${prefix}${tables[key].name}`;
-    if ((await http.query(`select table_name from tables() where table_name = '${name}'`)).length === 0) continue;
+    if ((await http.query(`select table_name from tables() where table_name = '${name}'`)).length === 0)
+      continue;
     await http.waitForApplied(name, 120_000);
     const rows = await http.query(`select * from '${name}' order by ts`);
     if (rows.length > 0) out[key] = rows;
@@ -76,11 +77,13 @@ describe("faults during a live run", () => {
     // Three chunks cut at day boundaries, published one after another around the faults.
     const lines = gunzipSync(readFileSync(full)).toString("utf8").trim().split("\n");
     const cut = (d: number) => d * SYMBOLS.length;
-    const chunks = [lines.slice(0, cut(300)), lines.slice(cut(300), cut(600)), lines.slice(cut(600))].map((c, i) => {
-      const path = join(dir, `chunk${i}.ndjson.gz`);
-      writeFileSync(path, gzipSync(`${c.join("\n")}\n`));
-      return { path, size: c.length };
-    });
+    const chunks = [lines.slice(0, cut(300)), lines.slice(cut(300), cut(600)), lines.slice(cut(600))].map(
+      (c, i) => {
+        const path = join(dir, `chunk${i}.ndjson.gz`);
+        writeFileSync(path, gzipSync(`${c.join("\n")}\n`));
+        return { path, size: c.length };
+      },
+    );
     const topic = uniqueName("tf_faults");
     const file = join(dir, "faults.yaml");
     writeFileSync(file, topologyText(full, topic));
@@ -89,9 +92,12 @@ describe("faults during a live run", () => {
 
     const refPrefix = `${uniqueName("fref")}_`;
     process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = refPrefix;
-    const reference = await Effect.runPromise(runTopology(topology, { registries, outDir: join(dir, "reference") }));
+    const reference = await Effect.runPromise(
+      runTopology(topology, { registries, outDir: join(dir, "reference") }),
+    );
 
-    const kafka = () => createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "faults-test", retries: 20 });
+    const kafka = () =>
+      createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "faults-test", retries: 20 });
     await publishReplay({ kafka: kafka(), file: chunks[0]!.path, topic, partitions: 3 });
 
     const livePrefix = `${uniqueName("flive")}_`;
@@ -107,7 +113,8 @@ describe("faults during a live run", () => {
         onGraph: (g) => (graph = g),
       }),
     );
-    const consumed = (n: number) => eventually(() => (graph?.counters.eventsIn ?? 0) >= n, `${n} events consumed`, 120_000);
+    const consumed = (n: number) =>
+      eventually(() => (graph?.counters.eventsIn ?? 0) >= n, `${n} events consumed`, 120_000);
 
     await consumed(chunks[0]!.size);
     await services("stop-kafka");

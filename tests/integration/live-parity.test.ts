@@ -179,6 +179,7 @@ describe("crash and resume", () => {
 
     const refPrefix = `${uniqueName("ref")}_`;
     const reference = await runIn("replay", file, join(dir, "reference"), refPrefix);
+    expect(reference.events.in).toBe(count);
 
     const outDir = join(dir, "crashed");
     const group = uniqueName("g");
@@ -196,7 +197,9 @@ describe("crash and resume", () => {
           new Promise((r) => setTimeout(() => r(undefined), 20)),
         ]);
         if (done !== undefined)
-          throw new Error(`engine exited before being killed at ${target}/${total} bytes (has ${sizeOf(features)}): ${JSON.stringify(done)}`);
+          throw new Error(
+            `engine exited before being killed at ${target}/${total} bytes (has ${sizeOf(features)}): ${JSON.stringify(done)}`,
+          );
       }
       engine.child.kill("SIGKILL");
       expect((await engine.exited).signal).toBe("SIGKILL");

@@ -1,5 +1,5 @@
-import { type AnyOperator, Registry, type Registries } from "@thetaflow/core";
 import { builtinSinks } from "@thetaflow/connectors";
+import { type AnyOperator, type Registries, Registry } from "@thetaflow/core";
 import { runningSum } from "../../packages/core/src/__fixtures__/runningSum.js";
 
 /** The built-in sinks plus a tiny test operator, for runtime tests that must not depend on analytics. */

@@ -1,7 +1,12 @@
 import cliProgress from "cli-progress";
 
 export interface ProgressReporter {
-  update(p: { readonly eventsIn: number; readonly eventTime: number; readonly bytesRead: number; readonly bytesTotal: number }): void;
+  update(p: {
+    readonly eventsIn: number;
+    readonly eventTime: number;
+    readonly bytesRead: number;
+    readonly bytesTotal: number;
+  }): void;
   stop(): void;
 }
 
@@ -11,7 +16,12 @@ const day = (eventTimeUs: number) => new Date(Math.floor(eventTimeUs / 1000)).to
 export const progressReporter = (enabled: boolean): ProgressReporter => {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { format: "replay [{bar}] {percentage}% | {date} | {events} events", stream: process.stderr, hideCursor: true, fps: 10 },
+    {
+      format: "replay [{bar}] {percentage}% | {date} | {events} events",
+      stream: process.stderr,
+      hideCursor: true,
+      fps: 10,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

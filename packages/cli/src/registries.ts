@@ -1,5 +1,5 @@
-import type { Registries } from "@thetaflow/core";
 import { builtinSinks } from "@thetaflow/connectors";
+import type { Registries } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 
 /** The operators and sink types a topology may name in this build. */

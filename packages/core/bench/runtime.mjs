@@ -1,9 +1,8 @@
 // Runtime overhead: a chain of 6 trivial operators through the engine vs the same work in a plain
 // for-loop, measured in the same process. Then RSS across 10 million streamed events.
 // Run: npx tsc -b && node packages/core/bench/runtime.mjs [--events N] [--stream N]
-import { Schema, Either } from "effect";
-import { Subject } from "rxjs";
-import { ActorNode, compileTopology, drive, Registry } from "../dist/index.js";
+import { Either, Schema } from "effect";
+import { compileTopology, drive, Registry } from "../dist/index.js";
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -31,7 +30,13 @@ const count = {
 const makeEvents = (n, offset = 0) => {
   const a = new Array(n);
   for (let i = 0; i < n; i++)
-    a[i] = { kind: "UnderlyingTick", eventTime: offset + i, seq: offset + i, symbol: SYMBOLS[i & 7], price: 100 + (i % 50) };
+    a[i] = {
+      kind: "UnderlyingTick",
+      eventTime: offset + i,
+      seq: offset + i,
+      symbol: SYMBOLS[i & 7],
+      price: 100 + (i % 50),
+    };
   return a;
 };
 
@@ -41,7 +46,7 @@ const plainLoop = (events) => {
   let delivered = 0;
   const t0 = performance.now();
   for (let i = 0; i < events.length; i++) {
-    let e = events[i];
+    const e = events[i];
     for (let k = 0; k < 6; k++) {
       const st = states[k];
       st.set(e.symbol, (st.get(e.symbol) ?? 0) + 1);
@@ -70,7 +75,12 @@ const registries = (sinkState) => ({
     name: "counter",
     description: "counts",
     params: Schema.Struct({}),
-    open: async () => ({ write: () => void sinkState.n++, flush: async () => {}, close: async () => {}, files: () => [] }),
+    open: async () => ({
+      write: () => void sinkState.n++,
+      flush: async () => {},
+      close: async () => {},
+      files: () => [],
+    }),
   }),
 });
 
@@ -88,7 +98,12 @@ const engineRun = async (batches, onProgress) => {
   const topology = Either.getOrThrow(compileTopology("bench.yaml", topologyText, reg));
   const sink = await reg.sinks.get("counter").open({}, {});
   const t0 = performance.now();
-  await drive({ topology, sources: new Map([["ticks", batches]]), sinks: new Map([["out", sink]]), onProgress });
+  await drive({
+    topology,
+    sources: new Map([["ticks", batches]]),
+    sinks: new Map([["out", sink]]),
+    onProgress,
+  });
   return { ms: performance.now() - t0, delivered: sinkState.n };
 };
 
@@ -108,11 +123,14 @@ for (let r = 0; r < runs; r++) {
 const best = (xs) => xs.reduce((a, b) => (a.ms < b.ms ? a : b));
 const l = best(loop);
 const e = best(eng);
-if (e.delivered !== N || l.delivered !== N) throw new Error(`lost events: engine ${e.delivered}, loop ${l.delivered}`);
+if (e.delivered !== N || l.delivered !== N)
+  throw new Error(`lost events: engine ${e.delivered}, loop ${l.delivered}`);
 console.log(`Runtime overhead — ${fmt(N)} events through 6 trivial keyed operators (best of ${runs})`);
 console.log(`  plain for-loop     ${fmt((N / l.ms) * 1000).padStart(13)} events/s`);
 console.log(`  thetaflow engine   ${fmt((N / e.ms) * 1000).padStart(13)} events/s`);
-console.log(`  ratio engine/loop  ${(e.ms / l.ms).toFixed(2)}x the loop's time (target < 3x; >= 5M events/s)`);
+console.log(
+  `  ratio engine/loop  ${(e.ms / l.ms).toFixed(2)}x the loop's time (target < 3x; >= 5M events/s)`,
+);
 
 // Memory across a long streamed run: sampled (after a full GC) at 10%, 50% and 100% of the events.
 const mib = (b) => (b / 2 ** 20).toFixed(0);
@@ -128,7 +146,12 @@ const s = await engineRun(streamed(STREAM), (p) => {
 });
 sample(STREAM);
 if (s.delivered !== STREAM) throw new Error(`lost events in streaming run: ${s.delivered}`);
-console.log(`Streaming ${fmt(STREAM)} events: ${fmt((STREAM / s.ms) * 1000)} events/s (GC pauses for sampling included)`);
-for (const x of samples) console.log(`  after ${fmt(x.at).padStart(10)} events: RSS ${mib(x.rss)} MiB, heap used ${mib(x.heap)} MiB`);
+console.log(
+  `Streaming ${fmt(STREAM)} events: ${fmt((STREAM / s.ms) * 1000)} events/s (GC pauses for sampling included)`,
+);
+for (const x of samples)
+  console.log(
+    `  after ${fmt(x.at).padStart(10)} events: RSS ${mib(x.rss)} MiB, heap used ${mib(x.heap)} MiB`,
+  );
 const growth = samples[samples.length - 1].heap - samples[0].heap;
 console.log(`  heap growth from 10% to 100%: ${mib(growth)} MiB (flat = streaming, no accumulation)`);

@@ -1,5 +1,5 @@
-import type { Schema } from "effect";
 import type { Event, EventKind, EventOf } from "@thetaflow/schemas";
+import type { Schema } from "effect";
 
 /**
  * Where an operator's outputs go. Outputs are buffered until `step` returns; if `step` throws they

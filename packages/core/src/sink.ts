@@ -1,5 +1,5 @@
-import type { Schema } from "effect";
 import type { Event } from "@thetaflow/schemas";
+import type { Schema } from "effect";
 
 export interface SinkContext {
   readonly sinkId: string;

@@ -1,7 +1,6 @@
-import type { DeadLetter, Event } from "@thetaflow/schemas";
+import type { DeadLetter, Event, EventKind } from "@thetaflow/schemas";
 import type { AnyOperator, OperatorDefinition } from "./operator.js";
 import { ActorNode } from "./runtime/actorNode.js";
-import type { EventKind } from "@thetaflow/schemas";
 
 export interface OperatorRun {
   readonly outputs: Event[];

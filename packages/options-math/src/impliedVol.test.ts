@@ -120,7 +120,15 @@ describe("American implied volatility", () => {
           // Where vega is small (deep in the money, days to expiry) the engine's own price noise
           // (~1e-10 relative) bounds what the price says about σ: accept an IV whose error, in price
           // terms, stays within that noise.
-          const vega = americanGreeks({ right: isCall ? "call" : "put", spot: 100, strike: 100 * moneyness, tYears, rate: 0.05, divYield: 0.02, vol }).vega;
+          const vega = americanGreeks({
+            right: isCall ? "call" : "put",
+            spot: 100,
+            strike: 100 * moneyness,
+            tYears,
+            rate: 0.05,
+            divYield: 0.02,
+            vol,
+          }).vega;
           return Math.abs(r.iv! - vol) * vega <= 1e-9 * price;
         },
       ),

@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { createKafkaClient, kafkaBrokers, publishReplay } from "@thetaflow/connectors";
+import type { Command } from "commander";
 
 export const register = (program: Command): void => {
   program
@@ -9,21 +9,37 @@ export const register = (program: Command): void => {
     .option("--topic <topic>", "one topic for all events (default: one topic per kind, thetaflow.<kind>)")
     .option("--partitions <n>", "partitions for topics created here", "1")
     .option("--speed <factor>", "event-time speed factor, e.g. 1 (real time) or 3600 (an hour per second)")
-    .option("--brokers <list>", "Kafka bootstrap servers (default $THETAFLOW_KAFKA_BROKERS or 127.0.0.1:9092)")
-    .action(async (opts: { replay: string; topic?: string; partitions: string; speed?: string; brokers?: string }) => {
-      const partitions = Number(opts.partitions);
-      if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`--partitions must be a positive integer, got '${opts.partitions}'`);
-      const speed = opts.speed === undefined ? undefined : Number(opts.speed);
-      if (speed !== undefined && !(speed > 0)) throw new Error(`--speed must be a positive number, got '${opts.speed}'`);
-      const kafka = createKafkaClient({ brokers: kafkaBrokers(opts.brokers?.split(",")), clientId: "thetaflow-publish" });
-      const r = await publishReplay({
-        kafka,
-        file: opts.replay,
-        partitions,
-        ...(opts.topic !== undefined ? { topic: opts.topic } : {}),
-        ...(speed !== undefined ? { speed } : {}),
-      });
-      console.log(`published ${r.published.toLocaleString("en-US")} events to ${r.topics.join(", ")}`);
-      if (r.deadLetters > 0) console.error(`${r.deadLetters} row(s) did not decode and were not published`);
-    });
+    .option(
+      "--brokers <list>",
+      "Kafka bootstrap servers (default $THETAFLOW_KAFKA_BROKERS or 127.0.0.1:9092)",
+    )
+    .action(
+      async (opts: {
+        replay: string;
+        topic?: string;
+        partitions: string;
+        speed?: string;
+        brokers?: string;
+      }) => {
+        const partitions = Number(opts.partitions);
+        if (!Number.isInteger(partitions) || partitions < 1)
+          throw new Error(`--partitions must be a positive integer, got '${opts.partitions}'`);
+        const speed = opts.speed === undefined ? undefined : Number(opts.speed);
+        if (speed !== undefined && !(speed > 0))
+          throw new Error(`--speed must be a positive number, got '${opts.speed}'`);
+        const kafka = createKafkaClient({
+          brokers: kafkaBrokers(opts.brokers?.split(",")),
+          clientId: "thetaflow-publish",
+        });
+        const r = await publishReplay({
+          kafka,
+          file: opts.replay,
+          partitions,
+          ...(opts.topic !== undefined ? { topic: opts.topic } : {}),
+          ...(speed !== undefined ? { speed } : {}),
+        });
+        console.log(`published ${r.published.toLocaleString("en-US")} events to ${r.topics.join(", ")}`);
+        if (r.deadLetters > 0) console.error(`${r.deadLetters} row(s) did not decode and were not published`);
+      },
+    );
 };

@@ -1,8 +1,8 @@
-import type { Command } from "commander";
 import { resolve } from "node:path";
-import { Effect } from "effect";
 import { type LiveOptions, loadTopology, type RunReport, runTopology } from "@thetaflow/connectors";
 import { type LiveFlags, type LiveSession, runWithLiveSession } from "@thetaflow/live";
+import type { Command } from "commander";
+import { Effect } from "effect";
 import { parseDuration } from "../duration.js";
 import { progressReporter } from "../progress.js";
 import { defaultRegistries } from "../registries.js";
@@ -56,20 +56,38 @@ export const register = (program: Command): void => {
     .option("-o, --out <dir>", "output directory (default out/<topology name>)")
     .option("--no-progress", "no progress bar")
     .option("--live", "consume the sources' Kafka topics instead of their replay files")
-    .option("--brokers <list>", "Kafka bootstrap servers, comma-separated (default $THETAFLOW_KAFKA_BROKERS or 127.0.0.1:9092)")
+    .option(
+      "--brokers <list>",
+      "Kafka bootstrap servers, comma-separated (default $THETAFLOW_KAFKA_BROKERS or 127.0.0.1:9092)",
+    )
     .option("--group <id>", "consumer group (default thetaflow-<topology name>)")
     .option("--until-idle <duration>", "live: stop once caught up and quiet this long (e.g. 5s)")
-    .option("--checkpoint <file>", "live: checkpoint file (default <out>/checkpoint.bin); a run resumes from it")
-    .option("--checkpoint-every <events>", "live: checkpoint after this many input events (default 50000; also every second)")
+    .option(
+      "--checkpoint <file>",
+      "live: checkpoint file (default <out>/checkpoint.bin); a run resumes from it",
+    )
+    .option(
+      "--checkpoint-every <events>",
+      "live: checkpoint after this many input events (default 50000; also every second)",
+    )
     .option("--session-timeout <duration>", "live: consumer-group session timeout (default 30s; min 6s)")
     .option("--dashboard", "serve the live dashboard (HTTP + WebSocket, token required) and print its URL")
     .option("--dashboard-port <port>", "dashboard port (default 8765; 0 = any free port)")
     .option("--dashboard-host <host>", "dashboard bind address (default 127.0.0.1)")
-    .option("--metrics-port <port>", "serve Prometheus /metrics on this port (the engine's usual port is 9464)")
+    .option(
+      "--metrics-port <port>",
+      "serve Prometheus /metrics on this port (the engine's usual port is 9464)",
+    )
     .option("--metrics-host <host>", "metrics bind address (default 127.0.0.1)")
-    .option("--speed <events/s>", "feed the sources at this many events per second (replay played like a live feed)")
+    .option(
+      "--speed <events/s>",
+      "feed the sources at this many events per second (replay played like a live feed)",
+    )
     .option("--hold", "keep the dashboard/metrics servers up after the run ends, until Ctrl-C")
-    .option("--audit-log <file>", "append-only audit log (default $THETAFLOW_AUDIT_LOG or ~/.local/state/thetaflow/audit.ndjson)")
+    .option(
+      "--audit-log <file>",
+      "append-only audit log (default $THETAFLOW_AUDIT_LOG or ~/.local/state/thetaflow/audit.ndjson)",
+    )
     .action(
       async (
         file: string,
@@ -93,8 +111,12 @@ export const register = (program: Command): void => {
               ...(opts.group !== undefined ? { groupId: opts.group } : {}),
               ...(opts.untilIdle !== undefined ? { untilIdleMs: parseDuration(opts.untilIdle) } : {}),
               ...(opts.checkpoint !== undefined ? { checkpointPath: opts.checkpoint } : {}),
-              ...(opts.checkpointEvery !== undefined ? { checkpointEvents: Number(opts.checkpointEvery) } : {}),
-              ...(opts.sessionTimeout !== undefined ? { sessionTimeoutMs: parseDuration(opts.sessionTimeout) } : {}),
+              ...(opts.checkpointEvery !== undefined
+                ? { checkpointEvents: Number(opts.checkpointEvery) }
+                : {}),
+              ...(opts.sessionTimeout !== undefined
+                ? { sessionTimeoutMs: parseDuration(opts.sessionTimeout) }
+                : {}),
               // SIGINT/SIGTERM end the input; the run then checkpoints and closes its sinks.
               onInput: (input) => {
                 stop = () => input.stop();
@@ -105,7 +127,12 @@ export const register = (program: Command): void => {
         await runWithLiveSession(
           opts,
           (session) =>
-            runFile(file, { ...(opts.out !== undefined ? { out: opts.out } : {}), progress: opts.progress && !opts.live && session === undefined, ...(live ? { live } : {}), ...(session ? { session } : {}) }),
+            runFile(file, {
+              ...(opts.out !== undefined ? { out: opts.out } : {}),
+              progress: opts.progress && !opts.live && session === undefined,
+              ...(live ? { live } : {}),
+              ...(session ? { session } : {}),
+            }),
           printReport,
         );
       },

@@ -1,7 +1,7 @@
-import { Either } from "effect";
-import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { compileTopology } from "@thetaflow/core";
+import type { Command } from "commander";
+import { Either } from "effect";
 import { defaultRegistries } from "../registries.js";
 
 export const register = (program: Command): void => {

@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, truncateSync, type WriteStream } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type EventSink, type SinkDefinition } from "@thetaflow/core";
+import type { EventSink, SinkDefinition } from "@thetaflow/core";
 import { type Event, encodeEvent } from "@thetaflow/schemas";
 import { Schema } from "effect";
 

@@ -19,6 +19,8 @@ export interface ConsumedBatch {
   /** Offset of the last record; pass the batch to `commit` once its effects are acknowledged. */
   readonly lastOffset: string;
   readonly highWatermark: string;
+  /** `performance.now()` when kafkajs handed the batch over, before decoding: latency metrics only. */
+  readonly receivedAtMs: number;
   /** Keeps group membership alive while a long batch is processed. */
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was revoked: stop work on this batch. */
@@ -80,6 +82,7 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0) return;
+        const receivedAtMs = performance.now();
         const { topic, partition } = batch;
         const records = batch.messages.map((m): ConsumedEvent => {
           const origin = { topic, partition, offset: m.offset };
@@ -93,6 +96,7 @@ export class EventConsumer {
           records,
           lastOffset,
           highWatermark: batch.highWatermark,
+          receivedAtMs,
           heartbeat,
           isActive: () => isRunning() && !isStale(),
         });

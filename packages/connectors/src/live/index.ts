@@ -1,4 +1,4 @@
-export * from "./kafkaLiveInput.js";
 export * from "./checkpointStore.js";
+export * from "./kafkaLiveInput.js";
 export * from "./publishReplay.js";
 export * from "./recordTopic.js";

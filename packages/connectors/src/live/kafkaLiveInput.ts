@@ -72,7 +72,10 @@ export class KafkaLiveInput {
     private readonly options: KafkaLiveInputOptions,
   ) {
     this.#admin = options.kafka.admin();
-    this.#watermark = new PartitionWatermark({ maxLatenessUs: options.maxLatenessUs, nodeId: options.nodeId ?? "kafka" });
+    this.#watermark = new PartitionWatermark({
+      maxLatenessUs: options.maxLatenessUs,
+      nodeId: options.nodeId ?? "kafka",
+    });
     for (const b of options.bindings) for (const t of b.topics) this.#rankOfTopic.set(t, b.rank);
     const resume = options.resumeFrom;
     if (resume !== undefined) {
@@ -95,7 +98,10 @@ export class KafkaLiveInput {
       nodeId: options.nodeId ?? "kafka",
       fromBeginning: true,
       ...(options.sessionTimeoutMs !== undefined
-        ? { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)) }
+        ? {
+            sessionTimeoutMs: options.sessionTimeoutMs,
+            heartbeatIntervalMs: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+          }
         : {}),
     });
     const input = new KafkaLiveInput(consumer, options);
@@ -131,7 +137,12 @@ export class KafkaLiveInput {
     const w = this.#watermark.snapshot();
     // Every event taken from Kafka is in exactly one place: processed (in the graph snapshot),
     // queued here, or held by the watermark. Positions cover all three.
-    return { positions: Object.fromEntries(this.#positions), held: w.held, queued: [...this.#queue], released: w.released };
+    return {
+      positions: Object.fromEntries(this.#positions),
+      held: w.held,
+      queued: [...this.#queue],
+      released: w.released,
+    };
   }
 
   /** Commits checkpoint positions to the group (for lag monitoring and for restarts without a snapshot). */
@@ -160,9 +171,14 @@ export class KafkaLiveInput {
     const admin = this.options.kafka.admin();
     try {
       await admin.connect();
-      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: Object.keys(assignment) });
+      const committed = await admin.fetchOffsets({
+        groupId: this.options.groupId,
+        topics: Object.keys(assignment),
+      });
       const committedOf = new Map(
-        committed.flatMap((t) => t.partitions.map((p) => [partitionId(t.topic, p.partition), p.offset] as const)),
+        committed.flatMap((t) =>
+          t.partitions.map((p) => [partitionId(t.topic, p.partition), p.offset] as const),
+        ),
       );
       for (const [topic, partitions] of Object.entries(assignment)) {
         const offsets = await admin.fetchTopicOffsets(topic);
@@ -201,7 +217,12 @@ export class KafkaLiveInput {
     for (const r of batch.records) {
       if (skip !== undefined && BigInt(r.origin.offset) <= skip) continue;
       const dl = this.#watermark.add({ event: r.event, sourceRank: rank, partition: id });
-      if (dl !== undefined) this.#watermark.add({ event: { ...dl, origin: `${id}/${r.origin.offset}` }, sourceRank: rank, partition: id });
+      if (dl !== undefined)
+        this.#watermark.add({
+          event: { ...dl, origin: `${id}/${r.origin.offset}` },
+          sourceRank: rank,
+          partition: id,
+        });
     }
     if (skip === undefined || BigInt(batch.lastOffset) > skip) this.#positions.set(id, batch.lastOffset);
     this.#watermark.setCaughtUp(id, BigInt(batch.lastOffset) + 1n >= BigInt(batch.highWatermark));

@@ -48,7 +48,11 @@ export const publishReplay = async (options: PublishOptions): Promise<PublishRes
         // so time-based retention would delete them at the broker's next check. Keep them.
         await ensureTopics(
           options.kafka,
-          fresh.map((topic) => ({ topic, partitions: options.partitions ?? 1, configs: { "retention.ms": "-1" } })),
+          fresh.map((topic) => ({
+            topic,
+            partitions: options.partitions ?? 1,
+            configs: { "retention.ms": "-1" },
+          })),
         );
         for (const t of fresh) ensured.add(t);
       }

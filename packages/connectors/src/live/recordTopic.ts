@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { createGzip } from "node:zlib";
 import { encodeEvent } from "@thetaflow/schemas";
 import type { Kafka } from "kafkajs";

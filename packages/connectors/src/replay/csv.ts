@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
-import { parse } from "fast-csv";
 import { decodeEvent, type Event, type EventKind, isEventKind } from "@thetaflow/schemas";
+import { parse } from "fast-csv";
 import { csvRowToObject } from "./csvFields.js";
-import { replayDeadLetter, type RowContext } from "./ndjson.js";
+import { type RowContext, replayDeadLetter } from "./ndjson.js";
 
 const BATCH = 2048;
 

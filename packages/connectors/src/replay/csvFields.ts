@@ -1,5 +1,5 @@
 import { type EventKind, eventSchemas } from "@thetaflow/schemas";
-import { Schema, SchemaAST } from "effect";
+import { Schema, type SchemaAST } from "effect";
 
 export type FieldType = "number" | "boolean" | "string";
 
@@ -72,7 +72,8 @@ export const csvRowToObject = (
     if (dot === -1) out[column] = value;
     else {
       const head = column.slice(0, dot);
-      const nested = (out[head] ??= {}) as Record<string, unknown>;
+      if (out[head] === undefined) out[head] = {};
+      const nested = out[head] as Record<string, unknown>;
       nested[column.slice(dot + 1)] = value;
     }
   }

@@ -36,7 +36,9 @@ export async function* readNdjson(ctx: RowContext): AsyncGenerator<Event[]> {
       try {
         json = JSON.parse(raw);
       } catch (err) {
-        out.push(replayDeadLetter(ctx, firstLine + i, raw, `invalid JSON: ${(err as Error).message}`, lastTime));
+        out.push(
+          replayDeadLetter(ctx, firstLine + i, raw, `invalid JSON: ${(err as Error).message}`, lastTime),
+        );
         continue;
       }
       const r = decodeEvent(json);

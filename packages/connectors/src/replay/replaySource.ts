@@ -4,8 +4,8 @@ import {
   type EventBatches,
   flattenRuns,
   mergeOrdered,
-  type ReplayBinding,
   ReorderBuffer,
+  type ReplayBinding,
 } from "@thetaflow/core";
 import type { Event, EventKind } from "@thetaflow/schemas";
 import { readCsv } from "./csv.js";
@@ -28,7 +28,11 @@ export async function* replayFile(
   const ctx = {
     sourceId: options.sourceId,
     path: file.path,
-    onBytes: tracker && ((n: number) => void (tracker.bytesRead += n)),
+    onBytes:
+      tracker &&
+      ((n: number) => {
+        tracker.bytesRead += n;
+      }),
   };
   let rows: AsyncIterable<Event[]>;
   if (isCsv(file.path)) rows = readCsv({ ...ctx, kind: file.kind });

@@ -42,18 +42,38 @@ const readReport = (dir: string): RunReport => {
 /** First differing field between two JSON values, depth first in key order. */
 export const firstFieldDifference = (a: unknown, b: unknown, path = ""): FieldDifference | undefined => {
   if (Object.is(a, b)) return undefined;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b))
+  if (
+    typeof a !== "object" ||
+    typeof b !== "object" ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  )
     return { path: path || "(value)", a, b };
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   for (const k of keys) {
-    const d = firstFieldDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    const d = firstFieldDifference(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      path ? `${path}.${k}` : k,
+    );
     if (d !== undefined) return d;
   }
   return undefined;
 };
 
 const subjectOf = (e: Record<string, unknown>): string | undefined => {
-  for (const k of ["contract", "orderId", "fillId", "positionId", "intentId", "id", "underlying", "symbol", "nodeId"])
+  for (const k of [
+    "contract",
+    "orderId",
+    "fillId",
+    "positionId",
+    "intentId",
+    "id",
+    "underlying",
+    "symbol",
+    "nodeId",
+  ])
     if (typeof e[k] === "string") return `${k}=${e[k]}`;
   return undefined;
 };
@@ -68,8 +88,12 @@ const parse = (line: string | undefined): Record<string, unknown> | undefined =>
 };
 
 async function firstDivergence(file: string, pathA: string, pathB: string): Promise<Divergence | undefined> {
-  const ia = createInterface({ input: createReadStream(pathA), crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
-  const ib = createInterface({ input: createReadStream(pathB), crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
+  const ia = createInterface({ input: createReadStream(pathA), crlfDelay: Number.POSITIVE_INFINITY })[
+    Symbol.asyncIterator
+  ]();
+  const ib = createInterface({ input: createReadStream(pathB), crlfDelay: Number.POSITIVE_INFINITY })[
+    Symbol.asyncIterator
+  ]();
   try {
     for (let line = 1; ; line++) {
       const [ra, rb] = await Promise.all([ia.next(), ib.next()]);
@@ -87,7 +111,11 @@ async function firstDivergence(file: string, pathA: string, pathB: string): Prom
         subject: subjectOf(e),
         eventTime: typeof e.eventTime === "number" ? e.eventTime : undefined,
         field: ea !== undefined && eb !== undefined ? firstFieldDifference(ea, eb) : undefined,
-        ...(a === undefined ? { missingIn: "a" as const } : b === undefined ? { missingIn: "b" as const } : {}),
+        ...(a === undefined
+          ? { missingIn: "a" as const }
+          : b === undefined
+            ? { missingIn: "b" as const }
+            : {}),
         a,
         b,
       };

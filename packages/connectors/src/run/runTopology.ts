@@ -12,11 +12,11 @@ import {
   type TopologyError,
 } from "@thetaflow/core";
 import { Data, Effect } from "effect";
-import { digestOutputs, type OutputFile } from "./outputs.js";
 import { createKafkaClient } from "../kafka/client.js";
 import { CheckpointStore, type RunCheckpoint } from "../live/checkpointStore.js";
-import { KafkaLiveInput } from "../live/kafkaLiveInput.js";
+import { KafkaLiveInput, type KafkaLiveInputOptions } from "../live/kafkaLiveInput.js";
 import { type ReadTracker, replaySource } from "../replay/replaySource.js";
+import { digestOutputs, type OutputFile } from "./outputs.js";
 import { kafkaBrokers } from "./serviceSinks.js";
 
 export class RunError extends Data.TaggedError("RunError")<{ readonly message: string }> {}
@@ -51,6 +51,8 @@ export interface LiveOptions {
   readonly sessionTimeoutMs?: number;
   /** Receives the input so a signal handler can stop it gracefully. */
   readonly onInput?: (input: KafkaLiveInput) => void;
+  /** Wall-clock arrival of each consumed batch, for latency metrics only; never reaches an operator. */
+  readonly onArrival?: KafkaLiveInputOptions["onArrival"];
 }
 
 export interface RunOptions {
@@ -88,7 +90,9 @@ const prepareOutDir = (outDir: string): Effect.Effect<void, RunError> =>
       if (existsSync(outDir)) {
         const entries = readdirSync(outDir);
         if (entries.length > 0 && !entries.includes("run.json") && !entries.includes(RUN_MARKER))
-          throw new Error(`${outDir} is not empty and is not a thetaflow run directory; refusing to replace it`);
+          throw new Error(
+            `${outDir} is not empty and is not a thetaflow run directory; refusing to replace it`,
+          );
         rmSync(outDir, { recursive: true, force: true });
       }
       mkdirSync(outDir, { recursive: true });
@@ -137,19 +141,27 @@ const replaySources = (topology: CompiledTopology, tracker: ReadTracker): Map<st
  * Runs a topology to completion and writes `run.json` beside the sink outputs. Resources (sinks) are
  * scoped: they are closed whatever happens, and a failure is a typed RunError.
  */
-export const runTopology = (topology: CompiledTopology, options: RunOptions): Effect.Effect<RunReport, RunError> =>
+export const runTopology = (
+  topology: CompiledTopology,
+  options: RunOptions,
+): Effect.Effect<RunReport, RunError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const mode = options.mode ?? "replay";
       const now = options.now ?? (() => performance.now());
-      const store = mode === "live" ? new CheckpointStore(options.live?.checkpointPath ?? join(options.outDir, "checkpoint.bin")) : undefined;
+      const store =
+        mode === "live"
+          ? new CheckpointStore(options.live?.checkpointPath ?? join(options.outDir, "checkpoint.bin"))
+          : undefined;
       const resume = yield* Effect.try({
         try: () => store?.load(),
         catch: (e) => new RunError({ message: `cannot read checkpoint: ${(e as Error).message}` }),
       });
       if (resume !== undefined && resume.topologyHash !== topology.hash)
         return yield* Effect.fail(
-          new RunError({ message: `checkpoint ${store!.path} belongs to another topology (hash ${resume.topologyHash.slice(0, 12)}); remove it to start over` }),
+          new RunError({
+            message: `checkpoint ${store!.path} belongs to another topology (hash ${resume.topologyHash.slice(0, 12)}); remove it to start over`,
+          }),
         );
       if (resume === undefined) yield* prepareOutDir(options.outDir);
       const sinks = yield* openSinks(topology, options.outDir, resume);
@@ -224,9 +236,12 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
                 if (resume !== undefined) g.restore(resume.graph);
                 options.onGraph?.(g);
               },
-              onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, bytesRead: 0, bytesTotal: 0 })),
+              onProgress:
+                options.onProgress && ((p) => options.onProgress!({ ...p, bytesRead: 0, bytesTotal: 0 })),
               afterRun: (g) =>
-                g.counters.eventsIn - lastEvents >= every || now() - lastAt >= intervalMs ? checkpoint(g) : undefined,
+                g.counters.eventsIn - lastEvents >= every || now() - lastAt >= intervalMs
+                  ? checkpoint(g)
+                  : undefined,
             });
             await checkpoint(g);
             // On a clean end, leave the group's offsets at the final checkpoint too.
@@ -243,7 +258,11 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
       });
       const wallSeconds = (now() - started) / 1000;
       const digest = yield* Effect.tryPromise({
-        try: () => digestOutputs(options.outDir, [...sinks.values()].flatMap((s) => s.files())),
+        try: () =>
+          digestOutputs(
+            options.outDir,
+            [...sinks.values()].flatMap((s) => s.files()),
+          ),
         catch: (e) => new RunError({ message: `cannot checksum outputs: ${(e as Error).message}` }),
       });
       const report: RunReport = {
@@ -251,7 +270,11 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
         topologyName: topology.spec.name,
         topologyHash: topology.hash,
         mode,
-        events: { in: graph.counters.eventsIn, out: graph.counters.eventsOut, deadLetters: graph.counters.deadLetters },
+        events: {
+          in: graph.counters.eventsIn,
+          out: graph.counters.eventsOut,
+          deadLetters: graph.counters.deadLetters,
+        },
         nodes: Object.fromEntries([...graph.nodes].map(([id, n]) => [id, { ...n.stats }])),
         outputs: digest.files,
         outputsSha256: digest.outputsSha256,
@@ -265,18 +288,33 @@ export const runTopology = (topology: CompiledTopology, options: RunOptions): Ef
 
 const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: RunCheckpoint | undefined) => {
   const bindings = topology.sources.map((s, rank) => {
-    if (s.kafka === undefined) throw new Error(`source '${s.id}' has no kafka binding; run it as a replay or add one`);
-    return { sourceId: s.id, rank, topics: s.kafka.topics, lateness: s.kafka.maxLatenessUs, groupId: s.kafka.groupId };
+    if (s.kafka === undefined)
+      throw new Error(`source '${s.id}' has no kafka binding; run it as a replay or add one`);
+    return {
+      sourceId: s.id,
+      rank,
+      topics: s.kafka.topics,
+      lateness: s.kafka.maxLatenessUs,
+      groupId: s.kafka.groupId,
+    };
   });
   return KafkaLiveInput.start({
     // A live engine outlives broker restarts: retry for minutes (backoff capped at 5 s) before giving up.
-    kafka: createKafkaClient({ brokers: kafkaBrokers(live.brokers), clientId: `thetaflow-${topology.spec.name}`, retries: 60 }),
-    groupId: live.groupId ?? bindings.find((b) => b.groupId !== undefined)?.groupId ?? `thetaflow-${topology.spec.name}`,
+    kafka: createKafkaClient({
+      brokers: kafkaBrokers(live.brokers),
+      clientId: `thetaflow-${topology.spec.name}`,
+      retries: 60,
+    }),
+    groupId:
+      live.groupId ??
+      bindings.find((b) => b.groupId !== undefined)?.groupId ??
+      `thetaflow-${topology.spec.name}`,
     bindings,
     // One watermark orders all sources, so it waits as long as the most tolerant source allows.
     maxLatenessUs: Math.max(...bindings.map((b) => b.lateness)),
     ...(live.untilIdleMs !== undefined ? { untilIdleMs: live.untilIdleMs } : {}),
     ...(live.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: live.sessionTimeoutMs } : {}),
+    ...(live.onArrival !== undefined ? { onArrival: live.onArrival } : {}),
     ...(resume !== undefined ? { resumeFrom: resume.input } : {}),
   });
 };

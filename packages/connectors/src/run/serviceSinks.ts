@@ -9,7 +9,9 @@ import { QuestDbWriter } from "../questdb/writer.js";
 export const questDbUrl = (explicit?: string): string =>
   explicit ?? process.env.THETAFLOW_QUESTDB_URL ?? "http://127.0.0.1:9000";
 export const kafkaBrokers = (explicit?: readonly string[]): string[] =>
-  explicit !== undefined ? [...explicit] : (process.env.THETAFLOW_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+  explicit !== undefined
+    ? [...explicit]
+    : (process.env.THETAFLOW_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
 export const QuestDbSinkParams = Schema.Struct({
   url: Schema.optional(Schema.String),
@@ -47,7 +49,9 @@ export const KafkaSinkParams = Schema.Struct({
   brokers: Schema.optional(Schema.Array(Schema.String)),
   topicPrefix: Schema.optional(Schema.String),
   /** Send when this many events are buffered (and at every flush). */
-  batchSize: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), { default: () => 1000 }),
+  batchSize: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), {
+    default: () => 1000,
+  }),
 });
 
 /** Publishes events to `<prefix>.<kind>` topics keyed by underlying; flush resolves on broker acks. */
@@ -56,8 +60,14 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
   description: "Publishes events to Kafka (idempotent producer, acks=all), keyed by underlying.",
   params: KafkaSinkParams,
   open: async (params, ctx) => {
-    const kafka = createKafkaClient({ brokers: kafkaBrokers(params.brokers), clientId: `thetaflow-sink-${ctx.sinkId}` });
-    const producer = await EventProducer.connect(kafka, params.topicPrefix !== undefined ? { topicPrefix: params.topicPrefix } : {});
+    const kafka = createKafkaClient({
+      brokers: kafkaBrokers(params.brokers),
+      clientId: `thetaflow-sink-${ctx.sinkId}`,
+    });
+    const producer = await EventProducer.connect(
+      kafka,
+      params.topicPrefix !== undefined ? { topicPrefix: params.topicPrefix } : {},
+    );
     let buffer: Event[] = [];
     let inFlight: Promise<unknown> = Promise.resolve();
     let failure: Error | undefined;
@@ -65,9 +75,11 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
       if (buffer.length === 0) return;
       const batch = buffer;
       buffer = [];
-      inFlight = inFlight.then(() => producer.send(batch)).catch((e: Error) => {
-        failure = e;
-      });
+      inFlight = inFlight
+        .then(() => producer.send(batch))
+        .catch((e: Error) => {
+          failure = e;
+        });
     };
     const flush = async () => {
       send();

@@ -82,7 +82,10 @@ export class ActorNode {
     const actor = key === this.#lastKey ? this.#lastActor! : this.#actorFor(key);
     if (actor.busy) {
       if (!actor.mailbox.offer(event)) {
-        this.#deadLetter(event, `mailbox of actor '${actor.ctx.key}' full (capacity ${actor.mailbox.capacity})`);
+        this.#deadLetter(
+          event,
+          `mailbox of actor '${actor.ctx.key}' full (capacity ${actor.mailbox.capacity})`,
+        );
       } else if (actor.mailbox.size > this.stats.maxMailboxDepth) {
         this.stats.maxMailboxDepth = actor.mailbox.size;
       }
@@ -93,7 +96,8 @@ export class ActorNode {
     actor.busy = true;
     this.#process(actor, event);
     if (actor.mailbox.size > 0)
-      for (let next = actor.mailbox.poll(); next !== undefined; next = actor.mailbox.poll()) this.#process(actor, next);
+      for (let next = actor.mailbox.poll(); next !== undefined; next = actor.mailbox.poll())
+        this.#process(actor, next);
     actor.busy = false;
   }
 
@@ -109,7 +113,11 @@ export class ActorNode {
       } catch (err) {
         this.#pendingCount = 0;
         this.stats.failures++;
-        this.#deadLetterRaw(this.#lastEventTime, JSON.stringify({ endOfInput: key }), `operator '${this.op.name}' onEnd threw: ${describe(err)}`);
+        this.#deadLetterRaw(
+          this.#lastEventTime,
+          JSON.stringify({ endOfInput: key }),
+          `operator '${this.op.name}' onEnd threw: ${describe(err)}`,
+        );
       }
     }
   }
@@ -145,7 +153,12 @@ export class ActorNode {
     let actor = this.#actors.get(key);
     if (actor === undefined) {
       const ctx: OperatorContext = { nodeId: this.nodeId, key, seed: this.options.seed };
-      actor = { ctx, state: this.op.init(this.params, ctx), mailbox: new Mailbox(this.options.mailboxCapacity), busy: false };
+      actor = {
+        ctx,
+        state: this.op.init(this.params, ctx),
+        mailbox: new Mailbox(this.options.mailboxCapacity),
+        busy: false,
+      };
       this.#actors.set(key, actor);
       this.stats.actors++;
     }
@@ -165,7 +178,11 @@ export class ActorNode {
   /** Actor states by key (sorted), plus the output counter: enough to resume this node exactly. */
   snapshot(): NodeSnapshot {
     const keys = [...this.#actors.keys()].sort();
-    return { seq: this.#seq, lastEventTime: this.#lastEventTime, actors: keys.map((k) => [k, this.#actors.get(k)!.state]) };
+    return {
+      seq: this.#seq,
+      lastEventTime: this.#lastEventTime,
+      actors: keys.map((k) => [k, this.#actors.get(k)!.state]),
+    };
   }
 
   restore(snapshot: NodeSnapshot): void {

@@ -1,7 +1,7 @@
-import { FanoutSubject } from "./fanout.js";
 import type { Event } from "@thetaflow/schemas";
-import type { CompiledTopology } from "../topology/compile.js";
 import type { EventSink } from "../sink.js";
+import type { CompiledTopology } from "../topology/compile.js";
+import { FanoutSubject } from "./fanout.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { type EventBatches, type MergedRun, mergeOrdered } from "./merge.js";
 
@@ -56,7 +56,10 @@ export const drive = async (options: DriveOptions): Promise<Graph> => {
       const subject = inputSubjects[run.input]!;
       const events = run.events;
       for (let i = 0; i < events.length; i++) subject.next(events[i]!);
-      options.onProgress?.({ eventsIn: graph.counters.eventsIn, eventTime: events[events.length - 1]!.eventTime });
+      options.onProgress?.({
+        eventsIn: graph.counters.eventsIn,
+        eventTime: events[events.length - 1]!.eventTime,
+      });
       for (const sink of sinks.values()) {
         const pressure = sink.backpressure?.();
         if (pressure !== undefined) await pressure;

@@ -1,5 +1,5 @@
-import { Observable, type OperatorFunction } from "rxjs";
 import type { DeadLetter, Event, EventKind } from "@thetaflow/schemas";
+import { Observable, type OperatorFunction } from "rxjs";
 import type { CompiledTopology } from "../topology/compile.js";
 import { DEAD_LETTERS_ID } from "../topology/topologySchema.js";
 import { ActorNode, type NodeSnapshot } from "./actorNode.js";
@@ -80,8 +80,10 @@ export const buildGraph = (
 
   // How many subscribers each stream will get: 0 -> still run it, 1 -> plain chain, >1 -> multicast.
   const consumers = new Map<string, number>();
-  for (const n of topology.nodes) for (const i of n.spec.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
-  for (const s of topology.sinks) for (const i of s.spec.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const n of topology.nodes)
+    for (const i of n.spec.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const s of topology.sinks)
+    for (const i of s.spec.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const starts: (() => void)[] = [];
   /** Makes `stream` safe to subscribe to `consumers(id)` times with one upstream subscription. */
   const multicast = (id: string, stream: Observable<Event>): Observable<Event> => {
@@ -112,7 +114,9 @@ export const buildGraph = (
     );
     // Sources always go through a hub so completion can be observed without a second subscription.
     const hub = new FanoutSubject<Event>();
-    sourceDone.push(new Promise<void>((resolve, reject) => hub.subscribe({ error: reject, complete: resolve })));
+    sourceDone.push(
+      new Promise<void>((resolve, reject) => hub.subscribe({ error: reject, complete: resolve })),
+    );
     starts.push(() => void routed.subscribe(hub));
     outputs.set(spec.id, hub);
   }
@@ -130,7 +134,8 @@ export const buildGraph = (
     });
     nodes.set(n.spec.id, node);
     const only = n.spec.inputs.length === 1 ? n.spec.inputs[0]! : undefined;
-    const upstream = only !== undefined && !sourceIds.has(only) && consumers.get(only) === 1 ? chainOf.get(only) : undefined;
+    const upstream =
+      only !== undefined && !sourceIds.has(only) && consumers.get(only) === 1 ? chainOf.get(only) : undefined;
     const chain = upstream ?? [];
     if (upstream === undefined) chains.push(chain);
     chain.push(node);
@@ -150,7 +155,9 @@ export const buildGraph = (
   const sinkDone: Promise<void>[] = [];
   for (const s of topology.sinks) {
     const kinds = s.spec.kinds === undefined ? undefined : new Set<EventKind>(s.spec.kinds);
-    const stream = mergeInputs(s.spec.inputs.map((id) => (id === DEAD_LETTERS_ID ? deadLetters : outputs.get(id)!)));
+    const stream = mergeInputs(
+      s.spec.inputs.map((id) => (id === DEAD_LETTERS_ID ? deadLetters : outputs.get(id)!)),
+    );
     const write = options.sinkWriter(s.spec.id);
     sinkDone.push(
       new Promise<void>((resolve, reject) =>
@@ -178,7 +185,8 @@ export const buildGraph = (
       Object.assign(counters, snapshot.counters);
       for (const [id, n] of nodes) {
         const s = snapshot.nodes[id];
-        if (s === undefined) throw new Error(`snapshot has no state for node '${id}': taken from another topology?`);
+        if (s === undefined)
+          throw new Error(`snapshot has no state for node '${id}': taken from another topology?`);
         n.restore(s);
       }
     },

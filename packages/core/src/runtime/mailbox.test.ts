@@ -15,19 +15,23 @@ describe("Mailbox", () => {
 
   it("behaves like a bounded array queue for any sequence of operations", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.option(fc.integer(), { nil: undefined })), (cap, ops) => {
-        const m = new Mailbox<number>(cap);
-        const model: number[] = [];
-        for (const op of ops) {
-          if (op === undefined) expect(m.poll()).toBe(model.shift());
-          else {
-            const accepted = model.length < cap;
-            expect(m.offer(op)).toBe(accepted);
-            if (accepted) model.push(op);
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.option(fc.integer(), { nil: undefined })),
+        (cap, ops) => {
+          const m = new Mailbox<number>(cap);
+          const model: number[] = [];
+          for (const op of ops) {
+            if (op === undefined) expect(m.poll()).toBe(model.shift());
+            else {
+              const accepted = model.length < cap;
+              expect(m.offer(op)).toBe(accepted);
+              if (accepted) model.push(op);
+            }
+            expect(m.size).toBe(model.length);
           }
-          expect(m.size).toBe(model.length);
-        }
-      }),
+        },
+      ),
     );
   });
 

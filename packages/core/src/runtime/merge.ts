@@ -39,7 +39,12 @@ export async function* mergeOrdered(inputs: ReadonlyArray<EventBatches>): AsyncG
       }
     }
   };
-  const cursors = inputs.map((s, input) => ({ input, iterator: s[Symbol.asyncIterator](), batch: [], index: 0 }));
+  const cursors = inputs.map((s, input) => ({
+    input,
+    iterator: s[Symbol.asyncIterator](),
+    batch: [],
+    index: 0,
+  }));
   try {
     for (const c of cursors) if (await refill(c)) heap.push(c);
     if (heap.size === 1) {

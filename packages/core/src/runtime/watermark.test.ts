@@ -3,7 +3,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type PartitionedEvent, PartitionWatermark } from "./watermark.js";
 
-const ev = (eventTime: number, seq: number): Event => ({ kind: "IndexTick", eventTime, seq, symbol: "VIX", value: 1 });
+const ev = (eventTime: number, seq: number): Event => ({
+  kind: "IndexTick",
+  eventTime,
+  seq,
+  symbol: "VIX",
+  value: 1,
+});
 const item = (partition: string, t: number, seq: number, sourceRank = 0): PartitionedEvent => ({
   event: ev(t, seq),
   partition,
@@ -33,12 +39,16 @@ describe("PartitionWatermark", () => {
   it("reproduces the replay order for any split of an ordered stream over partitions and any interleaving", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 60 }).map((ts) => ts.sort((a, b) => a - b)),
+        fc
+          .array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 60 })
+          .map((ts) => ts.sort((a, b) => a - b)),
         fc.integer({ min: 1, max: 4 }),
         fc.array(fc.nat(), { minLength: 200, maxLength: 200 }),
         (times, partitions, choices) => {
           const stream = times.map((t, seq) => item(`p${seq % partitions}`, t, seq));
-          const queues = Array.from({ length: partitions }, (_, p) => stream.filter((s) => s.partition === `p${p}`));
+          const queues = Array.from({ length: partitions }, (_, p) =>
+            stream.filter((s) => s.partition === `p${p}`),
+          );
           const w = new PartitionWatermark({ maxLatenessUs: 0, nodeId: "x" });
           for (let p = 0; p < partitions; p++) w.assign(`p${p}`, queues[p]!.length === 0);
           const out: PartitionedEvent[] = [];
@@ -65,7 +75,10 @@ describe("PartitionWatermark", () => {
     w.add(item("t/0", 200, 1));
     expect(w.release().map(key)).toEqual(["100/0"]); // 200 is held for the lateness bound
     expect(w.add(item("t/0", 197, 2))).toBeUndefined(); // within the bound: put in order
-    expect(w.add(item("t/0", 50, 3))).toMatchObject({ nodeId: "market", reason: expect.stringContaining("late event") });
+    expect(w.add(item("t/0", 50, 3))).toMatchObject({
+      nodeId: "market",
+      reason: expect.stringContaining("late event"),
+    });
     w.add(item("t/0", 300, 4));
     expect(w.release().map(key)).toEqual(["197/2", "200/1"]);
   });

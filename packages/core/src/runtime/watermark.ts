@@ -140,7 +140,11 @@ export class PartitionWatermark {
       this.#sorted = true;
     }
     let n = 0;
-    while (n < held.length && (held[n]!.event.eventTime < limit || (inclusive && held[n]!.event.eventTime === limit))) n++;
+    while (
+      n < held.length &&
+      (held[n]!.event.eventTime < limit || (inclusive && held[n]!.event.eventTime === limit))
+    )
+      n++;
     if (n === 0) return [];
     const out = held.slice(0, n);
     this.#held = held.slice(n);

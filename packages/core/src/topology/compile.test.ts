@@ -47,9 +47,13 @@ describe("compileTopology", () => {
     expect(Either.isRight(r)).toBe(true);
     const t = Either.getOrThrow(r);
     expect(t.nodes.map((n) => [n.spec.id, n.params])).toEqual([["sum", { scale: 2 }]]);
-    const again = Either.getOrThrow(compileTopology("t.yaml", valid.replace("scale: 2", "scale: 2 # same"), registries));
+    const again = Either.getOrThrow(
+      compileTopology("t.yaml", valid.replace("scale: 2", "scale: 2 # same"), registries),
+    );
     expect(again.hash).toBe(t.hash);
-    const other = Either.getOrThrow(compileTopology("t.yaml", valid.replace("scale: 2", "scale: 3"), registries));
+    const other = Either.getOrThrow(
+      compileTopology("t.yaml", valid.replace("scale: 2", "scale: 3"), registries),
+    );
     expect(other.hash).not.toBe(t.hash);
   });
 
@@ -65,8 +69,14 @@ describe("compileTopology", () => {
   });
 
   it("rejects unknown fields, at topology and parameter level", () => {
-    expect(errorOf(valid.replace("scale: 2", "scale: 2\n      speed: 9")).issues[0]).toMatchObject({ line: 12, path: ["nodes", 0, "params", "speed"] });
-    expect(errorOf(valid.replace("name: demo", "name: demo\nextra: 1")).issues[0]).toMatchObject({ line: 2, path: ["extra"] });
+    expect(errorOf(valid.replace("scale: 2", "scale: 2\n      speed: 9")).issues[0]).toMatchObject({
+      line: 12,
+      path: ["nodes", 0, "params", "speed"],
+    });
+    expect(errorOf(valid.replace("name: demo", "name: demo\nextra: 1")).issues[0]).toMatchObject({
+      line: 2,
+      path: ["extra"],
+    });
   });
 
   it("names unknown inputs and duplicate ids", () => {
@@ -101,10 +111,13 @@ sinks:
   });
 
   it("refuses a node whose inputs can never carry what it consumes", () => {
-    const text = valid.replace("sinks:", `  - id: again
+    const text = valid.replace(
+      "sinks:",
+      `  - id: again
     op: runningSum
     inputs: [sum]
-sinks:`);
+sinks:`,
+    );
     expect(Either.isRight(compileTopology("t.yaml", text, registries))).toBe(true);
   });
 });

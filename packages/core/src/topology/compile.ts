@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
+import type { EventKind } from "@thetaflow/schemas";
 import { Data, Either, ParseResult, Schema } from "effect";
 import { LineCounter, parseDocument } from "yaml";
-import type { EventKind } from "@thetaflow/schemas";
 import type { AnyOperator } from "../operator.js";
 import type { Registry } from "../registry.js";
 import type { SinkDefinition } from "../sink.js";
 import { canonicalJson } from "./canonicalJson.js";
-import { lineOf } from "./yamlLines.js";
 import {
   DEAD_LETTERS_ID,
   type NodeSpec,
@@ -14,6 +13,7 @@ import {
   type SourceSpec,
   TopologySpec,
 } from "./topologySchema.js";
+import { lineOf } from "./yamlLines.js";
 
 export interface TopologyIssue {
   readonly path: ReadonlyArray<PropertyKey>;
@@ -28,7 +28,10 @@ export class TopologyError extends Data.TaggedError("TopologyError")<{
 }> {
   override get message(): string {
     return this.issues
-      .map((i) => `${this.file}:${i.line ?? "?"}: ${i.message}${i.path.length > 0 ? ` (at ${i.path.join(".")})` : ""}`)
+      .map(
+        (i) =>
+          `${this.file}:${i.line ?? "?"}: ${i.message}${i.path.length > 0 ? ` (at ${i.path.join(".")})` : ""}`,
+      )
       .join("\n");
   }
 }
@@ -77,7 +80,9 @@ export const compileTopology = (
 ): Either.Either<CompiledTopology, TopologyError> => {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  const fail = (issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; line?: number | null }>) =>
+  const fail = (
+    issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; line?: number | null }>,
+  ) =>
     Either.left(
       new TopologyError({
         file,
@@ -86,7 +91,13 @@ export const compileTopology = (
     );
 
   if (doc.errors.length > 0) {
-    return fail(doc.errors.map((e) => ({ path: [], message: e.message.split("\n")[0]!, line: e.linePos?.[0]?.line ?? null })));
+    return fail(
+      doc.errors.map((e) => ({
+        path: [],
+        message: e.message.split("\n")[0]!,
+        line: e.linePos?.[0]?.line ?? null,
+      })),
+    );
   }
   const decoded = Schema.decodeUnknownEither(TopologySpec, strict)(doc.toJS());
   if (Either.isLeft(decoded)) return fail(parseIssues(decoded.left, []));
@@ -95,8 +106,10 @@ export const compileTopology = (
   const issues: { path: ReadonlyArray<PropertyKey>; message: string }[] = [];
   const ids = new Map<string, string>();
   const claim = (id: string, what: string, path: PropertyKey[]) => {
-    if (id === DEAD_LETTERS_ID) issues.push({ path, message: `'${DEAD_LETTERS_ID}' is reserved for the dead-letter stream` });
-    else if (ids.has(id)) issues.push({ path, message: `duplicate id '${id}' (already used by a ${ids.get(id)})` });
+    if (id === DEAD_LETTERS_ID)
+      issues.push({ path, message: `'${DEAD_LETTERS_ID}' is reserved for the dead-letter stream` });
+    else if (ids.has(id))
+      issues.push({ path, message: `duplicate id '${id}' (already used by a ${ids.get(id)})` });
     else ids.set(id, what);
   };
   spec.sources.forEach((s, i) => {
@@ -104,15 +117,25 @@ export const compileTopology = (
     if (s.replay === undefined && s.kafka === undefined)
       issues.push({ path: ["sources", i], message: `source '${s.id}' needs a 'replay' or 'kafka' binding` });
   });
-  spec.nodes.forEach((n, i) => claim(n.id, "node", ["nodes", i, "id"]));
-  spec.sinks.forEach((s, i) => claim(s.id, "sink", ["sinks", i, "id"]));
+  spec.nodes.forEach((n, i) => {
+    claim(n.id, "node", ["nodes", i, "id"]);
+  });
+  spec.sinks.forEach((s, i) => {
+    claim(s.id, "sink", ["sinks", i, "id"]);
+  });
 
   const checkInputs = (inputs: ReadonlyArray<string>, path: PropertyKey[], allowDeadLetters: boolean) =>
     inputs.forEach((input, j) => {
       if (input === DEAD_LETTERS_ID && allowDeadLetters) return;
       const what = ids.get(input);
       if (what === undefined || what === "sink")
-        issues.push({ path: [...path, j], message: `unknown input '${input}' (known: ${[...ids].filter(([, w]) => w !== "sink").map(([k]) => k).join(", ")})` });
+        issues.push({
+          path: [...path, j],
+          message: `unknown input '${input}' (known: ${[...ids]
+            .filter(([, w]) => w !== "sink")
+            .map(([k]) => k)
+            .join(", ")})`,
+        });
     });
 
   const nodes: CompiledNode[] = [];
@@ -120,7 +143,10 @@ export const compileTopology = (
     checkInputs(n.inputs, ["nodes", i, "inputs"], false);
     const op = registries.operators.get(n.op);
     if (op === undefined) {
-      issues.push({ path: ["nodes", i, "op"], message: `unknown operator '${n.op}' (known: ${registries.operators.names().join(", ")})` });
+      issues.push({
+        path: ["nodes", i, "op"],
+        message: `unknown operator '${n.op}' (known: ${registries.operators.names().join(", ")})`,
+      });
       return;
     }
     const params = Schema.decodeUnknownEither(op.params, strict)(n.params);
@@ -133,7 +159,10 @@ export const compileTopology = (
     checkInputs(s.inputs, ["sinks", i, "inputs"], true);
     const sink = registries.sinks.get(s.type);
     if (sink === undefined) {
-      issues.push({ path: ["sinks", i, "type"], message: `unknown sink type '${s.type}' (known: ${registries.sinks.names().join(", ")})` });
+      issues.push({
+        path: ["sinks", i, "type"],
+        message: `unknown sink type '${s.type}' (known: ${registries.sinks.names().join(", ")})`,
+      });
       return;
     }
     const params = Schema.decodeUnknownEither(sink.params, strict)(s.params);
@@ -146,7 +175,9 @@ export const compileTopology = (
   const order = topologicalOrder(spec.nodes);
   if (!order.ok) {
     const i = spec.nodes.findIndex((n) => n.id === order.cycle[0]);
-    return fail([{ path: ["nodes", i, "inputs"], message: `cycle: ${[...order.cycle, order.cycle[0]].join(" -> ")}` }]);
+    return fail([
+      { path: ["nodes", i, "inputs"], message: `cycle: ${[...order.cycle, order.cycle[0]].join(" -> ")}` },
+    ]);
   }
   const byId = new Map(nodes.map((n) => [n.spec.id, n]));
   const ordered = order.ids.map((id) => byId.get(id)!);
@@ -172,7 +203,9 @@ const topologicalOrder = (nodes: ReadonlyArray<NodeSpec>): Order => {
   const remaining = new Map(nodes.map((n) => [n.id, n.inputs.filter((i) => nodeIds.has(i))]));
   const ids: string[] = [];
   while (remaining.size > 0) {
-    const ready = nodes.find((n) => remaining.has(n.id) && remaining.get(n.id)!.every((i) => !remaining.has(i)));
+    const ready = nodes.find(
+      (n) => remaining.has(n.id) && remaining.get(n.id)!.every((i) => !remaining.has(i)),
+    );
     if (ready === undefined) {
       // Walk inputs from any remaining node until one repeats: that loop is the cycle.
       const seen: string[] = [];
@@ -209,4 +242,3 @@ const checkKinds = (spec: TopologySpec, nodes: ReadonlyArray<CompiledNode>) => {
   }
   return issues;
 };
-

@@ -19,6 +19,7 @@ export const topologyJsonSchema = (registries: Registries): Json => {
   const variants = (items: { name: string; params: Schema.Schema<any, any, never> }[], key: "op" | "type") =>
     items.map((item) => ({
       if: { properties: { [key]: { const: item.name } }, required: [key] },
+      // biome-ignore lint/suspicious/noThenProperty: `then` is JSON Schema's conditional keyword
       then: { properties: { params: schemaOf(item.params) } },
     }));
   const opNames = registries.operators.names();

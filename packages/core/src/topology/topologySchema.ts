@@ -1,5 +1,5 @@
-import { Schema } from "effect";
 import { eventKinds } from "@thetaflow/schemas";
+import { Schema } from "effect";
 
 /** Ids name a node everywhere (metrics, logs, checkpoints, dead letters): keep them stable. */
 export const NodeId = Schema.String.pipe(
@@ -26,7 +26,9 @@ export const ReplayBinding = Schema.Struct({
   /** Files are merged by (eventTime, rank in this list, seq). */
   files: Schema.Array(ReplayFile).pipe(Schema.minItems(1)),
   /** Events older than (max event time seen - lateness) are dead-lettered; within it they are reordered. */
-  maxLatenessUs: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), { default: () => 0 }),
+  maxLatenessUs: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), {
+    default: () => 0,
+  }),
 });
 
 export const KafkaBinding = Schema.Struct({
@@ -48,7 +50,9 @@ export const NodeSpec = Schema.Struct({
   id: NodeId,
   op: Schema.String,
   inputs: Schema.Array(Schema.String).pipe(Schema.minItems(1)),
-  params: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) }),
+  params: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), {
+    default: () => ({}),
+  }),
   description: Schema.optional(Schema.String),
 });
 
@@ -58,7 +62,9 @@ export const SinkSpec = Schema.Struct({
   inputs: Schema.Array(Schema.String).pipe(Schema.minItems(1)),
   /** Only these event kinds reach the sink; all when omitted. */
   kinds: Schema.optional(Schema.Array(EventKindName)),
-  params: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) }),
+  params: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), {
+    default: () => ({}),
+  }),
 });
 
 export const TopologySpec = Schema.Struct({

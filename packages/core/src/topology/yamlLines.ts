@@ -1,7 +1,11 @@
-import { isMap, isScalar, isSeq, type LineCounter, type Document, type Node } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
 
 /** 1-based line of the deepest YAML node found along `path` (a key's own line for map entries). */
-export const lineOf = (doc: Document, counter: LineCounter, path: ReadonlyArray<PropertyKey>): number | null => {
+export const lineOf = (
+  doc: Document,
+  counter: LineCounter,
+  path: ReadonlyArray<PropertyKey>,
+): number | null => {
   let node: unknown = doc.contents;
   let offset: number | undefined = (doc.contents as Node | null)?.range?.[0];
   for (const step of path) {
