@@ -71,7 +71,13 @@ const expectSameAsScript = (compose: Compose, env: Record<string, string>) => {
     QDB_HTTP_MIN_ENABLED: "true",
     JVM_PREPEND: `-Xms128m -Xmx${env.THETAFLOW_QUESTDB_HEAP}`,
   });
-  expect(engine?.command).toEqual(["node", "packages/cli/bin/thetaflow.js", "run", "topologies/live.yaml", "--live"]);
+  expect(engine?.command).toEqual([
+    "node",
+    "packages/cli/bin/thetaflow.js",
+    "run",
+    "topologies/live.yaml",
+    "--live",
+  ]);
   expect(engine?.build).toBeDefined();
   expect(engine?.environment).toMatchObject({
     THETAFLOW_KAFKA_BROKERS: "kafka:29092",
