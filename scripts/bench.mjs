@@ -13,6 +13,7 @@ const benches = [
   // These two need the services: `npm run services:up` first.
   { name: "kafka", file: "packages/connectors/bench/kafka.mjs", services: true },
   { name: "questdb", file: "packages/connectors/bench/questdb.mjs", services: true },
+  { name: "live", file: "packages/connectors/bench/live.mjs", services: true },
 ];
 
 const wanted = process.argv.slice(2);

@@ -10,10 +10,17 @@
 //      round trip separately;
 //   3. QuestDB rows/s: packages/connectors/bench/questdb.mjs, run once.
 // Needs Kafka and QuestDB (`npm run services:up`) and a build (`npx tsc -b`).
-//   node packages/connectors/bench/live.mjs [--copies 6] [--rates 50000,10000] [--latency-events 200000]
+//   node packages/connectors/bench/live.mjs [--copies 6] [--rates 50000,10000,2000] [--latency-seconds 10]
 //        [--only throughput,latency,questdb]
 import { spawn } from "node:child_process";
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -58,13 +65,27 @@ if (process.argv[2] === "--producer") {
   const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: "live-bench-producer" });
   // Not idempotent, one request in flight (awaited): per-partition order holds without the
   // idempotent producer's sequence bookkeeping, which caps kafkajs near 15k records/s here.
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
+  // Loaded and connected: start only when the engine has joined its group.
+  await new Promise((go) => {
+    process.once("message", go);
+    process.send("ready");
+  });
   const stamps = [];
   const started = performance.now();
   let sent = 0;
   while (sent < messages.length) {
-    const due = Math.min(messages.length, Math.floor(((performance.now() - started) / 1000) * rate), sent + 5_000);
+    // At most 1,000 records per send: a lagging producer's catch-up send stays under the
+    // broker's 1 MB message-batch limit.
+    const due = Math.min(
+      messages.length,
+      Math.floor(((performance.now() - started) / 1000) * rate),
+      sent + 1_000,
+    );
     if (due <= sent) {
       await new Promise((r) => setTimeout(r, 1));
       continue;
@@ -77,6 +98,7 @@ if (process.argv[2] === "--producer") {
   const seconds = (performance.now() - started) / 1000;
   await producer.disconnect();
   writeFileSync(stampsOut, JSON.stringify({ sent, seconds, stamps }));
+  process.disconnect();
   process.exit(0);
 }
 
@@ -86,8 +108,8 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const copies = Number(arg("copies", 6));
-const rates = arg("rates", "50000,10000").split(",").map(Number);
-const latencyEvents = Number(arg("latency-events", 200_000));
+const rates = arg("rates", "50000,10000,2000").split(",").map(Number);
+const latencySeconds = Number(arg("latency-seconds", 10));
 const only = new Set(arg("only", "throughput,latency,questdb").split(","));
 const untilIdleMs = 1_500;
 
@@ -105,17 +127,39 @@ const ms = (x) => (x < 10 ? x.toFixed(3) : x.toFixed(1));
 // realistic month: the same chains at the same time to expiry, on the same weekdays.
 const DAY_US = 86_400_000_000;
 const SHIFT_DAYS = 35;
-const shiftDate = (iso, days) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const shiftDate = (iso, days) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const source = join(root, "replays/small/spy-aapl-2019-01.ndjson.gz");
 const original = [];
 for await (const line of createInterface({ input: createReadStream(source).pipe(createGunzip()) }))
   if (line.trim() !== "") original.push(JSON.parse(line));
 const span = original[original.length - 1].eventTime - original[0].eventTime;
-if (span >= SHIFT_DAYS * DAY_US) throw new Error("replay spans more than the copy shift; copies would overlap");
+if (span >= SHIFT_DAYS * DAY_US)
+  throw new Error("replay spans more than the copy shift; copies would overlap");
+const gzipTo = (file) => {
+  const gz = createGzip({ level: 1 });
+  const done = new Promise((r) => gz.pipe(createWriteStream(file)).on("finish", r));
+  return {
+    write: async (line) => {
+      if (!gz.write(line)) await new Promise((r) => gz.once("drain", r));
+    },
+    end: () => {
+      gz.end();
+      return done;
+    },
+  };
+};
 const replayFile = join(work, "market.ndjson.gz");
-const out = createGzip({ level: 1 });
-const written = new Promise((r) => out.pipe(createWriteStream(replayFile)).on("finish", r));
+// The bundled replay stamps a whole chain snapshot (~850 records) with one instant, and the
+// ordering watermark releases an instant only once every partition has moved past it. A copy with
+// every record of a snapshot 1 µs after the previous one (as a feed stamps ticks) shows the input
+// path without that hold.
+const tickingFile = join(work, "market-ticking.ndjson.gz");
+const out = gzipTo(replayFile);
+const ticking = gzipTo(tickingFile);
 let seq = 0;
+let snapshotAt = -1;
+let inSnapshot = 0;
 let quotes = 0;
 for (let k = 0; k < copies; k++) {
   const days = k * SHIFT_DAYS;
@@ -128,11 +172,14 @@ for (let k = 0; k < copies; k++) {
         c.contract = `${e.contract.slice(0, 6)}${c.expiry.slice(2, 4)}${c.expiry.slice(5, 7)}${c.expiry.slice(8, 10)}${e.contract.slice(12)}`;
       }
     } else if (c.kind === "EarningsEvent" && days > 0) c.date = shiftDate(e.date, days);
-    if (!out.write(`${JSON.stringify(c)}\n`)) await new Promise((r) => out.once("drain", r));
+    await out.write(`${JSON.stringify(c)}\n`);
+    inSnapshot = c.eventTime === snapshotAt ? inSnapshot + 1 : 0;
+    snapshotAt = c.eventTime;
+    await ticking.write(`${JSON.stringify({ ...c, eventTime: c.eventTime + inSnapshot })}\n`);
   }
 }
-out.end();
-await written;
+await out.end();
+await ticking.end();
 const totalEvents = seq;
 console.log(
   `input: ${copies} copies of ${source.slice(root.length + 1)} = ${fmt(totalEvents)} events (${fmt(quotes)} OptionQuotes)`,
@@ -165,12 +212,14 @@ class LatencyProbe {
   decodedAt = new WeakMap();
   inputs = { total: [], waiting: [], decode: [] };
   decisions = [];
+  /** (seq, absolute receipt time) per consumed record, for the broker round trip. */
+  receipts = [];
   #current;
-  #currentSeenAt = 0;
   onArrival = (batch, arrivedAtMs) => {
     for (const r of batch.records) {
       this.receivedAt.set(r.event, batch.receivedAtMs);
       this.decodedAt.set(r.event, arrivedAtMs);
+      this.receipts.push(r.event.seq, performance.timeOrigin + batch.receivedAtMs);
     }
   };
   write(event) {
@@ -179,7 +228,6 @@ class LatencyProbe {
     if (received !== undefined) {
       this.#finish(now);
       this.#current = event;
-      this.#currentSeenAt = now;
       this.inputs.waiting.push(now - received);
       this.inputs.decode.push(this.decodedAt.get(event) - received);
     } else if (DECISIONS.has(event.kind) && this.#current !== undefined)
@@ -214,7 +262,11 @@ const countedQuestdb = {
   ...base.get("questdb"),
   open: async (params, ctx) => {
     const sink = await base.get("questdb").open(params, ctx);
-    return { ...sink, write: (e) => (questdbRows.n++, sink.write(e)), files: () => sink.files() };
+    const write = (e) => {
+      questdbRows.n++;
+      sink.write(e);
+    };
+    return { ...sink, write };
   },
 };
 const registries = () => ({
@@ -246,7 +298,9 @@ const topologyFor = (variant, topic) => {
   const text = JSON.stringify({
     name: `livebench-${variant}`,
     seed: spec.seed,
-    sources: [{ id: "market", replay: { files: [replayFile] }, kafka: { topics: [topic], maxLatenessUs: 0 } }],
+    sources: [
+      { id: "market", replay: { files: [replayFile] }, kafka: { topics: [topic], maxLatenessUs: 0 } },
+    ],
     nodes: variant === "passthrough" ? [] : nodes,
     sinks: sinksFor(variant),
   });
@@ -294,7 +348,10 @@ const run = async (variant, mode, topic, live = {}) => {
 const ensureDecisionTopics = () =>
   ensureTopics(
     kafka,
-    ["Signal", "OrderIntent", "Order", "Fill", "DeadLetter"].map((k) => ({ topic: topicForEvent(k, prefix), partitions: 1 })),
+    ["Signal", "OrderIntent", "Order", "Fill", "DeadLetter"].map((k) => ({
+      topic: topicForEvent(k, prefix),
+      partitions: 1,
+    })),
   );
 const createdTopics = new Set();
 const freshTopic = async (name) => {
@@ -304,7 +361,8 @@ const freshTopic = async (name) => {
   return topic;
 };
 await ensureDecisionTopics();
-for (const k of ["Signal", "OrderIntent", "Order", "Fill", "DeadLetter"]) createdTopics.add(topicForEvent(k, prefix));
+for (const k of ["Signal", "OrderIntent", "Order", "Fill", "DeadLetter"])
+  createdTopics.add(topicForEvent(k, prefix));
 
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const dist = (xs) => {
@@ -312,117 +370,6 @@ const dist = (xs) => {
   const s = Float64Array.from(xs).sort();
   return `p50 ${ms(pct(s, 50))} ms, p99 ${ms(pct(s, 99))} ms, max ${ms(s[s.length - 1])} ms (n=${fmt(s.length)})`;
 };
-
-// --- 1. throughput --------------------------------------------------------------------------
-if (only.has("throughput")) {
-  const topic = await freshTopic("market");
-  let started = performance.now();
-  let published = 0;
-  const pub = await publishReplay({
-    kafka,
-    file: replayFile,
-    topic,
-    partitions: 3,
-    onProgress: (n) => {
-      published = n;
-    },
-  });
-  console.log(
-    `\npublishReplay into ${topic} (3 partitions, idempotent EventProducer, validate): ${fmt(pub.published)} events, ${fmt(
-      published / ((performance.now() - started) / 1000),
-    )} events/s`,
-  );
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  console.log(`  records per partition: ${offsets.map((o) => `${o.partition}:${o.high}`).join(" ")}`);
-
-  console.log("\nthroughput (events/s between the first and the last processed run):");
-  const plan = [
-    ["passthrough", "live"],
-    ["full", "replay"],
-    ["full", "live"],
-    ["services", "replay"],
-    ["services", "live"],
-  ];
-  const results = {};
-  for (const [variant, mode] of plan) {
-    started = performance.now();
-    const r = await run(variant, mode, topic);
-    results[`${variant}/${mode}`] = r;
-    const q = variant === "services" ? `, ${fmt(r.questdbRows)} QuestDB rows (${fmt(r.questdbRows / r.windowS)} rows/s)` : "";
-    console.log(
-      `  ${variant.padEnd(11)} ${mode.padEnd(6)}: ${fmt(r.rate).padStart(8)} events/s over ${r.windowS.toFixed(2)} s (${fmt(
-        r.report.events.in,
-      )} in, ${fmt(r.report.events.out)} out, ${r.report.events.deadLetters} dead letters; wall incl. start/join/idle ${r.wallS.toFixed(1)} s)${q}`,
-    );
-  }
-  for (const v of ["full", "services"]) {
-    const a = results[`${v}/replay`];
-    const b = results[`${v}/live`];
-    if (a.report.outputsSha256 !== b.report.outputsSha256)
-      console.log(`  WARNING ${v}: live outputs differ from replay (${b.report.outputsSha256} vs ${a.report.outputsSha256})`);
-    else console.log(`  ${v}: live outputs identical to replay (sha256 ${a.report.outputsSha256.slice(0, 12)})`);
-  }
-  const pass = results["passthrough/live"].rate;
-  const full = results["full/live"].rate;
-  const fullReplay = results["full/replay"].rate;
-  console.log(
-    `  split (full live): per event ${ms(1e6 / full / 1000)} µs = Kafka input ~${ms(1e6 / pass / 1000)} µs (pass-through) + topology ~${ms(
-      1e6 / fullReplay / 1000,
-    )} µs (replay); live/replay rate ${(full / fullReplay).toFixed(2)}`,
-  );
-}
-
-// --- 2. latency at a paced rate --------------------------------------------------------------
-if (only.has("latency")) {
-  const events = Math.min(latencyEvents, totalEvents);
-  for (const [variant, rate] of [...rates.map((r) => ["services", r]), ["passthrough", rates[0]]]) {
-    const topic = await freshTopic(`paced-${variant}-${rate}`);
-    probe = undefined;
-    const stampsFile = join(work, `stamps-${variant}-${rate}.json`);
-    let child;
-    const engine = run(variant, "live", topic, {
-      untilIdleMs: 3_000,
-      onInput: () => {
-        // Produce once the group is joined, so the producer's clock and the consumer's agree on "now".
-        void waitForGroup(`${prefix}-g${groupN}`).then(() => {
-          child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--producer", topic, replayFile, rate, events, stampsFile], {
-            stdio: "inherit",
-          });
-        });
-      },
-    });
-    const r = await engine;
-    await new Promise((res) => (child.exitCode !== null ? res() : child.once("exit", res)));
-    const produced = JSON.parse(readFileSync(stampsFile, "utf8"));
-    // Broker round trip: from the start of the send carrying a record to the engine's receipt of it.
-    const sendAtBySeq = new Float64Array(events + 2);
-    for (const [from, n, sendAt] of produced.stamps) for (let i = from; i < from + n; i++) sendAtBySeq[i + 1] = sendAt;
-    const broker = [];
-    const receivedSeqs = new Set();
-    for (const x of r.probe.inputs.total) void x;
-    const acks = produced.stamps.map(([, , sendAt, ackAt]) => ackAt - sendAt);
-    r.brokerFromArrivals.forEach(([seqNo, receivedAbs]) => {
-      if (!receivedSeqs.has(seqNo)) broker.push(receivedAbs - sendAtBySeq[seqNo]);
-      receivedSeqs.add(seqNo);
-    });
-    console.log(
-      `\nlatency, ${variant === "services" ? "full topology + QuestDB + Kafka sinks" : "pass-through (no nodes)"}, producer paced at ${fmt(rate)}/s:`,
-    );
-    console.log(
-      `  produced ${fmt(produced.sent)} records in ${produced.seconds.toFixed(2)} s = ${fmt(produced.sent / produced.seconds)}/s achieved (${fmt(
-        produced.stamps.length,
-      )} sends, ack ${dist(acks)}); engine processed ${fmt(r.rate)} events/s`,
-    );
-    console.log(`  broker round trip (send -> consumer receipt): ${dist(broker)}`);
-    console.log(`  engine, receipt -> input processed:  ${dist(r.probe.inputs.total)}`);
-    console.log(`    of which decode:                   ${dist(r.probe.inputs.decode)}`);
-    console.log(`    of which receipt -> first operator:  ${dist(r.probe.inputs.waiting)}`);
-    if (variant !== "passthrough") console.log(`  engine, receipt -> decision output:  ${dist(r.probe.decisions)}`);
-  }
-}
 
 async function waitForGroup(groupId) {
   const admin = kafka.admin();
@@ -438,20 +385,159 @@ async function waitForGroup(groupId) {
   }
 }
 
-// --- 3. QuestDB writer -----------------------------------------------------------------------
-if (only.has("questdb")) {
-  console.log("\nQuestDB writer (packages/connectors/bench/questdb.mjs 500000):");
-  await new Promise((res, rej) =>
-    spawn(process.execPath, [join(here, "questdb.mjs"), "500000"], { stdio: "inherit" }).on("exit", (c) =>
-      c === 0 ? res() : rej(new Error(`questdb.mjs exited ${c}`)),
-    ),
-  );
-}
+try {
+  // --- 1. throughput --------------------------------------------------------------------------
+  if (only.has("throughput")) {
+    const topic = await freshTopic("market");
+    let started = performance.now();
+    let published = 0;
+    const pub = await publishReplay({
+      kafka,
+      file: replayFile,
+      topic,
+      partitions: 3,
+      onProgress: (n) => {
+        published = n;
+      },
+    });
+    console.log(
+      `\npublishReplay into ${topic} (3 partitions, idempotent EventProducer, validate): ${fmt(pub.published)} events, ${fmt(
+        published / ((performance.now() - started) / 1000),
+      )} events/s`,
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    console.log(`  records per partition: ${offsets.map((o) => `${o.partition}:${o.high}`).join(" ")}`);
 
-// --- clean up ----------------------------------------------------------------------------------
-const admin = kafka.admin();
-await admin.connect();
-await admin.deleteTopics({ topics: [...createdTopics] }).catch(() => {});
-await admin.disconnect();
-for (const t of Object.values(tables)) await http.exec(`drop table if exists ${tablePrefix}${t.name}`);
-rmSync(work, { recursive: true, force: true });
+    console.log("\nthroughput (events/s between the first and the last processed run):");
+    const plan = [
+      ["passthrough", "live"],
+      ["full", "replay"],
+      ["full", "live"],
+      ["services", "replay"],
+      ["services", "live"],
+    ];
+    const results = {};
+    for (const [variant, mode] of plan) {
+      started = performance.now();
+      const r = await run(variant, mode, topic);
+      results[`${variant}/${mode}`] = r;
+      const q =
+        variant === "services"
+          ? `, ${fmt(r.questdbRows)} QuestDB rows (${fmt(r.questdbRows / r.windowS)} rows/s)`
+          : "";
+      console.log(
+        `  ${variant.padEnd(11)} ${mode.padEnd(6)}: ${fmt(r.rate).padStart(8)} events/s over ${r.windowS.toFixed(2)} s (${fmt(
+          r.report.events.in,
+        )} in, ${fmt(r.report.events.out)} out, ${r.report.events.deadLetters} dead letters; wall incl. start/join/idle ${r.wallS.toFixed(1)} s)${q}`,
+      );
+    }
+    for (const v of ["full", "services"]) {
+      const a = results[`${v}/replay`];
+      const b = results[`${v}/live`];
+      if (a.report.outputsSha256 !== b.report.outputsSha256)
+        console.log(
+          `  WARNING ${v}: live outputs differ from replay (${b.report.outputsSha256} vs ${a.report.outputsSha256})`,
+        );
+      else
+        console.log(
+          `  ${v}: live outputs identical to replay (sha256 ${a.report.outputsSha256.slice(0, 12)})`,
+        );
+    }
+    const pass = results["passthrough/live"].rate;
+    const full = results["full/live"].rate;
+    const fullReplay = results["full/replay"].rate;
+    console.log(
+      `  per event (one process, one thread): full live ${(1e6 / full).toFixed(1)} µs, full replay ${(1e6 / fullReplay).toFixed(1)} µs, Kafka pass-through ${(
+        1e6 / pass
+      ).toFixed(1)} µs; live/replay rate ${(full / fullReplay).toFixed(2)}`,
+    );
+  }
+
+  // --- 2. latency at a paced rate --------------------------------------------------------------
+  if (only.has("latency")) {
+    // The operators close a snapshot when event time moves on (VolFeatures, Regime, decisions per
+    // snapshot instant), so the full topology runs on the data as bundled; a distinct time per
+    // record would make them emit per record. The pass-through runs show the input path alone,
+    // with and without the snapshot hold.
+    const slowest = rates[rates.length - 1];
+    const scenarios = [
+      ...rates.map((r) => ["services", r, "snapshot"]),
+      ["passthrough", rates[0], "ticking"],
+      ["passthrough", slowest, "ticking"],
+      ["passthrough", slowest, "snapshot"],
+    ];
+    for (const [variant, rate, stamping] of scenarios) {
+      const events = Math.min(totalEvents, Math.round(rate * latencySeconds));
+      const topic = await freshTopic(`paced-${variant}-${rate}-${stamping}`);
+      probe = undefined;
+      const stampsFile = join(work, `stamps-${variant}-${rate}-${stamping}.json`);
+      const args = [
+        fileURLToPath(import.meta.url),
+        "--producer",
+        topic,
+        stamping === "ticking" ? tickingFile : replayFile,
+        String(rate),
+        String(events),
+        stampsFile,
+      ];
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const exited = new Promise((res) => child.once("exit", res));
+      await new Promise((res) => child.once("message", res));
+      const r = await run(variant, "live", topic, {
+        untilIdleMs: 5_000,
+        // Produce once the group is joined: an idle input with nothing to read ends after untilIdleMs.
+        onInput: () => void waitForGroup(`${prefix}-g${groupN}`).then(() => child.send("go")),
+      });
+      await exited;
+      const produced = JSON.parse(readFileSync(stampsFile, "utf8"));
+      // Broker round trip: from the start of the send carrying a record to the engine's receipt of it.
+      // Records are numbered from 1 in file order; the producer's stamps count from 0.
+      const sendAtBySeq = new Float64Array(events + 2);
+      for (const [from, n, sendAt] of produced.stamps)
+        for (let i = from; i < from + n; i++) sendAtBySeq[i + 1] = sendAt;
+      const acks = produced.stamps.map(([, , sendAt, ackAt]) => ackAt - sendAt);
+      const broker = [];
+      const seen = new Set();
+      const rc = r.probe.receipts;
+      for (let i = 0; i < rc.length; i += 2) {
+        if (seen.has(rc[i])) continue;
+        seen.add(rc[i]);
+        broker.push(rc[i + 1] - sendAtBySeq[rc[i]]);
+      }
+      console.log(
+        `\nlatency, ${variant === "services" ? "full topology + QuestDB + Kafka sinks" : "pass-through (no nodes)"}, producer paced at ${fmt(rate)}/s, ${stamping === "ticking" ? "a distinct event time per record" : "snapshot-stamped records (as bundled)"}:`,
+      );
+      console.log(
+        `  produced ${fmt(produced.sent)} records in ${produced.seconds.toFixed(2)} s = ${fmt(produced.sent / produced.seconds)}/s achieved (${fmt(
+          produced.stamps.length,
+        )} sends, ack ${dist(acks)}); engine processed ${fmt(r.rate)} events/s`,
+      );
+      console.log(`  broker round trip (send -> consumer receipt): ${dist(broker)}`);
+      console.log(`  engine, receipt -> input processed:  ${dist(r.probe.inputs.total)}`);
+      console.log(`    of which decode:                   ${dist(r.probe.inputs.decode)}`);
+      console.log(`    of which receipt -> operators start: ${dist(r.probe.inputs.waiting)}`);
+      if (variant !== "passthrough")
+        console.log(`  engine, receipt -> decision output:  ${dist(r.probe.decisions)}`);
+    }
+  }
+
+  // --- 3. QuestDB writer -----------------------------------------------------------------------
+  if (only.has("questdb")) {
+    console.log("\nQuestDB writer (packages/connectors/bench/questdb.mjs 500000):");
+    await new Promise((res, rej) =>
+      spawn(process.execPath, [join(here, "questdb.mjs"), "500000"], { stdio: "inherit" }).on("exit", (c) =>
+        c === 0 ? res() : rej(new Error(`questdb.mjs exited ${c}`)),
+      ),
+    );
+  }
+} finally {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [...createdTopics] }).catch(() => {});
+  await admin.disconnect();
+  for (const t of Object.values(tables)) await http.exec(`drop table if exists ${tablePrefix}${t.name}`);
+  rmSync(work, { recursive: true, force: true });
+}
