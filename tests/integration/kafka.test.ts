@@ -27,7 +27,15 @@ afterAll(async () => {
 
 /** Runs an EventConsumer until `count` records arrived; returns them in arrival order. */
 const consume = async (options: { groupId: string; topics: string[]; count: number; commit?: boolean }) => {
-  const consumer = track(await EventConsumer.connect(kafka, { ...options, nodeId: "kafka-source" }));
+  // Short sessions: the next member of the same group need not wait 30 s for this one's partitions.
+  const consumer = track(
+    await EventConsumer.connect(kafka, {
+      ...options,
+      nodeId: "kafka-source",
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+    }),
+  );
   const seen: ConsumedEvent[] = [];
   await consumer.run(async (batch) => {
     seen.push(...batch.records);
@@ -151,13 +159,23 @@ describe("Kafka connector against a real broker", () => {
     const first = await consume({ groupId, topics: [topic], count: 5 });
     expect(first.map((r) => r.event.seq)).toEqual([0, 1, 2, 3, 4]);
     const committer = track(
-      await EventConsumer.connect(kafka, { groupId, topics: [topic], nodeId: "kafka-source" }),
+      await EventConsumer.connect(kafka, {
+        groupId,
+        topics: [topic],
+        nodeId: "kafka-source",
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 500,
+      }),
     );
     await committer.run(async (batch) => {
       const upTo = batch.records.filter((r) => r.event.seq <= 2).map((r) => r.origin);
       await committer.commit(upTo);
     });
-    await eventually(async () => (await committedOffset(groupId, topic)) === "3", "offset 3 committed");
+    await eventually(
+      async () => (await committedOffset(groupId, topic)) === "3",
+      "offset 3 committed",
+      120_000,
+    );
     await committer.disconnect();
 
     const second = await consume({ groupId, topics: [topic], count: 2 });
