@@ -12,6 +12,7 @@ export default defineConfig({
     ],
     exclude: ["tests/integration/**", "**/node_modules/**"],
     testTimeout: 60_000,
+    setupFiles: ["tests/support/fastCheckSeed.ts"],
     pool: "forks",
   },
 });
