@@ -99,25 +99,31 @@ export const buildGraph = (
   for (const spec of topology.sources) {
     const raw = sources.get(spec.id);
     if (raw === undefined) throw new Error(`no source bound for '${spec.id}'`);
-    const routed = new Observable<Event>((subscriber) =>
-      raw.subscribe({
-        next: (e) => {
-          if (e.kind === "DeadLetter") toDeadLetters(e);
-          else {
-            counters.eventsIn++;
-            subscriber.next(e);
-          }
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
-    // Sources always go through a hub so completion can be observed without a second subscription.
+    // Each source feeds a hub its readers subscribe to; dead letters from a source go straight to
+    // the dead-letter stream. Completion is observed here, not by an extra subscriber per event.
     const hub = new FanoutSubject<Event>();
-    sourceDone.push(
-      new Promise<void>((resolve, reject) => hub.subscribe({ error: reject, complete: resolve })),
+    let done: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+    sourceDone.push(new Promise<void>((resolve, reject) => (done = { resolve, reject })));
+    starts.push(
+      () =>
+        void raw.subscribe({
+          next: (e) => {
+            if (e.kind === "DeadLetter") toDeadLetters(e);
+            else {
+              counters.eventsIn++;
+              hub.next(e);
+            }
+          },
+          error: (err) => {
+            hub.error(err);
+            done!.reject(err);
+          },
+          complete: () => {
+            hub.complete();
+            done!.resolve();
+          },
+        }),
     );
-    starts.push(() => void routed.subscribe(hub));
     outputs.set(spec.id, hub);
   }
 
