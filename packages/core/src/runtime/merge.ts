@@ -50,7 +50,7 @@ export async function* mergeOrdered(inputs: ReadonlyArray<EventBatches>): AsyncG
     if (heap.size === 1) {
       // One input: pass its batches through untouched.
       const c = heap.pop()!;
-      do yield { input: c.input, events: c.batch.slice(c.index) };
+      do yield { input: c.input, events: c.index === 0 ? c.batch : c.batch.slice(c.index) };
       while (await refill(c));
       return;
     }
