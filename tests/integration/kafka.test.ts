@@ -41,9 +41,11 @@ const consume = async (options: { groupId: string; topics: string[]; count: numb
     seen.push(...batch.records);
     if (options.commit === true) await consumer.commitBatch(batch);
   });
+  // Generous: right after a broker restart the group coordinator can take a while to come back.
   await eventually(
     () => seen.length >= options.count,
     `${options.count} records on ${options.topics.join(",")}`,
+    150_000,
   );
   await consumer.disconnect();
   return seen;
