@@ -59,37 +59,27 @@ const decoderFor = (kind: EventKind) => {
   return d;
 };
 
-// Compiled fast paths (same predicates as the schemas, see fastCodec.ts); null = use Schema only.
-const fastDecoders = new Map<EventKind, FastDecoder | null>();
-const fastDecoderFor = (kind: EventKind): FastDecoder | null => {
-  let d = fastDecoders.get(kind);
-  if (d === undefined) {
-    try {
-      d = compileDecoder(eventSchemas[kind].ast);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      d = null;
+/** Per kind, a compiled fast path (same predicates as the schema, see fastCodec.ts), or null = Schema only. */
+const compiledPaths = (astOf: (kind: EventKind) => SchemaAST.AST) => {
+  const cache = new Map<EventKind, FastDecoder | null>();
+  return (kind: EventKind): FastDecoder | null => {
+    let d = cache.get(kind);
+    if (d === undefined) {
+      try {
+        d = compileDecoder(astOf(kind));
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+        d = null;
+      }
+      cache.set(kind, d);
     }
-    fastDecoders.set(kind, d);
-  }
-  return d;
+    return d;
+  };
 };
-const fastEncoders = new Map<EventKind, FastDecoder | null>();
-const fastEncoderFor = (kind: EventKind): FastDecoder | null => {
-  let d = fastEncoders.get(kind);
-  if (d === undefined) {
-    try {
-      // Our schemas' only transformations are field defaults, whose encode is the identity: the
-      // encoded form of a valid event is its type-side value with fields in schema order.
-      d = compileDecoder(SchemaAST.typeAST(eventSchemas[kind].ast));
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      d = null;
-    }
-    fastEncoders.set(kind, d);
-  }
-  return d;
-};
+const fastDecoderFor = compiledPaths((kind) => eventSchemas[kind].ast);
+// Our schemas' only transformations are field defaults, whose encode is the identity: the encoded
+// form of a valid event is its type-side value with fields in schema order.
+const fastEncoderFor = compiledPaths((kind) => SchemaAST.typeAST(eventSchemas[kind].ast));
 
 const formatError = (e: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(e)

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { type QuestDbHttp, tableKeys, tables } from "@thetaflow/connectors";
 import type { Event } from "@thetaflow/schemas";
 import { servicesScript } from "./servicesEnv.js";
 
@@ -59,3 +60,20 @@ export const underlyingTick = (i: number, symbol = "SPY"): Event => ({
   symbol,
   price: 270 + i / 100,
 });
+
+/** Every table with this prefix, rows in a stable order: for comparing two runs' QuestDB contents. */
+export const questdbContents = async (
+  http: QuestDbHttp,
+  prefix: string,
+): Promise<Record<string, unknown[]>> => {
+  const out: Record<string, unknown[]> = {};
+  for (const key of tableKeys) {
+    const name = `${prefix}${tables[key].name}`;
+    if ((await http.query(`select table_name from tables() where table_name = '${name}'`)).length === 0)
+      continue;
+    await http.waitForApplied(name, 120_000);
+    const rows = await http.query(`select * from '${name}' order by ts`);
+    if (rows.length > 0) out[key] = rows;
+  }
+  return out;
+};

@@ -9,14 +9,12 @@ import {
   publishReplay,
   QuestDbHttp,
   runTopology,
-  tableKeys,
-  tables,
 } from "@thetaflow/connectors";
 import { compileTopology, type Graph } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 import { Effect, Either } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { eventually, services, uniqueName } from "./helpers.js";
+import { eventually, questdbContents, services, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 
 const SYMBOLS = ["SPY", "QQQ", "IWM", "DIA"];
@@ -43,19 +41,6 @@ sinks:
     type: questdb
     inputs: [indicators, market]
 `;
-
-const contents = async (prefix: string) => {
-  const out: Record<string, unknown[]> = {};
-  for (const key of tableKeys) {
-    const name = `${prefix}${tables[key].name}`;
-    if ((await http.query(`select table_name from tables() where table_name = '${name}'`)).length === 0)
-      continue;
-    await http.waitForApplied(name, 120_000);
-    const rows = await http.query(`select * from '${name}' order by ts`);
-    if (rows.length > 0) out[key] = rows;
-  }
-  return out;
-};
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "thetaflow-faults-"));
@@ -133,6 +118,6 @@ describe("faults during a live run", () => {
 
     expect(report.events).toEqual(reference.events);
     expect(report.outputsSha256).toBe(reference.outputsSha256);
-    expect(await contents(livePrefix)).toEqual(await contents(refPrefix));
+    expect(await questdbContents(http, livePrefix)).toEqual(await questdbContents(http, refPrefix));
   }, 600_000);
 });

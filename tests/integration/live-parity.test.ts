@@ -9,14 +9,12 @@ import {
   QuestDbHttp,
   type RunReport,
   runTopology,
-  tableKeys,
-  tables,
 } from "@thetaflow/connectors";
 import { compileTopology } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 import { Effect, Either } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { uniqueName } from "./helpers.js";
+import { questdbContents, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 
 const registries = () => ({ operators: builtinOperators(), sinks: builtinSinks() });
@@ -46,20 +44,6 @@ sinks:
     type: questdb
     inputs: [indicators, market]
 `;
-
-/** Every prefixed table's rows in a stable order, for comparing two runs' QuestDB contents. */
-const questdbContents = async (prefix: string) => {
-  const out: Record<string, unknown[]> = {};
-  for (const key of tableKeys) {
-    const name = `${prefix}${tables[key].name}`;
-    const exists = await http.query(`select table_name from tables() where table_name = '${name}'`);
-    if (exists.length === 0) continue;
-    await http.waitForApplied(name);
-    const rows = await http.query(`select * from '${name}' order by ts`);
-    if (rows.length > 0) out[key] = rows;
-  }
-  return out;
-};
 
 const runIn = async (mode: "replay" | "live", file: string, outDir: string, prefix: string, live = {}) => {
   process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = prefix;
@@ -110,7 +94,7 @@ describe("the same topology live from Kafka and from a replay", () => {
     expect(b.outputs).toEqual(a.outputs);
     expect(b.outputsSha256).toBe(a.outputsSha256);
 
-    const [ra, rb] = [await questdbContents(replayPrefix), await questdbContents(livePrefix)];
+    const [ra, rb] = [await questdbContents(http, replayPrefix), await questdbContents(http, livePrefix)];
     expect(Object.keys(ra).sort()).toEqual(
       ["underlyingTicks", ...Object.keys(ra).filter((k) => k !== "underlyingTicks")].sort(),
     );
@@ -214,6 +198,6 @@ describe("crash and resume", () => {
     expect(report.mode).toBe("live");
     expect(report.events).toEqual(reference.events);
     expect(report.outputsSha256).toBe(reference.outputsSha256);
-    expect(await questdbContents(prefix)).toEqual(await questdbContents(refPrefix));
+    expect(await questdbContents(http, prefix)).toEqual(await questdbContents(http, refPrefix));
   });
 });
