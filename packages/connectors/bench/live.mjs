@@ -103,6 +103,18 @@ if (process.argv[2] === "--producer") {
 }
 
 // ---------------------------------------------------------------------------------------------
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  console.log(`Live-path benchmark: Kafka -> engine -> QuestDB (needs \`npm run services:up\` and \`npx tsc -b\`).
+
+  node packages/connectors/bench/live.mjs [options]
+
+  --copies N             copies of replays/small in the input topic (default 6 = 322,344 events)
+  --rates a,b,c          producer paces for the latency runs, records/s (default 50000,10000,2000)
+  --latency-seconds S    length of each paced latency run (default 10)
+  --only parts           comma list of throughput,latency,questdb (default all)
+  --variants list        throughput topologies: passthrough,full,services (default all)`);
+  process.exit(0);
+}
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
@@ -111,6 +123,7 @@ const copies = Number(arg("copies", 6));
 const rates = arg("rates", "50000,10000,2000").split(",").map(Number);
 const latencySeconds = Number(arg("latency-seconds", 10));
 const only = new Set(arg("only", "throughput,latency,questdb").split(","));
+const variants = new Set(arg("variants", "passthrough,full,services").split(","));
 const untilIdleMs = 1_500;
 
 const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: "live-bench" });
@@ -329,16 +342,22 @@ const run = async (variant, mode, topic, live = {}) => {
       onProgress: (p) => {
         probe.endOfRun();
         const t = performance.now();
-        first ??= { t, n: p.eventsIn };
-        last = { t, n: p.eventsIn };
+        const cpu = process.cpuUsage();
+        first ??= { t, n: p.eventsIn, cpu };
+        last = { t, n: p.eventsIn, cpu };
       },
     }),
   );
   const windowS = (last.t - first.t) / 1000;
+  // Process CPU (all threads: engine, GC helpers, libuv) over the same window: CPU per event, and
+  // how much of the wall time it covers (well under 100 % = the engine waits, e.g. on fetches).
+  const cpuUs = last.cpu.user + last.cpu.system - first.cpu.user - first.cpu.system;
   return {
     report,
     probe,
     rate: (last.n - first.n) / windowS,
+    cpuUsPerEvent: cpuUs / (last.n - first.n),
+    cpuShare: cpuUs / 1e6 / windowS,
     windowS,
     wallS: (performance.now() - started) / 1000,
     questdbRows: questdbRows.n,
@@ -418,7 +437,7 @@ try {
       ["full", "live"],
       ["services", "replay"],
       ["services", "live"],
-    ];
+    ].filter(([variant]) => variants.has(variant));
     const results = {};
     for (const [variant, mode] of plan) {
       started = performance.now();
@@ -431,12 +450,14 @@ try {
       console.log(
         `  ${variant.padEnd(11)} ${mode.padEnd(6)}: ${fmt(r.rate).padStart(8)} events/s over ${r.windowS.toFixed(2)} s (${fmt(
           r.report.events.in,
-        )} in, ${fmt(r.report.events.out)} out, ${r.report.events.deadLetters} dead letters; wall incl. start/join/idle ${r.wallS.toFixed(1)} s)${q}`,
+        )} in, ${fmt(r.report.events.out)} out, ${r.report.events.deadLetters} dead letters; wall incl. start/join/idle ${r.wallS.toFixed(1)} s)${q}; ` +
+          `CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event, ${Math.round(100 * r.cpuShare)} % of a core`,
       );
     }
     for (const v of ["full", "services"]) {
       const a = results[`${v}/replay`];
       const b = results[`${v}/live`];
+      if (a === undefined || b === undefined) continue;
       if (a.report.outputsSha256 !== b.report.outputsSha256)
         console.log(
           `  WARNING ${v}: live outputs differ from replay (${b.report.outputsSha256} vs ${a.report.outputsSha256})`,
@@ -446,14 +467,15 @@ try {
           `  ${v}: live outputs identical to replay (sha256 ${a.report.outputsSha256.slice(0, 12)})`,
         );
     }
-    const pass = results["passthrough/live"].rate;
-    const full = results["full/live"].rate;
-    const fullReplay = results["full/replay"].rate;
-    console.log(
-      `  per event (one process, one thread): full live ${(1e6 / full).toFixed(1)} µs, full replay ${(1e6 / fullReplay).toFixed(1)} µs, Kafka pass-through ${(
-        1e6 / pass
-      ).toFixed(1)} µs; live/replay rate ${(full / fullReplay).toFixed(2)}`,
-    );
+    const pass = results["passthrough/live"]?.rate;
+    const full = results["full/live"]?.rate;
+    const fullReplay = results["full/replay"]?.rate;
+    if (pass !== undefined && full !== undefined && fullReplay !== undefined)
+      console.log(
+        `  per event (one process, one thread): full live ${(1e6 / full).toFixed(1)} µs, full replay ${(1e6 / fullReplay).toFixed(1)} µs, Kafka pass-through ${(
+          1e6 / pass
+        ).toFixed(1)} µs; live/replay rate ${(full / fullReplay).toFixed(2)}`,
+      );
   }
 
   // --- 2. latency at a paced rate --------------------------------------------------------------

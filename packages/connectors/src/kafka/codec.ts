@@ -83,62 +83,77 @@ export type DecodedRecord =
   | { readonly ok: true; readonly event: Event }
   | { readonly ok: false; readonly event: DeadLetter };
 
+/** A dead letter for a refused record, stamped with the payload's event time when it has one. */
+const refused = (
+  record: KafkaRecord,
+  origin: KafkaRecordOrigin,
+  nodeId: string,
+  payload: unknown,
+  reason: string,
+  raw: string,
+): DecodedRecord => {
+  const payloadTime = (payload as { eventTime?: unknown } | null | undefined)?.eventTime;
+  const recordMs = Number(record.timestamp);
+  const eventTime = isEventTime(payloadTime)
+    ? payloadTime
+    : Number.isSafeInteger(recordMs) && recordMs >= 0
+      ? recordMs * 1000
+      : 0;
+  const seq = Number(origin.offset);
+  return {
+    ok: false,
+    event: {
+      kind: "DeadLetter",
+      eventTime,
+      seq: Number.isSafeInteger(seq) && seq >= 0 ? seq : 0,
+      nodeId,
+      reason,
+      raw,
+      origin: formatOrigin(origin),
+    },
+  };
+};
+
 /**
  * Decodes one Kafka record into an event, or into a DeadLetter naming why and where — never throws.
  * `nodeId` is the stable id of the source node that refuses the record.
+ *
+ * Hot path (every consumed record): the value is decoded to text once (kept for a dead letter),
+ * parsed once, and handed to `decodeEvent`, whose per-kind compiled decoder does the validation;
+ * nothing is allocated here for a valid record besides the result.
  */
 export const decodeKafkaRecord = (
   record: KafkaRecord,
   origin: KafkaRecordOrigin,
   nodeId: string,
 ): DecodedRecord => {
-  let payload: unknown;
-  const refuse = (reason: string, raw: string): DecodedRecord => {
-    const payloadTime = (payload as { eventTime?: unknown } | null | undefined)?.eventTime;
-    const recordMs = Number(record.timestamp);
-    const eventTime = isEventTime(payloadTime)
-      ? payloadTime
-      : Number.isSafeInteger(recordMs) && recordMs >= 0
-        ? recordMs * 1000
-        : 0;
-    const seq = Number(origin.offset);
-    return {
-      ok: false,
-      event: {
-        kind: "DeadLetter",
-        eventTime,
-        seq: Number.isSafeInteger(seq) && seq >= 0 ? seq : 0,
-        nodeId,
-        reason,
-        raw,
-        origin: formatOrigin(origin),
-      },
-    };
-  };
-  if (record.value === null || record.value.length === 0) return refuse("empty record value (tombstone)", "");
-  const raw = rawText(record.value);
-  const version = headerText(record.headers, SCHEMA_VERSION_HEADER);
-  if (version !== undefined && version !== SCHEMA_VERSION) {
-    return refuse(
-      `schema-version ${JSON.stringify(version)} is not supported (expected ${SCHEMA_VERSION})`,
-      raw,
-    );
+  const value = record.value;
+  if (value === null || value.length === 0) {
+    return refused(record, origin, nodeId, undefined, "empty record value (tombstone)", "");
   }
+  const raw = rawText(value);
+  const headers = record.headers;
+  const version = headers === undefined ? undefined : headerText(headers, SCHEMA_VERSION_HEADER);
+  if (version !== undefined && version !== SCHEMA_VERSION) {
+    const reason = `schema-version ${JSON.stringify(version)} is not supported (expected ${SCHEMA_VERSION})`;
+    return refused(record, origin, nodeId, undefined, reason, raw);
+  }
+  let payload: unknown;
   try {
     payload = JSON.parse(raw);
   } catch (e) {
-    return refuse(`invalid JSON: ${(e as Error).message}`, raw);
+    return refused(record, origin, nodeId, undefined, `invalid JSON: ${(e as Error).message}`, raw);
   }
-  const headerKind = headerText(record.headers, KIND_HEADER);
+  const headerKind = headers === undefined ? undefined : headerText(headers, KIND_HEADER);
   const payloadKind = (payload as { kind?: unknown } | null)?.kind;
   if (headerKind !== undefined && payloadKind !== undefined && headerKind !== payloadKind) {
-    return refuse(
-      `kind header ${JSON.stringify(headerKind)} does not match payload kind ${JSON.stringify(payloadKind)}`,
-      raw,
-    );
+    const reason = `kind header ${JSON.stringify(headerKind)} does not match payload kind ${JSON.stringify(payloadKind)}`;
+    return refused(record, origin, nodeId, payload, reason, raw);
   }
   // A payload without its own kind is accepted when the header names a known one.
   const kind = payloadKind === undefined && isEventKind(headerKind) ? headerKind : undefined;
   const decoded = decodeEvent(payload, kind);
-  return decoded.ok ? { ok: true, event: decoded.value } : refuse(decoded.reason, raw);
+  return decoded.ok
+    ? { ok: true, event: decoded.value }
+    : refused(record, origin, nodeId, payload, decoded.reason, raw);
 };

@@ -58,12 +58,26 @@ export const compileTables = (prefix: string): Record<TableKey, CompiledTable> =
 
 const EQUALS = 0x3d;
 const QUOTE = 0x22;
+const NEWLINE = 0x0a;
 const DOUBLE_BINARY = 16;
+const ZERO = 0x30;
 
-/** A batch of ILP rows; one batch is one HTTP request and one QuestDB transaction. */
+/** Largest byte count an ASCII-only value needs beside its text (quotes, `i`, `t\n`). */
+const ROW_SLACK = 32;
+
+/**
+ * A batch of ILP rows; one batch is one HTTP request and one QuestDB transaction.
+ *
+ * A row is written with `beginRow`, one call per non-null column (symbols first), and `endRow`;
+ * `append` does that for a TableRow, and eventEncoder.ts compiles the same calls per event kind.
+ * A column writer throws on a value ILP cannot carry; the caller then calls `abortRow`.
+ */
 export class IlpBatch {
   private buf: Buffer;
+  /** Over `buf`, for ILP v2's 8-byte little-endian doubles (one store, no Buffer.writeDoubleLE checks). */
+  private view: DataView;
   private pos = 0;
+  private rowStart = 0;
   /** End offset, table and designated timestamp of each row, to resend or report rows singly. */
   private readonly ends: number[] = [];
   private readonly tableKeys: TableKey[] = [];
@@ -71,14 +85,21 @@ export class IlpBatch {
 
   constructor(initialBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafe(initialBytes);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   get rows(): number {
     return this.ends.length;
   }
 
+  /** Bytes the batch can hold before it grows. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   reset(): void {
     this.pos = 0;
+    this.rowStart = 0;
     this.ends.length = 0;
     this.tableKeys.length = 0;
     this.timestamps.length = 0;
@@ -104,80 +125,164 @@ export class IlpBatch {
 
   /** Appends one row. Throws on a value ILP cannot carry, leaving no part of the row behind. */
   append(table: CompiledTable, row: TableRow): void {
-    const start = this.pos;
     try {
       this.appendRow(table, row);
     } catch (error) {
-      this.pos = start;
+      this.abortRow();
       throw error;
     }
-    this.ends.push(this.pos);
-    this.tableKeys.push(row.table);
-    this.timestamps.push(row.ts);
   }
 
   private appendRow(table: CompiledTable, row: TableRow): void {
-    if (!Number.isSafeInteger(row.ts) || row.ts < 0)
-      throw new Error(`invalid designated timestamp ${row.ts}`);
     const values = row.values as Readonly<Record<string, unknown>>;
-    this.copy(table.head);
+    this.beginRow(table.head, row.ts);
     for (const symbol of table.symbols) {
       const v = values[symbol.name];
-      if (v === undefined || v === null) continue;
-      this.copy(symbol.prefix);
-      this.copy(this.symbolBytes(String(v)));
+      if (v !== undefined && v !== null) this.symbol(symbol.prefix, v);
     }
-    let first = true;
+    let fields = 0;
     for (const field of table.fields) {
       const v = values[field.name];
       if (v === undefined || v === null) continue;
-      this.copy(first ? field.first : field.next);
-      first = false;
+      const prefix = fields++ === 0 ? field.first : field.next;
       switch (field.type) {
         case "DOUBLE":
-          if (typeof v !== "number") throw new Error(`${field.name}: expected a number, got ${typeof v}`);
-          this.room(10);
-          this.buf[this.pos++] = EQUALS;
-          this.buf[this.pos++] = DOUBLE_BINARY;
-          this.pos = this.buf.writeDoubleLE(v, this.pos);
+          this.double(prefix, v, field.name);
           break;
         case "LONG":
-          if (!Number.isSafeInteger(v))
-            throw new Error(`${field.name}: expected an integer, got ${String(v)}`);
-          this.text(`${v}i`);
+          this.long(prefix, v, field.name);
           break;
         case "VARCHAR":
-          if (typeof v !== "string") throw new Error(`${field.name}: expected a string, got ${typeof v}`);
-          this.room(1);
-          this.buf[this.pos++] = QUOTE;
-          this.text(escapeString(v));
-          this.room(1);
-          this.buf[this.pos++] = QUOTE;
+          this.varchar(prefix, v, field.name);
           break;
         case "BOOLEAN":
-          if (typeof v !== "boolean") throw new Error(`${field.name}: expected a boolean, got ${typeof v}`);
-          this.text(v ? "t" : "f");
+          this.boolean(prefix, v, field.name);
           break;
         case "SYMBOL":
           break;
       }
     }
-    if (first) throw new Error(`row for ${table.name} has no non-null field`);
-    // `t` marks the designated timestamp as microseconds, our eventTime unit.
-    this.text(` ${row.ts}t\n`);
+    this.endRow(fields, table, row.table, row.ts);
   }
 
-  // Symbols repeat by nature (tickers, expiries, contracts), so their escaped UTF-8 is cached.
-  private readonly symbols = new Map<string, Buffer>();
+  /** Starts a row: the table name. `ts` is checked here so a bad row fails before any work. */
+  beginRow(head: Buffer, ts: number): void {
+    if (!Number.isSafeInteger(ts) || ts < 0) throw new Error(`invalid designated timestamp ${ts}`);
+    this.rowStart = this.pos;
+    this.copy(head);
+  }
 
-  private symbolBytes(value: string): Buffer {
-    let bytes = this.symbols.get(value);
-    if (bytes === undefined) {
-      if (this.symbols.size >= 100_000) this.symbols.clear();
-      bytes = Buffer.from(escapeName(value));
-      this.symbols.set(value, bytes);
+  /** Drops the bytes of the row begun last (after a column writer threw). */
+  abortRow(): void {
+    this.pos = this.rowStart;
+  }
+
+  /** Ends a row with its designated timestamp; `fields` is how many non-symbol columns it got. */
+  endRow(fields: number, table: CompiledTable, key: TableKey, ts: number): void {
+    if (fields === 0) throw new Error(`row for ${table.name} has no non-null field`);
+    this.room(ROW_SLACK);
+    // `t` marks the designated timestamp as microseconds, our eventTime unit.
+    this.buf[this.pos++] = 0x20;
+    this.digits(ts);
+    this.buf[this.pos++] = 0x74;
+    this.buf[this.pos++] = NEWLINE;
+    this.ends.push(this.pos);
+    this.tableKeys.push(key);
+    this.timestamps.push(ts);
+  }
+
+  symbol(prefix: Buffer, v: unknown): void {
+    this.copy(prefix);
+    const s = typeof v === "string" ? v : String(v);
+    const n = s.length;
+    // Escaping at most doubles an ASCII value (OCC contract symbols carry padding spaces).
+    this.room(2 * n);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = start;
+        this.text(escapeName(s));
+        return;
+      }
+      // Space , = \n \r \ are escaped with a backslash.
+      if (c === 0x20 || c === 0x2c || c === 0x3d || c === 0x0a || c === 0x0d || c === 0x5c) buf[pos++] = 0x5c;
+      buf[pos++] = c;
     }
-    return bytes;
+    this.pos = pos;
+  }
+
+  double(prefix: Buffer, v: unknown, column: string): void {
+    if (typeof v !== "number") throw new Error(`${column}: expected a number, got ${typeof v}`);
+    this.copy(prefix);
+    this.room(10);
+    const buf = this.buf;
+    const pos = this.pos;
+    buf[pos] = EQUALS;
+    buf[pos + 1] = DOUBLE_BINARY;
+    this.view.setFloat64(pos + 2, v, true);
+    this.pos = pos + 10;
+  }
+
+  long(prefix: Buffer, v: unknown, column: string): void {
+    if (!Number.isSafeInteger(v)) throw new Error(`${column}: expected an integer, got ${String(v)}`);
+    this.copy(prefix);
+    this.room(ROW_SLACK);
+    this.digits(v as number);
+    this.buf[this.pos++] = 0x69;
+  }
+
+  varchar(prefix: Buffer, v: unknown, column: string): void {
+    if (typeof v !== "string") throw new Error(`${column}: expected a string, got ${typeof v}`);
+    this.copy(prefix);
+    const n = v.length;
+    this.room(2 * n + 2);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    buf[pos++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = start + 1;
+        this.text(escapeString(v));
+        this.room(1);
+        this.buf[this.pos++] = QUOTE;
+        return;
+      }
+      // " \ \n \r are escaped with a backslash.
+      if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d) buf[pos++] = 0x5c;
+      buf[pos++] = c;
+    }
+    buf[pos++] = QUOTE;
+    this.pos = pos;
+  }
+
+  boolean(prefix: Buffer, v: unknown, column: string): void {
+    if (typeof v !== "boolean") throw new Error(`${column}: expected a boolean, got ${typeof v}`);
+    this.copy(prefix);
+    this.room(1);
+    this.buf[this.pos++] = v ? 0x74 : 0x66;
+  }
+
+  /** A safe integer in decimal, as `String(n)` would print it (callers reserved the room). */
+  private digits(n: number): void {
+    const buf = this.buf;
+    if (n < 0) {
+      buf[this.pos++] = 0x2d;
+      n = -n;
+    }
+    let width = 1;
+    for (let p = 10; p <= n; p *= 10) width++;
+    let pos = this.pos + width;
+    this.pos = pos;
+    do {
+      const q = Math.floor(n / 10);
+      buf[--pos] = ZERO + (n - q * 10);
+      n = q;
+    } while (n > 0);
   }
 
   private room(bytes: number): void {
@@ -185,6 +290,7 @@ export class IlpBatch {
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
   }
 
   // Column prefixes and most values are a few ASCII bytes: a plain loop beats a native

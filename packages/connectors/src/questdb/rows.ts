@@ -27,237 +27,262 @@ export interface TableRow<K extends TableKey = TableKey> {
   readonly values: Row<K>;
 }
 
-const row = <K extends TableKey>(table: K, ts: number, values: Row<K>): TableRow<K> => ({
+/**
+ * Where a column's value comes from: the event property of that name (read as is), or a function
+ * of the event for anything computed (renamed nested fields, JSON text, defaults).
+ */
+type Source<E, V> =
+  | { [P in keyof E]-?: NonNullable<E[P]> extends V ? P : never }[keyof E]
+  | ((event: E) => V | null | undefined);
+
+export type ColumnSources<E, K extends TableKey> = {
+  readonly [C in keyof Row<K>]-?: Source<E, NonNullable<Row<K>[C]>>;
+};
+
+/**
+ * How one event becomes one row. The single description of the mapping: `rowsOf` interprets it,
+ * and the writer compiles it into a direct event -> ILP encoder (eventEncoder.ts), so both always
+ * agree. The designated timestamp is always the event time.
+ */
+export interface RowMapping<E = Event, K extends TableKey = TableKey> {
+  readonly table: K;
+  readonly columns: ColumnSources<E, K>;
+}
+
+const mapping = <E, K extends TableKey>(table: K, columns: ColumnSources<E, K>): RowMapping<E, K> => ({
   table,
-  ts,
-  values,
+  columns,
 });
 
 type Vendor = { iv?: number; delta?: number; gamma?: number; vega?: number; theta?: number } | undefined;
-const vendorValues = (v: Vendor) => ({
-  vendor_iv: v?.iv,
-  vendor_delta: v?.delta,
-  vendor_gamma: v?.gamma,
-  vendor_vega: v?.vega,
-  vendor_theta: v?.theta,
-});
+const vendorSources = {
+  vendor_iv: (e: { vendor?: Vendor }) => e.vendor?.iv,
+  vendor_delta: (e: { vendor?: Vendor }) => e.vendor?.delta,
+  vendor_gamma: (e: { vendor?: Vendor }) => e.vendor?.gamma,
+  vendor_vega: (e: { vendor?: Vendor }) => e.vendor?.vega,
+  vendor_theta: (e: { vendor?: Vendor }) => e.vendor?.theta,
+};
 
-export const underlyingTickRow = (t: UnderlyingTick) =>
-  row("underlyingTicks", t.eventTime, {
-    symbol: t.symbol,
-    price: t.price,
-    bid: t.bid,
-    ask: t.ask,
-    open: t.open,
-    high: t.high,
-    low: t.low,
-    volume: t.volume,
-    dividend_yield: t.dividendYield,
-    seq: t.seq,
-  });
+/** The single-row kinds, by event kind. VolFeatures (one row per feature) and ChainSnapshot (its quotes) are below. */
+export const rowMappings = {
+  UnderlyingTick: mapping<UnderlyingTick, "underlyingTicks">("underlyingTicks", {
+    symbol: "symbol",
+    price: "price",
+    bid: "bid",
+    ask: "ask",
+    open: "open",
+    high: "high",
+    low: "low",
+    volume: "volume",
+    dividend_yield: "dividendYield",
+    seq: "seq",
+  }),
+  IndexTick: mapping<IndexTick, "indexTicks">("indexTicks", {
+    symbol: "symbol",
+    level: "value",
+    open: "open",
+    high: "high",
+    low: "low",
+    seq: "seq",
+  }),
+  OptionQuote: mapping<OptionQuote, "quotes">("quotes", {
+    contract: "contract",
+    underlying: "underlying",
+    expiry: "expiry",
+    option_right: "right",
+    exercise_style: "style",
+    settlement: "settlement",
+    strike: "strike",
+    multiplier: "multiplier",
+    bid: "bid",
+    ask: "ask",
+    bid_size: "bidSize",
+    ask_size: "askSize",
+    last_price: "last",
+    volume: "volume",
+    open_interest: "openInterest",
+    underlying_price: "underlyingPrice",
+    ...vendorSources,
+    seq: "seq",
+  }),
+  Greeks: mapping<Greeks, "greeks">("greeks", {
+    contract: "contract",
+    underlying: "underlying",
+    expiry: "expiry",
+    option_right: "right",
+    exercise_style: "style",
+    status: "status",
+    strike: "strike",
+    spot: "spot",
+    t_years: "tYears",
+    mid: "mid",
+    iv: "iv",
+    iv_bid: "ivBid",
+    iv_ask: "ivAsk",
+    delta: "delta",
+    gamma: "gamma",
+    vega: "vega",
+    theta: "theta",
+    rho: "rho",
+    ...vendorSources,
+    seq: "seq",
+  }),
+  Regime: mapping<Regime, "regimes">("regimes", {
+    underlying: "underlying",
+    regime: "regime",
+    days_in_regime: "daysInRegime",
+    iv_rank: "ivRank",
+    vix: "vix",
+    seq: "seq",
+  }),
+  Signal: mapping<Signal, "signals">("signals", {
+    underlying: "underlying",
+    strategy: "strategy",
+    action: "action",
+    regime: "regime",
+    expiration: "expiration",
+    model_name: (s) => s.model?.name,
+    model_version: (s) => s.model?.version,
+    id: "id",
+    legs: (s) => JSON.stringify(s.legs),
+    buy_strike: "buyStrike",
+    sell_strike: "sellStrike",
+    dte: "dte",
+    credit_or_debit: "creditOrDebit",
+    max_profit: "maxProfit",
+    max_risk: "maxRisk",
+    confidence: "confidence",
+    iv_rank: "ivRank",
+    features: (s) => JSON.stringify(s.features),
+    model_score: (s) => s.model?.score,
+    model_fallback: "modelFallback",
+    seq: "seq",
+  }),
+  OrderIntent: mapping<OrderIntent, "orderIntents">("orderIntents", {
+    underlying: "underlying",
+    strategy: "strategy",
+    purpose: "purpose",
+    regime: "regime",
+    id: "id",
+    signal_id: "signalId",
+    position_id: "positionId",
+    legs: (i) => JSON.stringify(i.legs),
+    quantity: "quantity",
+    limit_price: "limitPrice",
+    max_risk_per_unit_cents: "maxRiskPerUnitCents",
+    confidence: "confidence",
+    seq: "seq",
+  }),
+  RiskDecision: mapping<RiskDecision, "riskDecisions">("riskDecisions", {
+    underlying: "underlying",
+    trading_state: "tradingState",
+    intent_id: "intentId",
+    accepted: "accepted",
+    quantity: "quantity",
+    reasons: (d) => JSON.stringify(d.reasons),
+    seq: "seq",
+  }),
+  Order: mapping<Order, "orders">("orders", {
+    underlying: "underlying",
+    status: "status",
+    order_id: "orderId",
+    intent_id: "intentId",
+    legs: (o) => JSON.stringify(o.legs),
+    quantity: "quantity",
+    filled_quantity: "filledQuantity",
+    limit_price: "limitPrice",
+    avg_fill_price: "avgFillPrice",
+    reason: "reason",
+    seq: "seq",
+  }),
+  Fill: mapping<Fill, "fills">("fills", {
+    underlying: "underlying",
+    fill_id: "fillId",
+    order_id: "orderId",
+    quantity: "quantity",
+    net_price: "netPrice",
+    legs: (f) => JSON.stringify(f.legs),
+    commission_cents: "commissionCents",
+    seq: "seq",
+  }),
+  Position: mapping<Position, "positions">("positions", {
+    underlying: "underlying",
+    strategy: "strategy",
+    status: "status",
+    position_id: "positionId",
+    legs: (p) => JSON.stringify(p.legs),
+    realized_pnl_cents: "realizedPnlCents",
+    unrealized_pnl_cents: "unrealizedPnlCents",
+    delta: "delta",
+    gamma: "gamma",
+    vega: "vega",
+    theta: "theta",
+    exit_reason: "exitReason",
+    seq: "seq",
+  }),
+  PortfolioSnapshot: mapping<PortfolioSnapshot, "equity">("equity", {
+    trading_state: "tradingState",
+    cash_cents: "cashCents",
+    positions_value_cents: "positionsValueCents",
+    equity_cents: "equityCents",
+    peak_equity_cents: "peakEquityCents",
+    drawdown: "drawdown",
+    daily_pnl_cents: "dailyPnlCents",
+    open_positions: "openPositions",
+    delta: "delta",
+    gamma: "gamma",
+    vega: "vega",
+    theta: "theta",
+    seq: "seq",
+  }),
+  DeadLetter: mapping<DeadLetter, "deadLetters">("deadLetters", {
+    node_id: "nodeId",
+    reason: "reason",
+    raw: "raw",
+    // An empty origin rather than NULL keeps the dedup key comparable for letters without one.
+    origin: (d) => d.origin ?? "",
+    seq: "seq",
+  }),
+} as const;
 
-export const indexTickRow = (t: IndexTick) =>
-  row("indexTicks", t.eventTime, {
-    symbol: t.symbol,
-    level: t.value,
-    open: t.open,
-    high: t.high,
-    low: t.low,
-    seq: t.seq,
-  });
+export type SingleRowKind = keyof typeof rowMappings;
 
-export const quoteRow = (q: OptionQuote) =>
-  row("quotes", q.eventTime, {
-    contract: q.contract,
-    underlying: q.underlying,
-    expiry: q.expiry,
-    option_right: q.right,
-    exercise_style: q.style,
-    settlement: q.settlement,
-    strike: q.strike,
-    multiplier: q.multiplier,
-    bid: q.bid,
-    ask: q.ask,
-    bid_size: q.bidSize,
-    ask_size: q.askSize,
-    last_price: q.last,
-    volume: q.volume,
-    open_interest: q.openInterest,
-    underlying_price: q.underlyingPrice,
-    ...vendorValues(q.vendor),
-    seq: q.seq,
-  });
+/** The row of a single-row event, by interpreting its mapping. */
+export const rowOf = <E extends { readonly eventTime: number }, K extends TableKey>(
+  m: RowMapping<E, K>,
+  event: E,
+): TableRow<K> => {
+  const values: Record<string, unknown> = {};
+  const source = event as unknown as Readonly<Record<string, unknown>>;
+  for (const [column, from] of Object.entries(m.columns as Readonly<Record<string, unknown>>)) {
+    values[column] = typeof from === "function" ? (from as (e: E) => unknown)(event) : source[from as string];
+  }
+  return { table: m.table, ts: event.eventTime, values: values as Row<K> };
+};
 
-export const greeksRow = (g: Greeks) =>
-  row("greeks", g.eventTime, {
-    contract: g.contract,
-    underlying: g.underlying,
-    expiry: g.expiry,
-    option_right: g.right,
-    exercise_style: g.style,
-    status: g.status,
-    strike: g.strike,
-    spot: g.spot,
-    t_years: g.tYears,
-    mid: g.mid,
-    iv: g.iv,
-    iv_bid: g.ivBid,
-    iv_ask: g.ivAsk,
-    delta: g.delta,
-    gamma: g.gamma,
-    vega: g.vega,
-    theta: g.theta,
-    rho: g.rho,
-    ...vendorValues(g.vendor),
-    seq: g.seq,
-  });
+export const underlyingTickRow = (t: UnderlyingTick) => rowOf(rowMappings.UnderlyingTick, t);
+export const indexTickRow = (t: IndexTick) => rowOf(rowMappings.IndexTick, t);
+export const quoteRow = (q: OptionQuote) => rowOf(rowMappings.OptionQuote, q);
+export const greeksRow = (g: Greeks) => rowOf(rowMappings.Greeks, g);
+export const regimeRow = (r: Regime) => rowOf(rowMappings.Regime, r);
+export const signalRow = (s: Signal) => rowOf(rowMappings.Signal, s);
+export const orderIntentRow = (i: OrderIntent) => rowOf(rowMappings.OrderIntent, i);
+export const riskDecisionRow = (d: RiskDecision) => rowOf(rowMappings.RiskDecision, d);
+export const orderRow = (o: Order) => rowOf(rowMappings.Order, o);
+export const fillRow = (f: Fill) => rowOf(rowMappings.Fill, f);
+export const positionRow = (p: Position) => rowOf(rowMappings.Position, p);
+export const equityRow = (s: PortfolioSnapshot) => rowOf(rowMappings.PortfolioSnapshot, s);
+export const deadLetterRow = (d: DeadLetter) => rowOf(rowMappings.DeadLetter, d);
 
 /** One row per feature, in name order so a re-sent snapshot produces the same rows. */
-export const volFeatureRows = (v: VolFeatures) =>
+export const volFeatureRows = (v: VolFeatures): TableRow<"volFeatures">[] =>
   Object.keys(v.values)
     .sort()
-    .map((feature) =>
-      row("volFeatures", v.eventTime, {
-        underlying: v.underlying,
-        feature,
-        value: v.values[feature],
-        seq: v.seq,
-      }),
-    );
-
-export const regimeRow = (r: Regime) =>
-  row("regimes", r.eventTime, {
-    underlying: r.underlying,
-    regime: r.regime,
-    days_in_regime: r.daysInRegime,
-    iv_rank: r.ivRank,
-    vix: r.vix,
-    seq: r.seq,
-  });
-
-export const signalRow = (s: Signal) =>
-  row("signals", s.eventTime, {
-    underlying: s.underlying,
-    strategy: s.strategy,
-    action: s.action,
-    regime: s.regime,
-    expiration: s.expiration,
-    model_name: s.model?.name,
-    model_version: s.model?.version,
-    id: s.id,
-    legs: JSON.stringify(s.legs),
-    buy_strike: s.buyStrike,
-    sell_strike: s.sellStrike,
-    dte: s.dte,
-    credit_or_debit: s.creditOrDebit,
-    max_profit: s.maxProfit,
-    max_risk: s.maxRisk,
-    confidence: s.confidence,
-    iv_rank: s.ivRank,
-    features: JSON.stringify(s.features),
-    model_score: s.model?.score,
-    model_fallback: s.modelFallback,
-    seq: s.seq,
-  });
-
-export const orderIntentRow = (i: OrderIntent) =>
-  row("orderIntents", i.eventTime, {
-    underlying: i.underlying,
-    strategy: i.strategy,
-    purpose: i.purpose,
-    regime: i.regime,
-    id: i.id,
-    signal_id: i.signalId,
-    position_id: i.positionId,
-    legs: JSON.stringify(i.legs),
-    quantity: i.quantity,
-    limit_price: i.limitPrice,
-    max_risk_per_unit_cents: i.maxRiskPerUnitCents,
-    confidence: i.confidence,
-    seq: i.seq,
-  });
-
-export const riskDecisionRow = (d: RiskDecision) =>
-  row("riskDecisions", d.eventTime, {
-    underlying: d.underlying,
-    trading_state: d.tradingState,
-    intent_id: d.intentId,
-    accepted: d.accepted,
-    quantity: d.quantity,
-    reasons: JSON.stringify(d.reasons),
-    seq: d.seq,
-  });
-
-export const orderRow = (o: Order) =>
-  row("orders", o.eventTime, {
-    underlying: o.underlying,
-    status: o.status,
-    order_id: o.orderId,
-    intent_id: o.intentId,
-    legs: JSON.stringify(o.legs),
-    quantity: o.quantity,
-    filled_quantity: o.filledQuantity,
-    limit_price: o.limitPrice,
-    avg_fill_price: o.avgFillPrice,
-    reason: o.reason,
-    seq: o.seq,
-  });
-
-export const fillRow = (f: Fill) =>
-  row("fills", f.eventTime, {
-    underlying: f.underlying,
-    fill_id: f.fillId,
-    order_id: f.orderId,
-    quantity: f.quantity,
-    net_price: f.netPrice,
-    legs: JSON.stringify(f.legs),
-    commission_cents: f.commissionCents,
-    seq: f.seq,
-  });
-
-export const positionRow = (p: Position) =>
-  row("positions", p.eventTime, {
-    underlying: p.underlying,
-    strategy: p.strategy,
-    status: p.status,
-    position_id: p.positionId,
-    legs: JSON.stringify(p.legs),
-    realized_pnl_cents: p.realizedPnlCents,
-    unrealized_pnl_cents: p.unrealizedPnlCents,
-    delta: p.delta,
-    gamma: p.gamma,
-    vega: p.vega,
-    theta: p.theta,
-    exit_reason: p.exitReason,
-    seq: p.seq,
-  });
-
-export const equityRow = (s: PortfolioSnapshot) =>
-  row("equity", s.eventTime, {
-    trading_state: s.tradingState,
-    cash_cents: s.cashCents,
-    positions_value_cents: s.positionsValueCents,
-    equity_cents: s.equityCents,
-    peak_equity_cents: s.peakEquityCents,
-    drawdown: s.drawdown,
-    daily_pnl_cents: s.dailyPnlCents,
-    open_positions: s.openPositions,
-    delta: s.delta,
-    gamma: s.gamma,
-    vega: s.vega,
-    theta: s.theta,
-    seq: s.seq,
-  });
-
-export const deadLetterRow = (d: DeadLetter) =>
-  row("deadLetters", d.eventTime, {
-    node_id: d.nodeId,
-    reason: d.reason,
-    raw: d.raw,
-    // An empty origin rather than NULL keeps the dedup key comparable for letters without one.
-    origin: d.origin ?? "",
-    seq: d.seq,
-  });
+    .map((feature) => ({
+      table: "volFeatures",
+      ts: v.eventTime,
+      values: { underlying: v.underlying, feature, value: v.values[feature], seq: v.seq },
+    }));
 
 /**
  * The rows an event is stored as. A chain snapshot is stored as its quotes. Kinds without a table
@@ -266,40 +291,16 @@ export const deadLetterRow = (d: DeadLetter) =>
  */
 export const rowsOf = (event: Event): readonly TableRow[] => {
   switch (event.kind) {
-    case "UnderlyingTick":
-      return [underlyingTickRow(event)];
-    case "IndexTick":
-      return [indexTickRow(event)];
-    case "OptionQuote":
-      return [quoteRow(event)];
     case "ChainSnapshot":
       return event.quotes.map(quoteRow);
-    case "Greeks":
-      return [greeksRow(event)];
     case "VolFeatures":
       return volFeatureRows(event);
-    case "Regime":
-      return [regimeRow(event)];
-    case "Signal":
-      return [signalRow(event)];
-    case "OrderIntent":
-      return [orderIntentRow(event)];
-    case "RiskDecision":
-      return [riskDecisionRow(event)];
-    case "Order":
-      return [orderRow(event)];
-    case "Fill":
-      return [fillRow(event)];
-    case "Position":
-      return [positionRow(event)];
-    case "PortfolioSnapshot":
-      return [equityRow(event)];
-    case "DeadLetter":
-      return [deadLetterRow(event)];
     case "EarningsEvent":
     case "RegimeTransition":
     case "FeatureVector":
     case "ModelScore":
       return [];
+    default:
+      return [rowOf(rowMappings[event.kind] as RowMapping<Event>, event)];
   }
 };

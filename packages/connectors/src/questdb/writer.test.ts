@@ -112,6 +112,63 @@ describe("QuestDbWriter batching and delivery", () => {
     ]);
   });
 
+  it("rejects an event whose value its column cannot carry, with the row, and keeps the rest", async () => {
+    const endpoint = new ScriptedIlpEndpoint();
+    const rejected: RejectedRow[] = [];
+    const writer = new QuestDbWriter(endpoint, { flushIntervalMs: 0, onRejected: (r) => rejected.push(r) });
+    writer.write(tick(0));
+    writer.write({ ...tick(1), seq: 1.5 } as Event);
+    writer.write(tick(2));
+    await writer.flush();
+    expect(seqs(endpoint.committed)).toEqual([0, 2]);
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        table: "underlyingTicks",
+        ts: 1_001,
+        row: expect.objectContaining({ values: expect.objectContaining({ seq: 1.5 }) }),
+        reason: expect.stringContaining("seq: expected an integer"),
+      }),
+    ]);
+  });
+
+  it("stores a chain snapshot as one quote line per contract", async () => {
+    const endpoint = new ScriptedIlpEndpoint();
+    const writer = new QuestDbWriter(endpoint, { flushIntervalMs: 0 });
+    const quote = (strike: number) => ({
+      kind: "OptionQuote" as const,
+      eventTime: 10,
+      seq: strike,
+      contract: `SPY   190315C00${strike}000`,
+      underlying: "SPY",
+      expiry: "2019-03-15",
+      strike,
+      right: "call" as const,
+      style: "american" as const,
+      settlement: "physical" as const,
+      multiplier: 100,
+      bid: 1,
+      ask: 1.1,
+      bidSize: 0,
+      askSize: 0,
+      volume: 0,
+      openInterest: 0,
+    });
+    writer.write({
+      kind: "ChainSnapshot",
+      eventTime: 10,
+      seq: 0,
+      underlying: "SPY",
+      spot: 270,
+      quotes: [quote(260), quote(270)],
+    });
+    await writer.flush();
+    expect(endpoint.committed.map((l) => /^quotes,contract=([^,]+),/.exec(l)?.[1])).toEqual([
+      "SPY\\ \\ \\ 190315C00260000",
+      "SPY\\ \\ \\ 190315C00270000",
+    ]);
+    expect(writer.stats()).toMatchObject({ writtenRows: 2, bufferedRows: 0 });
+  });
+
   it("asks the caller to wait while its buffer is full, and frees it as batches commit", async () => {
     const endpoint = new ScriptedIlpEndpoint();
     const writer = new QuestDbWriter(endpoint, { flushRows: 3, maxBufferedRows: 3, flushIntervalMs: 0 });
