@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { builtinSinks } from "@thetaflow/connectors";
 import { compileTopology } from "@thetaflow/core";
-import { builtinOperators } from "@thetaflow/operators";
 import { Either } from "effect";
 import { describe, expect, it } from "vitest";
+import { defaultRegistries } from "../packages/cli/src/registries.js";
 
 const dir = "topologies";
 
@@ -18,10 +17,7 @@ describe("bundled topologies", () => {
   for (const f of files) {
     it(`${f} compiles`, () => {
       const path = join(dir, f);
-      const r = compileTopology(path, readFileSync(path, "utf8"), {
-        operators: builtinOperators(),
-        sinks: builtinSinks(),
-      });
+      const r = compileTopology(path, readFileSync(path, "utf8"), defaultRegistries());
       if (Either.isLeft(r)) throw new Error(r.left.message);
       expect(r.right.sources.every((s) => s.replay !== undefined)).toBe(true);
     });

@@ -1,6 +1,7 @@
 export * from "./operator.js";
 export * from "./registry.js";
 export * from "./runtime/actorNode.js";
+export * from "./runtime/actorSelection.js";
 export * from "./runtime/drive.js";
 export * from "./runtime/eventOrder.js";
 export * from "./runtime/graph.js";

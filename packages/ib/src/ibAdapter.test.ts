@@ -5,7 +5,7 @@ import { reconnectDelayMs } from "./backoff.js";
 import { CircuitBreaker } from "./circuitBreaker.js";
 import { type ConnectionState, IbAdapter } from "./ibAdapter.js";
 import { DEFAULT_IB_CONFIG, ibConfigFromEnv } from "./ibConfig.js";
-import { ibOrderSink, orderIdOf } from "./ibOrderSink.js";
+import { IntentRouter, orderIdOf } from "./ibOrderSink.js";
 import type { OrderRequest } from "./orderTranslation.js";
 import { CLIENT_MSG, type ClientMessage, ScriptedTws } from "./testing/scriptedTws.js";
 
@@ -245,6 +245,28 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
     expect(h.placeOrders()).toHaveLength(2);
   });
 
+  it("after a restart, an intent redelivered from the last checkpoint whose order TWS already has (by orderRef) is followed, not sent again", async () => {
+    current = await harness();
+    const h = current;
+    h.tws.beforeEnd = (m) => {
+      if (m.msgId !== CLIENT_MSG.REQ_ALL_OPEN_ORDERS) return;
+      h.api.emit(
+        EventName.openOrder,
+        41,
+        { secType: SecType.OPT, symbol: "SPY" },
+        { orderRef: "sp-1", totalQuantity: 3 },
+        { status: "Submitted" },
+      );
+    };
+    await h.adapter.start();
+    expect(h.adapter.submit(singlePut)).toBe("duplicate");
+    expect(h.adapter.unacknowledged()).toBe(0);
+    h.tws.orderStatus(41, "Filled", 3, 0, 4.1);
+    await h.until(() => h.statuses("sp-1").includes("filled"));
+    expect(h.orders("sp-1").at(-1)).toMatchObject({ filledQuantity: 3, avgFillPrice: 4.1 });
+    expect(h.placeOrders()).toHaveLength(0);
+  });
+
   it("an order sent before a drop and unknown to TWS afterwards is reported, not resent", async () => {
     const h = await start();
     h.adapter.submit(singlePut);
@@ -363,10 +385,10 @@ describe("IbAdapter against a scripted TWS peer (socket protocol)", () => {
   });
 });
 
-describe("ib sink", () => {
+describe("intent router", () => {
   it("submits one order per risk-accepted intent with the decision's quantity; rejected intents and repeats send nothing", async () => {
     const h = await start();
-    const sink = await ibOrderSink(h.adapter).open({}, { sinkId: "broker", outDir: ".", baseDir: "." });
+    const router = new IntentRouter(h.adapter);
     const intent = (id: string) => ({
       kind: "OrderIntent" as const,
       eventTime: 1,
@@ -394,12 +416,12 @@ describe("ib sink", () => {
       reasons: accepted ? [] : ["max_risk"],
       tradingState: "ACTIVE" as const,
     });
-    sink.write(intent("a"));
-    sink.write(intent("b"));
-    sink.write(decision("b", false));
-    sink.write(decision("a", true));
-    sink.write(intent("a"));
-    sink.write(decision("a", true));
+    router.intent(intent("a"));
+    router.intent(intent("b"));
+    expect(router.decision(decision("b", false))).toBeUndefined();
+    expect(router.decision(decision("a", true))).toBe("placed");
+    router.intent(intent("a"));
+    expect(router.decision(decision("a", true))).toBe("duplicate");
     await h.until(() => h.placeOrders().length === 1);
     expect(h.placeOrders()[0]!.fields).toContain(orderIdOf("a"));
     expect(h.orders(orderIdOf("a"))[0]).toMatchObject({ quantity: 2, intentId: "a" });

@@ -41,6 +41,15 @@ export interface IbAdapterOptions {
   readonly observer?: IbObserver;
   /** Wall clock (ms) at the edge: event times, backoff, breaker. */
   readonly nowMs?: () => number;
+  /**
+   * Called when a sync (positions, account, open orders, executions) completes, before any order
+   * queued while disconnected is sent: the place to reconcile positions and `hold` orders.
+   */
+  readonly onSynced?: (sync: { readonly reconnect: boolean }) => void;
+  /** Called when TWS streams a position change between syncs. */
+  readonly onPositionUpdate?: () => void;
+  /** How long `kill` waits for TWS to confirm the cancels of working orders (default 10 s). */
+  readonly cancelConfirmMs?: number;
 }
 
 export interface BrokerPosition {
@@ -61,6 +70,8 @@ interface TrackedOrder {
   avgFillPrice: number | null;
   /** Seen at the broker (open orders or executions) during the current sync. */
   seenThisSync: boolean;
+  /** TWS has answered for it (status, open order, execution or error) or it ended before being sent. */
+  acked: boolean;
 }
 
 const ACCOUNT_TAGS =
@@ -86,8 +97,15 @@ export class IbAdapter {
   #nextReqId = 1_000_000;
   #seq = 0;
   #killed = false;
+  #hold: string | undefined;
+  #syncs = 0;
+  /** Whether the current connection's first positionEnd has arrived: later updates are live changes. */
+  #positionsStreaming = false;
+  #changeWaiters: { pred: () => boolean; ok: () => void }[] = [];
   readonly #orders = new Map<string, TrackedOrder>();
   readonly #byIbId = new Map<number, TrackedOrder>();
+  /** Orders TWS reported (open orders, today's executions) that this process did not place: by orderRef. */
+  readonly #brokerRefs = new Map<string, number>();
   readonly #conIds = new Map<string, number>();
   readonly #details = new Map<number, { occ: string; conId?: number; done: (err?: Error) => void }>();
   #positions = new Map<string, BrokerPosition>();
@@ -133,6 +151,62 @@ export class IbAdapter {
     return [...this.#positions.values()];
   }
 
+  /**
+   * Refuses new orders with `reason` until called with undefined (e.g. while positions disagree with
+   * the broker's). Orders already working at TWS are not touched.
+   */
+  hold(reason: string | undefined): void {
+    this.#hold = reason;
+  }
+
+  /** Orders submitted here that TWS has not answered yet (queued while disconnected included). */
+  unacknowledged(): number {
+    let n = 0;
+    for (const t of this.#orders.values()) if (!t.acked && !isTerminal(t.status)) n++;
+    return n;
+  }
+
+  /** Orders sent to TWS and not yet filled, cancelled or rejected. */
+  workingOrders(): readonly string[] {
+    const ids: string[] = [];
+    for (const t of this.#orders.values())
+      if (t.ibOrderId !== undefined && !isTerminal(t.status)) ids.push(t.request.orderId);
+    return ids;
+  }
+
+  /** Resolves once every submitted order is acknowledged by TWS (or ended), or after `timeoutMs`: true if acknowledged. */
+  whenAcknowledged(timeoutMs: number): Promise<boolean> {
+    return this.#waitFor(() => this.unacknowledged() === 0 || this.#state === "stopped", timeoutMs);
+  }
+
+  #waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (pred()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        pred,
+        ok: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#changeWaiters = this.#changeWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      this.#changeWaiters.push(waiter);
+    });
+  }
+
+  /** Re-checks waiters after anything that can change an order's state or the connection. */
+  #changed(): void {
+    if (this.#changeWaiters.length === 0) return;
+    const done = this.#changeWaiters.filter((w) => w.pred());
+    if (done.length === 0) return;
+    this.#changeWaiters = this.#changeWaiters.filter((w) => !done.includes(w));
+    for (const w of done) w.ok();
+  }
+
   accountValues(): ReadonlyMap<string, { value: string; currency: string }> {
     return this.#account;
   }
@@ -154,6 +228,7 @@ export class IbAdapter {
     clearTimeout(this.#reconnectTimer);
     clearInterval(this.#heartbeatTimer);
     this.options.api.disconnect();
+    this.#changed();
   }
 
   subscribeUnderlying(symbol: string): number {
@@ -176,15 +251,57 @@ export class IbAdapter {
   /** Places an order once per client order id; a repeated id (redelivered intent) is ignored. */
   submit(request: OrderRequest): "placed" | "queued" | "duplicate" | "rejected" {
     if (this.#orders.has(request.orderId)) return "duplicate";
-    const t: TrackedOrder = { request, status: "new", filled: 0, avgFillPrice: null, seenThisSync: false };
+    const atBroker = this.#brokerRefs.get(request.orderId);
+    if (atBroker !== undefined) {
+      // Placed before a restart (the intent was redelivered from the last checkpoint): follow it, never resend.
+      const t: TrackedOrder = {
+        request,
+        ibOrderId: atBroker,
+        status: "submitted",
+        filled: 0,
+        avgFillPrice: null,
+        seenThisSync: true,
+        acked: true,
+      };
+      this.#orders.set(request.orderId, t);
+      this.#byIbId.set(atBroker, t);
+      return "duplicate";
+    }
+    const t: TrackedOrder = {
+      request,
+      status: "new",
+      filled: 0,
+      avgFillPrice: null,
+      seenThisSync: false,
+      acked: false,
+    };
     this.#orders.set(request.orderId, t);
     if (this.#killed) {
       this.#reject(t, "kill switch engaged: no new orders");
       return "rejected";
     }
+    if (this.#hold !== undefined) {
+      this.#reject(t, this.#hold);
+      return "rejected";
+    }
     if (this.#state !== "ready") return "queued";
     this.#place(t);
     return t.status === "rejected" ? "rejected" : "placed";
+  }
+
+  /** Records an order the caller decided not to send (reported as `rejected` with `reason`, never sent later). */
+  refuse(request: OrderRequest, reason: string): void {
+    if (this.#orders.has(request.orderId)) return;
+    const t: TrackedOrder = {
+      request,
+      status: "new",
+      filled: 0,
+      avgFillPrice: null,
+      seenThisSync: false,
+      acked: true,
+    };
+    this.#orders.set(request.orderId, t);
+    this.#reject(t, reason);
   }
 
   cancel(orderId: string): void {
@@ -212,6 +329,7 @@ export class IbAdapter {
       throw new Error(
         `not connected to TWS (${this.#state}): ${dropped} queued order(s) dropped, working orders NOT cancelled`,
       );
+    const working = this.workingOrders();
     this.options.api.reqGlobalCancel();
     const parts = [`global cancel sent`, `${dropped} queued order(s) dropped`];
     if (options.flatten) {
@@ -232,6 +350,18 @@ export class IbAdapter {
       parts.push(`${open.length} position(s) flattened with market orders`);
     }
     this.#log("warn", "kill switch", { flatten: options.flatten });
+    // Report what TWS confirmed, not what was asked: an operator must know if something still works.
+    const confirmed = await this.#waitFor(
+      () => working.every((id) => isTerminal(this.#orders.get(id)!.status)) || this.#state !== "ready",
+      this.options.cancelConfirmMs ?? 10_000,
+    );
+    const unconfirmed = working.filter((id) => !isTerminal(this.#orders.get(id)!.status));
+    if (confirmed && unconfirmed.length === 0)
+      parts.splice(1, 0, `${working.length} working order(s) cancelled or done, confirmed by TWS`);
+    else
+      throw new Error(
+        `${parts.join("; ")}; ${unconfirmed.length} of ${working.length} working order(s) NOT confirmed cancelled: ${unconfirmed.join(", ")}`,
+      );
     return parts.join("; ");
   }
 
@@ -250,6 +380,7 @@ export class IbAdapter {
   #setState(s: ConnectionState): void {
     this.#state = s;
     this.options.observer?.connection?.(s);
+    this.#changed();
   }
 
   #connect(): void {
@@ -296,18 +427,25 @@ export class IbAdapter {
     api.on(EventName.commissionReport, (report) => this.#fills.onCommission(report));
     api.on(EventName.position, (account, contract, pos, avgCost) => {
       const symbol = occOf(contract) ?? contract.symbol ?? String(contract.conId);
-      this.#positionsNext.set(`${account}:${symbol}`, {
+      const position: BrokerPosition = {
         account,
         symbol,
         secType: contract.secType ?? "",
         quantity: pos,
         avgCost: avgCost ?? 0,
         contract,
-      });
+      };
+      // reqPositions keeps streaming changes after its end marker: those apply at once.
+      if (this.#positionsStreaming) {
+        this.#positions.set(`${account}:${symbol}`, position);
+        this.options.onPositionUpdate?.();
+      } else this.#positionsNext.set(`${account}:${symbol}`, position);
     });
     api.on(EventName.positionEnd, () => {
+      if (this.#positionsStreaming) return;
       this.#positions = this.#positionsNext;
       this.#positionsNext = new Map();
+      this.#positionsStreaming = true;
       this.#syncStep("positions");
     });
     api.on(EventName.accountSummary, (_reqId, account, tag, value, currency) =>
@@ -368,6 +506,7 @@ export class IbAdapter {
     };
     for (const t of this.#orders.values()) t.seenThisSync = false;
     this.#positionsNext = new Map();
+    this.#positionsStreaming = false;
     api.reqPositions();
     api.reqAccountSummary(this.#sync.accountReqId, "All", ACCOUNT_TAGS);
     api.reqAllOpenOrders();
@@ -382,6 +521,7 @@ export class IbAdapter {
     this.#setState("ready");
     this.#attempt = 0;
     this.#breaker.recordSuccess();
+    this.options.onSynced?.({ reconnect: this.#syncs++ > 0 });
     this.#log("info", "TWS synchronised", {
       positions: this.#positions.size,
       openOrders: [...this.#orders.values()].filter((t) => t.seenThisSync).length,
@@ -423,20 +563,32 @@ export class IbAdapter {
     const known = this.#byIbId.get(ibId);
     if (known !== undefined) {
       known.seenThisSync = true;
+      known.acked = true;
+      this.#changed();
       return known;
     }
-    const t = orderRef === undefined ? undefined : this.#orders.get(orderRef);
-    if (t === undefined) return undefined;
+    if (orderRef === undefined || orderRef === "") return undefined;
+    const t = this.#orders.get(orderRef);
+    if (t === undefined) {
+      this.#brokerRefs.set(orderRef, ibId);
+      return undefined;
+    }
     t.ibOrderId = ibId;
     t.seenThisSync = true;
+    t.acked = true;
     this.#byIbId.set(ibId, t);
     this.#nextOrderId = Math.max(this.#nextOrderId, ibId + 1);
+    this.#changed();
     return t;
   }
 
   #place(t: TrackedOrder): void {
     if (this.#killed) {
       this.#reject(t, "kill switch engaged: no new orders");
+      return;
+    }
+    if (this.#hold !== undefined) {
+      this.#reject(t, this.#hold);
       return;
     }
     if (!this.#breaker.tryPass()) {
@@ -493,6 +645,7 @@ export class IbAdapter {
   #update(t: TrackedOrder, status: OrderStatus, reason?: string): void {
     t.status = status;
     this.#emitOrder(t, reason);
+    this.#changed();
   }
 
   #emitOrder(t: TrackedOrder, reason?: string): void {
@@ -525,6 +678,10 @@ export class IbAdapter {
     const t = this.#byIbId.get(ibId);
     if (t === undefined) return;
     t.seenThisSync = true;
+    if (!t.acked) {
+      t.acked = true;
+      this.#changed();
+    }
     const status = ourStatus(ibStatus, filled, remaining);
     if (status === undefined) return;
     const units = t.request.legs.length === 1 ? filled / t.request.legs[0]!.ratio : filled;

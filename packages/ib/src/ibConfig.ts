@@ -46,24 +46,40 @@ const int = (name: string, value: string | undefined, fallback: number): number 
   return n;
 };
 
+/** Connection settings given explicitly (command-line flags); they win over the environment. */
+export interface IbConnectionOverrides {
+  readonly host?: string;
+  readonly port?: number;
+  readonly clientId?: number;
+  readonly account?: string;
+}
+
+const LIVE_PORTS = new Set([LIVE_PORT, 4001]);
+
 /**
- * From IB_HOST, IB_PORT, IB_CLIENT_ID, IB_ACCOUNT, IB_TRADING_MODE. The live port is refused unless
- * IB_TRADING_MODE=live: pointing a paper configuration at a live account must be deliberate.
+ * From IB_HOST, IB_PORT, IB_CLIENT_ID, IB_ACCOUNT, IB_TRADING_MODE, with `overrides` taking
+ * precedence. A live port is refused unless IB_TRADING_MODE=live: pointing a
+ * paper configuration at a live account must be deliberate, and only the environment can say so —
+ * a topology file alone never trades a live account.
  */
-export const ibConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): IbConfig => {
-  const mode = env.IB_TRADING_MODE ?? "paper";
+export const ibConfigFromEnv = (
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: IbConnectionOverrides = {},
+): IbConfig => {
+  const mode = env.IB_TRADING_MODE || "paper";
   if (mode !== "paper" && mode !== "live")
     throw new Error(`IB_TRADING_MODE must be paper or live, got '${mode}'`);
-  const port = int("IB_PORT", env.IB_PORT, mode === "live" ? LIVE_PORT : PAPER_PORT);
-  if (mode === "paper" && (port === LIVE_PORT || port === 4001))
+  const port = overrides.port ?? int("IB_PORT", env.IB_PORT, mode === "live" ? LIVE_PORT : PAPER_PORT);
+  if (mode === "paper" && LIVE_PORTS.has(port))
     throw new Error(
-      `IB_PORT ${port} is a live trading port; set IB_TRADING_MODE=live to trade a live account`,
+      `IB port ${port} is a live trading port; set IB_TRADING_MODE=live to trade a live account`,
     );
+  const account = overrides.account ?? (env.IB_ACCOUNT === "" ? undefined : env.IB_ACCOUNT);
   return {
     ...DEFAULT_IB_CONFIG,
-    host: env.IB_HOST ?? DEFAULT_IB_CONFIG.host,
+    host: overrides.host ?? env.IB_HOST ?? DEFAULT_IB_CONFIG.host,
     port,
-    clientId: int("IB_CLIENT_ID", env.IB_CLIENT_ID, DEFAULT_IB_CONFIG.clientId),
-    ...(env.IB_ACCOUNT !== undefined && env.IB_ACCOUNT !== "" ? { account: env.IB_ACCOUNT } : {}),
+    clientId: overrides.clientId ?? int("IB_CLIENT_ID", env.IB_CLIENT_ID, DEFAULT_IB_CONFIG.clientId),
+    ...(account === undefined ? {} : { account }),
   };
 };

@@ -1,7 +1,5 @@
 import { IBApi } from "@stoqey/ib";
-import type { EventSink, SinkDefinition } from "@thetaflow/core";
-import type { Event, OrderIntent } from "@thetaflow/schemas";
-import { Schema } from "effect";
+import type { Event, OrderIntent, RiskDecision } from "@thetaflow/schemas";
 import { IbAdapter, type IbObserver } from "./ibAdapter.js";
 import { type IbConfig, ibConfigFromEnv } from "./ibConfig.js";
 
@@ -25,41 +23,42 @@ export const createIbAdapter = (options: {
 export const orderIdOf = (intentId: string): string => `${intentId}:0`;
 
 /**
- * A sink that trades through IB: it remembers OrderIntents and submits one order per intent when its
- * RiskDecision accepts it, with the decision's quantity. The adapter's own duplicate protection
- * makes a redelivered intent or decision harmless.
+ * Turns the trading operator's output into broker orders: it remembers OrderIntents and submits one
+ * order per intent when its RiskDecision accepts it, with the decision's quantity. The adapter's own
+ * duplicate protection makes a redelivered intent or decision harmless.
  */
-export const ibOrderSink = (adapter: IbAdapter): SinkDefinition<Record<string, never>> => ({
-  name: "ib",
-  description:
-    "Sends risk-accepted order intents to Interactive Brokers (needs OrderIntent and RiskDecision inputs)",
-  params: Schema.Struct({}),
-  open: async () => {
-    const intents = new Map<string, OrderIntent>();
-    const sink: EventSink = {
-      write: (event) => {
-        if (event.kind === "OrderIntent") intents.set(event.id, event);
-        else if (event.kind === "RiskDecision") {
-          const intent = intents.get(event.intentId);
-          intents.delete(event.intentId);
-          if (intent === undefined || !event.accepted || event.quantity === 0) return;
-          adapter.submit({
-            orderId: orderIdOf(intent.id),
-            intentId: intent.id,
-            underlying: intent.underlying,
-            legs: intent.legs,
-            quantity: event.quantity,
-            limitPrice: intent.limitPrice,
-          });
-        }
-      },
-      flush: async () => {},
-      close: async () => {},
-      files: () => [],
+export class IntentRouter {
+  readonly #intents = new Map<string, OrderIntent>();
+
+  /** `refuse` names a reason not to send an accepted intent (e.g. it is replayed history). */
+  constructor(
+    private readonly adapter: IbAdapter,
+    private readonly refuse: (intent: OrderIntent, decision: RiskDecision) => string | undefined = () =>
+      undefined,
+  ) {}
+
+  intent(intent: OrderIntent): void {
+    this.#intents.set(intent.id, intent);
+  }
+
+  decision(decision: RiskDecision): ReturnType<IbAdapter["submit"]> | undefined {
+    const intent = this.#intents.get(decision.intentId);
+    this.#intents.delete(decision.intentId);
+    if (intent === undefined || !decision.accepted || decision.quantity === 0) return undefined;
+    const request = {
+      orderId: orderIdOf(intent.id),
+      intentId: intent.id,
+      underlying: intent.underlying,
+      legs: intent.legs,
+      quantity: decision.quantity,
+      limitPrice: intent.limitPrice,
     };
-    return sink;
-  },
-});
+    const reason = this.refuse(intent, decision);
+    if (reason === undefined) return this.adapter.submit(request);
+    this.adapter.refuse(request, reason);
+    return "rejected";
+  }
+}
 
 /** The adapter as a kill-switch target (`LiveSession.registerKillTarget("ib", ibKillTarget(adapter))`). */
 export const ibKillTarget =

@@ -4,6 +4,7 @@ import { register as registerDiff } from "./diff.js";
 import { register as registerFeatures } from "./features.js";
 import { register as registerGenerate } from "./generate.js";
 import { register as registerGreeks } from "./greeks.js";
+import { register as registerIbFeed } from "./ibFeed.js";
 import { register as registerImport } from "./import.js";
 import { register as registerKill } from "./kill.js";
 import { register as registerPublish } from "./publish.js";
@@ -28,4 +29,5 @@ export const commandRegistrars: ReadonlyArray<(program: Command) => void> = [
   registerBacktest,
   registerFeatures,
   registerRegimes,
+  registerIbFeed,
 ];

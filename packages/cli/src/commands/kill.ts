@@ -5,7 +5,7 @@ export const register = (program: Command): void => {
   program
     .command("kill")
     .description(
-      "Engage a running engine's kill switch: cancel all working orders and halt; --flatten also closes every position",
+      "Engage a running engine's kill switch (token required): halt its feed and cancel every working order at the broker of each ib sink, as confirmed by TWS; --flatten also closes every broker position with market orders. Exit 1 if any target failed",
     )
     .requiredOption("--url <url>", "the engine's dashboard URL, e.g. http://127.0.0.1:8765")
     .option("--flatten", "also flatten all positions (market orders)")

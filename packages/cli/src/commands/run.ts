@@ -1,6 +1,14 @@
 import { resolve } from "node:path";
 import { type LiveOptions, loadTopology, type RunReport, runTopology } from "@thetaflow/connectors";
-import { type LiveFlags, type LiveSession, runWithLiveSession } from "@thetaflow/live";
+import type { IbSinkHooks } from "@thetaflow/ib";
+import {
+  type BrokerOversight,
+  type LiveFlags,
+  type LiveSession,
+  runWithLiveSession,
+  sessionOversight,
+  standaloneOversight,
+} from "@thetaflow/live";
 import type { Command } from "commander";
 import { Effect } from "effect";
 import { parseDuration } from "../duration.js";
@@ -13,11 +21,29 @@ export interface RunCommandOptions {
   readonly live?: LiveOptions;
   /** Dashboard/metrics/pacing session (--dashboard, --metrics-port, --speed). */
   readonly session?: LiveSession;
+  /** Audit log for broker activity when there is no session (default $THETAFLOW_AUDIT_LOG or the user's state dir). */
+  readonly auditLog?: string;
+  /** Broker plumbing a test replaces: the IBApi an `ib` sink uses, its environment. */
+  readonly ib?: Pick<IbSinkHooks, "createApi" | "env">;
 }
+
+/** An `ib` sink reports to live operations under the name `ib:<sink id>` (kill target, audit actor, alert key). */
+const ibHooks = (oversight: BrokerOversight, extra: RunCommandOptions["ib"]): IbSinkHooks => ({
+  ...extra,
+  opened: (link) => oversight.attach(`ib:${link.sinkId}`, link.kill),
+  closed: (sinkId) => oversight.detach(`ib:${sinkId}`),
+  brokerEvent: (sinkId, event) => oversight.brokerEvent(`ib:${sinkId}`, event),
+  reconciled: (sinkId, report) => oversight.reconciliation(`ib:${sinkId}`, report),
+  log: (level, message, fields) => oversight.log(level, message, fields),
+});
 
 /** Compiles and runs a topology in replay mode; shared by `run`, `demo` and tests. */
 export const runFile = (file: string, options: RunCommandOptions): Promise<RunReport> => {
-  const registries = defaultRegistries();
+  const oversight =
+    options.session !== undefined
+      ? sessionOversight(options.session)
+      : standaloneOversight(options.auditLog !== undefined ? { auditFile: options.auditLog } : {});
+  const registries = defaultRegistries({ ib: ibHooks(oversight, options.ib) });
   const progress = progressReporter(options.progress);
   const program = loadTopology(file, registries).pipe(
     Effect.flatMap((topology) =>
@@ -30,7 +56,12 @@ export const runFile = (file: string, options: RunCommandOptions): Promise<RunRe
         ...(options.session !== undefined ? { onGraph: options.session.attachGraph } : {}),
       }),
     ),
-    Effect.ensuring(Effect.sync(() => progress.stop())),
+    Effect.ensuring(
+      Effect.sync(() => {
+        progress.stop();
+        oversight.close();
+      }),
+    ),
   );
   return Effect.runPromise(program.pipe(Effect.mapError((e) => new Error(e.message))));
 };
@@ -71,6 +102,10 @@ export const register = (program: Command): void => {
       "live: checkpoint after this many input events (default 50000; also every second)",
     )
     .option("--session-timeout <duration>", "live: consumer-group session timeout (default 30s; min 6s)")
+    .option(
+      "--state-dir <dir>",
+      "live scale-out: per-partition state shared by the group's processes; state moves with partitions",
+    )
     .option("--dashboard", "serve the live dashboard (HTTP + WebSocket, token required) and print its URL")
     .option("--dashboard-port <port>", "dashboard port (default 8765; 0 = any free port)")
     .option("--dashboard-host <host>", "dashboard bind address (default 127.0.0.1)")
@@ -101,6 +136,7 @@ export const register = (program: Command): void => {
           checkpoint?: string;
           checkpointEvery?: string;
           sessionTimeout?: string;
+          stateDir?: string;
         } & LiveFlags,
       ) => {
         let stop: (() => void) | undefined;
@@ -117,6 +153,7 @@ export const register = (program: Command): void => {
               ...(opts.sessionTimeout !== undefined
                 ? { sessionTimeoutMs: parseDuration(opts.sessionTimeout) }
                 : {}),
+              ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
               // SIGINT/SIGTERM end the input; the run then checkpoints and closes its sinks.
               onInput: (input) => {
                 stop = () => input.stop();
@@ -129,6 +166,7 @@ export const register = (program: Command): void => {
           (session) =>
             runFile(file, {
               ...(opts.out !== undefined ? { out: opts.out } : {}),
+              ...(opts.auditLog !== undefined ? { auditLog: opts.auditLog } : {}),
               progress: opts.progress && !opts.live && session === undefined,
               ...(live ? { live } : {}),
               ...(session ? { session } : {}),

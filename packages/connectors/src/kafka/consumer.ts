@@ -1,5 +1,5 @@
 import type { Event } from "@thetaflow/schemas";
-import type { Consumer, Kafka } from "kafkajs";
+import type { Consumer, Kafka, PartitionAssigner } from "kafkajs";
 import { decodeKafkaRecord, type KafkaRecordOrigin } from "./codec.js";
 
 /** One consumed record: a decoded event, or the DeadLetter that replaced an undecodable record. */
@@ -39,6 +39,10 @@ export interface EventConsumerOptions {
   readonly maxBytesPerPartition?: number;
   /** How many partitions are handled at once; per-partition order holds either way. Default 1. */
   readonly partitionsConsumedConcurrently?: number;
+  /** Group partition assigners, preferred first (default: kafkajs's round robin). */
+  readonly partitionAssigners?: readonly PartitionAssigner[];
+  /** Skip records of aborted transactions (default true: exactly-once outputs stay exactly once). */
+  readonly readCommitted?: boolean;
 }
 
 export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
@@ -67,6 +71,10 @@ export class EventConsumer {
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
+      readUncommitted: options.readCommitted === false,
+      ...(options.partitionAssigners !== undefined
+        ? { partitionAssigners: [...options.partitionAssigners] }
+        : {}),
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
@@ -146,9 +154,17 @@ export class EventConsumer {
     return this.consumer.on(this.consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart));
   }
 
-  /** Calls `listener` each time this member joins the group, with its assigned partitions per topic. */
-  onGroupJoin(listener: (assignment: Readonly<Record<string, number[]>>) => void): () => void {
-    return this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment));
+  /**
+   * Calls `listener` each time this member joins the group, with its assigned partitions per topic
+   * and its member id. kafkajs (eager rebalancing) has no revocation callback: every join replaces
+   * the whole assignment, so what was revoked is what the previous join had and this one lacks.
+   */
+  onGroupJoin(
+    listener: (assignment: Readonly<Record<string, number[]>>, memberId: string) => void,
+  ): () => void {
+    return this.consumer.on(this.consumer.events.GROUP_JOIN, (e) =>
+      listener(e.payload.memberAssignment, e.payload.memberId),
+    );
   }
 
   async disconnect(): Promise<void> {

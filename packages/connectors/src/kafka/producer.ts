@@ -6,6 +6,7 @@ import {
   Partitioners,
   type Producer,
   type RecordMetadata,
+  type Transaction,
 } from "kafkajs";
 import { type ToKafkaMessageOptions, toKafkaMessage } from "./codec.js";
 import { DEFAULT_TOPIC_PREFIX, topicForEvent } from "./topics.js";
@@ -76,6 +77,121 @@ export class EventProducer {
   }
 
   async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+export interface TransactionalProducerOptions extends Omit<EventProducerOptions, "idempotent"> {
+  /**
+   * Stable per writer: a restarted process reusing it fences its predecessor (a zombie can no
+   * longer commit) and aborts the transaction the predecessor left open.
+   */
+  readonly transactionalId: string;
+  /** Broker-side limit on an open transaction (default 60 s); a checkpoint interval must stay below it. */
+  readonly transactionTimeoutMs?: number;
+}
+
+/** Consumer positions committed with a transaction: "the input up to here produced these outputs". */
+export interface TransactionOffsets {
+  readonly groupId: string;
+  /** Next offset to read per partition. */
+  readonly offsets: readonly { topic: string; partition: number; offset: string }[];
+  /** Stored with each committed offset (Kafka's offset metadata), e.g. the checkpoint generation. */
+  readonly metadata?: string;
+}
+
+/**
+ * A transactional EventProducer: records sent between two `commit`s become visible to
+ * read_committed consumers together, at the commit, along with the consumer offsets given to it —
+ * or not at all. Kafka's exactly-once building block: a crash before the commit aborts the records.
+ */
+export class TransactionalEventProducer {
+  #transaction: Transaction | undefined;
+
+  private constructor(
+    private readonly producer: Producer,
+    private readonly topicOf: (event: Event) => string,
+    private readonly compression: CompressionTypes,
+    private readonly messageOptions: ToKafkaMessageOptions,
+  ) {}
+
+  static async connect(
+    kafka: Kafka,
+    options: TransactionalProducerOptions,
+  ): Promise<TransactionalEventProducer> {
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      transactionalId: options.transactionalId,
+      transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    // Connecting registers the transactional id (InitProducerId): fences and aborts a predecessor's transaction.
+    await producer.connect();
+    const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+    const topicOf = options.topicOf ?? ((e: Event) => topicForEvent(e.kind, prefix));
+    const compression = options.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
+    return new TransactionalEventProducer(producer, topicOf, compression, {
+      validate: options.validate ?? true,
+    });
+  }
+
+  /** Sends inside the open transaction (opening one if needed); invisible to read_committed until `commit`. */
+  async send(events: readonly Event[]): Promise<void> {
+    if (events.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const event of events) {
+      const topic = this.topicOf(event);
+      let messages = byTopic.get(topic);
+      if (messages === undefined) {
+        messages = [];
+        byTopic.set(topic, messages);
+      }
+      messages.push(toKafkaMessage(event, this.messageOptions));
+    }
+    this.#transaction ??= await this.producer.transaction();
+    await this.#transaction.sendBatch({
+      acks: -1,
+      compression: this.compression,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  /** Commits the open transaction, with the given consumer offsets when there are any. */
+  async commit(offsets?: TransactionOffsets): Promise<void> {
+    if (offsets !== undefined && offsets.offsets.length > 0) {
+      this.#transaction ??= await this.producer.transaction();
+      const byTopic = new Map<string, { partition: number; offset: string; metadata?: string }[]>();
+      for (const o of offsets.offsets) {
+        const partitions = byTopic.get(o.topic) ?? [];
+        partitions.push({
+          partition: o.partition,
+          offset: o.offset,
+          ...(offsets.metadata !== undefined ? { metadata: offsets.metadata } : {}),
+        });
+        byTopic.set(o.topic, partitions);
+      }
+      // kafkajs passes `metadata` through to TxnOffsetCommit although its typings omit it.
+      await this.#transaction.sendOffsets({
+        consumerGroupId: offsets.groupId,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    }
+    const transaction = this.#transaction;
+    this.#transaction = undefined;
+    await transaction?.commit();
+  }
+
+  /** Aborts the open transaction: its records are never seen by read_committed consumers. */
+  async abort(): Promise<void> {
+    const transaction = this.#transaction;
+    this.#transaction = undefined;
+    await transaction?.abort();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.abort().catch(() => {});
     await this.producer.disconnect();
   }
 }

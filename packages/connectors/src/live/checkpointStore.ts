@@ -1,38 +1,54 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { deserialize, serialize } from "node:v8";
 import type { GraphSnapshot } from "@thetaflow/core";
+import { writeFileAtomically } from "./atomicFile.js";
 import type { LiveInputCheckpoint } from "./kafkaLiveInput.js";
 
 /** Everything needed to resume a live run exactly: operator state, input positions, sink positions. */
 export interface RunCheckpoint {
   readonly topologyHash: string;
+  /** Counts checkpoints of a run; a transactional sink commits it with the offsets (see `candidates`). */
+  readonly generation?: number;
   readonly graph: GraphSnapshot;
   readonly input: LiveInputCheckpoint;
   readonly sinks: Readonly<Record<string, unknown>>;
 }
 
 /**
- * A checkpoint file written atomically: serialize to a temporary file, fsync, rename over the old
- * one. A crash at any instant leaves either the previous checkpoint or the new one, never a torn
- * file. v8 serialization keeps typed arrays and Maps in operator state intact.
+ * A checkpoint file written atomically (temporary file, fsync, rename), so a crash at any instant
+ * leaves a whole checkpoint, never a torn one. The previous checkpoint is kept beside it: with an
+ * exactly-once Kafka sink the newest checkpoint counts only once its transaction committed, and
+ * until then the run resumes from the previous one. v8 serialization keeps typed arrays and Maps
+ * in operator state intact.
  */
 export class CheckpointStore {
   constructor(readonly path: string) {}
 
+  get previousPath(): string {
+    return `${this.path}.prev`;
+  }
+
+  /** The newest checkpoint. */
   load(): RunCheckpoint | undefined {
-    if (!existsSync(this.path)) return undefined;
-    return deserialize(readFileSync(this.path)) as RunCheckpoint;
+    return this.candidates()[0];
+  }
+
+  /** The newest checkpoint and the one before it, newest first. */
+  candidates(): RunCheckpoint[] {
+    return [this.path, this.previousPath]
+      .filter((p) => existsSync(p))
+      .map((p) => deserialize(readFileSync(p)) as RunCheckpoint);
+  }
+
+  /** Drops the newest checkpoint in favour of the previous one (its transaction never committed). */
+  revertToPrevious(): void {
+    renameSync(this.previousPath, this.path);
   }
 
   save(checkpoint: RunCheckpoint): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, serialize(checkpoint));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    // Between the two renames only the previous file exists: a crash there resumes from it, which
+    // is right, because the new checkpoint's transaction commits only after this returns.
+    if (existsSync(this.path)) renameSync(this.path, this.previousPath);
+    writeFileAtomically(this.path, serialize(checkpoint));
   }
 }

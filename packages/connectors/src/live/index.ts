@@ -1,4 +1,7 @@
 export * from "./checkpointStore.js";
+export * from "./coPartitioning.js";
 export * from "./kafkaLiveInput.js";
+export * from "./partitionStates.js";
 export * from "./publishReplay.js";
 export * from "./recordTopic.js";
+export * from "./scaleOut.js";

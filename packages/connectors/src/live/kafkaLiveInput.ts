@@ -1,12 +1,18 @@
 import { type MergedRun, type PartitionedEvent, PartitionWatermark } from "@thetaflow/core";
 import type { Admin, Kafka } from "kafkajs";
 import { type ConsumedBatch, EventConsumer } from "../kafka/consumer.js";
+import { CoPartitionedAssigner } from "./coPartitioning.js";
 
 export interface LiveSourceBinding {
   readonly sourceId: string;
   /** Position of the source in the topology: breaks event-time ties exactly as replay does. */
   readonly rank: number;
   readonly topics: readonly string[];
+}
+
+/** A released run waiting for the runtime; scaled-out inputs tag it with its partition. */
+export interface QueuedRun extends MergedRun {
+  readonly partition?: string;
 }
 
 /** What a checkpoint needs from the input: per-partition positions and the events still held. */
@@ -16,9 +22,28 @@ export interface LiveInputCheckpoint {
   /** Taken from Kafka, still waiting for the watermark. */
   readonly held: readonly PartitionedEvent[];
   /** Released by the watermark, not yet delivered to the runtime. */
-  readonly queued: readonly MergedRun[];
+  readonly queued: readonly QueuedRun[];
   readonly released: number;
 }
+
+/** Partition numbers (the same number across co-partitioned topics) that moved at a group join. */
+export interface AssignmentChange {
+  readonly memberId: string;
+  readonly revoked: readonly number[];
+  readonly gained: readonly number[];
+}
+
+/**
+ * Scale-out: several processes share the group and the state of a partition's keys moves with the
+ * partition. Called between runs (no event in flight) after a group join that changed this
+ * process's partitions; the handler moves input state with `takePartitions`/`givePartitions` and
+ * actor state in the graph. Records of gained partitions wait until it returns.
+ */
+export interface PartitionHandover {
+  onAssignment(change: AssignmentChange): Promise<void>;
+}
+
+export const partitionNumberOf = (id: string): number => Number(id.slice(id.lastIndexOf("/") + 1));
 
 export interface KafkaLiveInputOptions {
   readonly kafka: Kafka;
@@ -39,6 +64,17 @@ export interface KafkaLiveInputOptions {
   readonly sessionTimeoutMs?: number;
   /** Wall-clock arrival stamp for latency metrics only; never reaches an operator. */
   readonly onArrival?: (batch: ConsumedBatch, arrivedAtMs: number) => void;
+  /**
+   * Scale-out mode: partitions are assigned co-partitioned (number n of every topic to one member)
+   * and their state is handed over through this handler. Without it one process owns everything.
+   */
+  readonly handover?: PartitionHandover;
+  /**
+   * Called when no run has been ready for `quietMs` (default 1,000): nothing is in flight then, so
+   * it is a checkpoint opportunity — outputs of the last events must not wait for the next event.
+   */
+  readonly onQuiet?: () => Promise<void> | undefined;
+  readonly quietMs?: number;
 }
 
 const RUN_LIMIT = 1024;
@@ -55,7 +91,7 @@ export class KafkaLiveInput {
   readonly #watermark: PartitionWatermark;
   readonly #rankOfTopic = new Map<string, number>();
   readonly #positions = new Map<string, string>();
-  readonly #queue: MergedRun[] = [];
+  readonly #queue: QueuedRun[] = [];
   #queued = 0;
   #wake: (() => void) | undefined;
   #roomWaiters: (() => void)[] = [];
@@ -66,6 +102,21 @@ export class KafkaLiveInput {
   readonly #admin: Admin;
   /** Until the group assignment is known, a partition that has not spoken yet could hold anything. */
   #assigned = false;
+  /** Newest event time released by the watermark. */
+  #releasedTime = Number.NEGATIVE_INFINITY;
+  // Scale-out bookkeeping (handover mode only).
+  #memberId = "";
+  /** The latest assignment from the group, not yet applied. */
+  #target: Readonly<Record<string, number[]>> | undefined;
+  /** Partition numbers whose state this process holds. */
+  readonly #owned = new Set<number>();
+  #applied: Promise<void> = Promise.resolve();
+  #signalApplied: () => void = () => {};
+  /**
+   * Gained partitions behind this process's stream clock: their records go straight to the queue
+   * (in partition order, which is their keys' order) until they reach the watermark's time.
+   */
+  readonly #catchingUp = new Set<string>();
 
   private constructor(
     private readonly consumer: EventConsumer,
@@ -80,6 +131,7 @@ export class KafkaLiveInput {
     const resume = options.resumeFrom;
     if (resume !== undefined) {
       this.#watermark.restore({ held: resume.held, released: resume.released });
+      this.#releasedTime = resume.released;
       for (const run of resume.queued) {
         this.#queue.push(run);
         this.#queued += run.events.length;
@@ -97,6 +149,7 @@ export class KafkaLiveInput {
       topics,
       nodeId: options.nodeId ?? "kafka",
       fromBeginning: true,
+      ...(options.handover !== undefined ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
       ...(options.sessionTimeoutMs !== undefined
         ? {
             sessionTimeoutMs: options.sessionTimeoutMs,
@@ -106,7 +159,10 @@ export class KafkaLiveInput {
     });
     const input = new KafkaLiveInput(consumer, options);
     await input.#admin.connect();
-    consumer.onGroupJoin((assignment) => void input.#onAssignment(assignment));
+    consumer.onGroupJoin((assignment, memberId) => {
+      if (options.handover === undefined) void input.#onAssignment(assignment);
+      else input.#onGroupJoin(assignment, memberId);
+    });
     consumer.onCrash((error, willRestart) => {
       if (!willRestart) input.#fail(error);
     });
@@ -117,6 +173,7 @@ export class KafkaLiveInput {
   /** The runs in replay order; ends only with `untilIdleMs` or `stop()`. */
   async *runs(): AsyncGenerator<MergedRun> {
     for (;;) {
+      if (this.#target !== undefined && !this.#ended) await this.#applyAssignment();
       const run = this.#queue.shift();
       if (run !== undefined) {
         this.#queued -= run.events.length;
@@ -126,9 +183,17 @@ export class KafkaLiveInput {
       }
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#ended) return;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
+      let timer: NodeJS.Timeout | undefined;
+      const woken = await new Promise<boolean>((resolve) => {
+        this.#wake = () => resolve(true);
+        if (this.options.onQuiet !== undefined)
+          timer = setTimeout(() => resolve(false), this.options.quietMs ?? 1_000);
       });
+      clearTimeout(timer);
+      if (!woken) {
+        this.#wake = undefined;
+        await this.options.onQuiet?.();
+      }
     }
   }
 
@@ -145,13 +210,67 @@ export class KafkaLiveInput {
     };
   }
 
+  /** Partition numbers whose state this process holds (scale-out mode). */
+  ownedPartitions(): ReadonlySet<number> {
+    return this.#owned;
+  }
+
+  /**
+   * Removes everything the input holds for these partition numbers — positions, held and queued
+   * events — and returns it: with the actor states of their keys, what the next owner resumes from.
+   */
+  takePartitions(numbers: ReadonlySet<number>): LiveInputCheckpoint {
+    const ours = (id: string) => numbers.has(partitionNumberOf(id));
+    const positions: Record<string, string> = {};
+    for (const [id, offset] of [...this.#positions])
+      if (ours(id)) {
+        positions[id] = offset;
+        this.#positions.delete(id);
+      }
+    const w = this.#watermark.snapshot();
+    const held = w.held.filter((x) => ours(x.partition));
+    this.#watermark.restore({ held: w.held.filter((x) => !ours(x.partition)), released: w.released });
+    for (const b of this.options.bindings)
+      for (const t of b.topics) for (const n of numbers) this.#watermark.revoke(partitionId(t, n));
+    const queued = this.#queue.filter((r) => r.partition !== undefined && ours(r.partition));
+    const rest = this.#queue.filter((r) => r.partition === undefined || !ours(r.partition));
+    this.#queue.splice(0, this.#queue.length, ...rest);
+    this.#queued = rest.reduce((n, r) => n + r.events.length, 0);
+    for (const id of [...this.#catchingUp]) if (ours(id)) this.#catchingUp.delete(id);
+    return { positions, held, queued, released: w.released };
+  }
+
+  /**
+   * Takes over partitions from their previous owner's checkpoint. Its queued and held events come
+   * first; those older than this process's stream clock skip the watermark (they concern only
+   * their own keys, whose order is the partition's), the rest are ordered as usual.
+   */
+  givePartitions(from: LiveInputCheckpoint): void {
+    for (const [id, offset] of Object.entries(from.positions)) {
+      this.#positions.set(id, offset);
+      this.#catchingUp.add(id);
+    }
+    const items: PartitionedEvent[] = [];
+    for (const run of from.queued)
+      for (const event of run.events)
+        items.push({ event, sourceRank: run.input, partition: run.partition ?? "" });
+    items.push(...from.held);
+    for (const item of items) this.#catchingUp.add(item.partition);
+    this.#pushDirect(this.#admit(items));
+  }
+
   /** Commits checkpoint positions to the group (for lag monitoring and for restarts without a snapshot). */
   async commit(checkpoint: LiveInputCheckpoint): Promise<void> {
+    // Scaled out, a partition handed over since the checkpoint is the new owner's to commit.
+    const owned = ([p]: [string, string]) =>
+      this.options.handover === undefined || this.#owned.has(partitionNumberOf(p));
     await this.consumer.commit(
-      Object.entries(checkpoint.positions).map(([p, offset]) => {
-        const slash = p.lastIndexOf("/");
-        return { topic: p.slice(0, slash), partition: Number(p.slice(slash + 1)), offset };
-      }),
+      Object.entries(checkpoint.positions)
+        .filter(owned)
+        .map(([p, offset]) => {
+          const slash = p.lastIndexOf("/");
+          return { topic: p.slice(0, slash), partition: Number(p.slice(slash + 1)), offset };
+        }),
     );
   }
 
@@ -207,6 +326,13 @@ export class KafkaLiveInput {
 
   async #onBatch(batch: ConsumedBatch): Promise<void> {
     const id = partitionId(batch.topic, batch.partition);
+    if (this.options.handover !== undefined) {
+      // A gained partition's records wait for its state; a revoked one's are no longer ours.
+      while (!this.#owned.has(batch.partition)) {
+        if (this.#ended || !batch.isActive() || !this.#targetHas(batch.partition)) return;
+        await this.#applied;
+      }
+    }
     const rank = this.#rankOfTopic.get(batch.topic) ?? 0;
     // Records up to the last one taken are never taken twice: after a broker restart or a rebalance
     // kafkajs re-delivers from the last committed offset, and a resumed run starts from its checkpoint.
@@ -214,9 +340,16 @@ export class KafkaLiveInput {
     const skip = consumed === undefined ? undefined : BigInt(consumed);
     this.#lastArrival = performance.now();
     this.options.onArrival?.(batch, this.#lastArrival);
+    const catchingUp = this.#catchingUp.has(id);
+    const handedOver: PartitionedEvent[] = [];
     for (const r of batch.records) {
       if (skip !== undefined && BigInt(r.origin.offset) <= skip) continue;
-      const dl = this.#watermark.add({ event: r.event, sourceRank: rank, partition: id });
+      const item = { event: r.event, sourceRank: rank, partition: id };
+      if (catchingUp) {
+        handedOver.push(item);
+        continue;
+      }
+      const dl = this.#watermark.add(item);
       if (dl !== undefined)
         this.#watermark.add({
           event: { ...dl, origin: `${id}/${r.origin.offset}` },
@@ -224,6 +357,7 @@ export class KafkaLiveInput {
           partition: id,
         });
     }
+    if (catchingUp) this.#pushDirect(this.#admit(handedOver));
     if (skip === undefined || BigInt(batch.lastOffset) > skip) this.#positions.set(id, batch.lastOffset);
     this.#watermark.setCaughtUp(id, BigInt(batch.lastOffset) + 1n >= BigInt(batch.highWatermark));
     await this.#recheckCaughtUp();
@@ -262,14 +396,94 @@ export class KafkaLiveInput {
     if (this.#assigned) this.#push(this.#watermark.release());
   }
 
+  /**
+   * Catch-up lane of a handed-over partition: events older than what this process already released
+   * go straight to the queue; from the first one that is not, the partition's events (this one and
+   * all later) are ordered by the watermark again.
+   */
+  #admit(items: readonly PartitionedEvent[]): PartitionedEvent[] {
+    const direct: PartitionedEvent[] = [];
+    for (const item of items) {
+      if (this.#catchingUp.has(item.partition) && item.event.eventTime < this.#releasedTime) {
+        direct.push(item);
+        continue;
+      }
+      this.#catchingUp.delete(item.partition);
+      this.#watermark.add(item);
+    }
+    return direct;
+  }
+
+  #pushDirect(items: readonly PartitionedEvent[]): void {
+    const released = this.#releasedTime;
+    this.#push(items);
+    this.#releasedTime = released;
+  }
+
+  #targetHas(partition: number): boolean {
+    const target = this.#target;
+    return target !== undefined && Object.values(target).some((ps) => ps.includes(partition));
+  }
+
+  #onGroupJoin(assignment: Readonly<Record<string, number[]>>, memberId: string): void {
+    this.#memberId = memberId;
+    if (this.#target === undefined) {
+      // Waiters of an earlier join (if still unresolved) re-check against this newer assignment.
+      const earlier = this.#signalApplied;
+      this.#applied = new Promise<void>((resolve) => {
+        this.#signalApplied = resolve;
+      });
+      earlier();
+    }
+    this.#target = assignment;
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+
+  /** Runs between runs: hands revoked partitions over, takes gained ones, then orders as usual. */
+  async #applyAssignment(): Promise<void> {
+    const target = this.#target!;
+    const numbers = new Set(Object.values(target).flat());
+    const change: AssignmentChange = {
+      memberId: this.#memberId,
+      revoked: [...this.#owned].filter((n) => !numbers.has(n)).sort((a, b) => a - b),
+      gained: [...numbers].filter((n) => !this.#owned.has(n)).sort((a, b) => a - b),
+    };
+    try {
+      if (change.revoked.length > 0 || change.gained.length > 0)
+        await this.options.handover!.onAssignment(change);
+      for (const n of change.revoked) this.#owned.delete(n);
+      for (const n of change.gained) this.#owned.add(n);
+      // A newer join arrived while the handover ran: apply it too before going on.
+      if (this.#target !== target) return await this.#applyAssignment();
+      this.#target = undefined;
+      await this.#onAssignment(target);
+    } catch (err) {
+      this.#fail(err as Error);
+    } finally {
+      if (this.#target === undefined) this.#signalApplied();
+    }
+  }
+
   #push(items: readonly PartitionedEvent[]): void {
     if (items.length === 0) return;
+    this.#releasedTime = Math.max(this.#releasedTime, items[items.length - 1]!.event.eventTime);
     let start = 0;
     for (let i = 1; i <= items.length; i++) {
       // Runs are capped so the runtime gets a checkpoint opportunity at least every RUN_LIMIT events.
-      if (i === items.length || items[i]!.sourceRank !== items[start]!.sourceRank || i - start >= RUN_LIMIT) {
+      if (
+        i === items.length ||
+        items[i]!.sourceRank !== items[start]!.sourceRank ||
+        i - start >= RUN_LIMIT ||
+        // Scale-out: a run belongs to one partition, so a revoked partition's runs can leave the queue.
+        (this.options.handover !== undefined && items[i]!.partition !== items[start]!.partition)
+      ) {
         const events = items.slice(start, i).map((x) => x.event);
-        this.#queue.push({ input: items[start]!.sourceRank, events });
+        this.#queue.push(
+          this.options.handover === undefined
+            ? { input: items[start]!.sourceRank, events }
+            : { input: items[start]!.sourceRank, events, partition: items[start]!.partition },
+        );
         this.#queued += events.length;
         start = i;
       }
@@ -294,6 +508,7 @@ export class KafkaLiveInput {
 
   #end(): void {
     this.#ended = true;
+    this.#signalApplied();
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#wake?.();
     this.#wakeProducers();

@@ -15,9 +15,10 @@ import { Data, Effect } from "effect";
 import { createKafkaClient } from "../kafka/client.js";
 import { CheckpointStore, type RunCheckpoint } from "../live/checkpointStore.js";
 import { KafkaLiveInput, type KafkaLiveInputOptions } from "../live/kafkaLiveInput.js";
+import { ScaleOut } from "../live/scaleOut.js";
 import { type ReadTracker, replaySource } from "../replay/replaySource.js";
 import { digestOutputs, type OutputFile } from "./outputs.js";
-import { kafkaBrokers } from "./serviceSinks.js";
+import { isTransactionalSink, kafkaBrokers, type TransactionalSink } from "./serviceSinks.js";
 
 export class RunError extends Data.TaggedError("RunError")<{ readonly message: string }> {}
 
@@ -49,6 +50,11 @@ export interface LiveOptions {
   readonly checkpointPath?: string;
   /** Consumer-group session timeout (ms); a restarted process waits this long for its partitions. */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Scale-out: a directory every process of the group shares (docs/live-scaling.md). Partitions are
+   * assigned co-partitioned, and the state of their keys moves with them on a rebalance.
+   */
+  readonly stateDir?: string;
   /** Receives the input so a signal handler can stop it gracefully. */
   readonly onInput?: (input: KafkaLiveInput) => void;
   /** Wall-clock arrival of each consumed batch, for latency metrics only; never reaches an operator. */
@@ -153,8 +159,16 @@ export const runTopology = (
         mode === "live"
           ? new CheckpointStore(options.live?.checkpointPath ?? join(options.outDir, "checkpoint.bin"))
           : undefined;
-      const resume = yield* Effect.try({
-        try: () => store?.load(),
+      const exactlyOnce = topology.sinks.some(
+        (s) => s.sink.name === "kafka" && (s.params as { exactlyOnce?: boolean }).exactlyOnce === true,
+      );
+      const resume = yield* Effect.tryPromise({
+        try: () =>
+          store === undefined
+            ? Promise.resolve(undefined)
+            : exactlyOnce
+              ? committedCheckpoint(store, topology, options.live ?? {})
+              : Promise.resolve(store.load()),
         catch: (e) => new RunError({ message: `cannot read checkpoint: ${(e as Error).message}` }),
       });
       if (resume !== undefined && resume.topologyHash !== topology.hash)
@@ -165,6 +179,15 @@ export const runTopology = (
         );
       if (resume === undefined) yield* prepareOutDir(options.outDir);
       const sinks = yield* openSinks(topology, options.outDir, resume);
+      const transactional = [...sinks.values()].filter(isTransactionalSink);
+      if (transactional.length > 1 || (transactional.length > 0 && options.live?.stateDir !== undefined))
+        return yield* Effect.fail(
+          new RunError({
+            message:
+              "exactlyOnce Kafka output: one such sink per topology, and not yet with --state-dir (docs/live-scaling.md)",
+          }),
+        );
+      const txSink: TransactionalSink | undefined = transactional[0];
       const tracker: ReadTracker = { bytesRead: 0, bytesTotal: 0 };
       const started = now();
       const flushAll = () => Promise.all([...sinks.values()].map((s) => s.flush()));
@@ -186,9 +209,35 @@ export const runTopology = (
           catch: (e) => new RunError({ message: `run failed: ${(e as Error).message}` }),
         });
       } else {
+        const live = options.live ?? {};
+        /** The graph while it runs: a quiet input checkpoints it between runs. */
+        let running: Graph | undefined;
+        const scaleOut =
+          live.stateDir === undefined
+            ? undefined
+            : yield* Effect.acquireRelease(
+                Effect.tryPromise({
+                  try: () =>
+                    ScaleOut.open({
+                      kafka: liveKafka(topology, live),
+                      groupId: groupIdOf(topology, live),
+                      topics: topology.sources.flatMap((s) => s.kafka?.topics ?? []),
+                      topologyHash: topology.hash,
+                      stateDir: live.stateDir!,
+                      ...(resume !== undefined ? { local: resume } : {}),
+                    }),
+                  catch: (e) => new RunError({ message: `cannot start scale-out: ${(e as Error).message}` }),
+                }),
+                (s) => Effect.promise(() => s.close()),
+              );
         const input = yield* Effect.acquireRelease(
           Effect.tryPromise({
-            try: () => startLiveInput(topology, options.live ?? {}, resume),
+            try: () =>
+              startLiveInput(topology, live, scaleOut === undefined ? resume : undefined, scaleOut, () =>
+                running !== undefined && running.counters.eventsIn > lastEvents
+                  ? checkpoint(running)
+                  : undefined,
+              ),
             catch: (e) => new RunError({ message: `cannot start Kafka input: ${(e as Error).message}` }),
           }),
           (i) => Effect.promise(() => i.close().catch(() => {})),
@@ -198,31 +247,59 @@ export const runTopology = (
         const intervalMs = options.live?.checkpointIntervalMs ?? 1_000;
         let pendingCommit: RunCheckpoint["input"] | undefined;
         let committing = false;
+        let ended = false;
         const commitLoop = async () => {
           committing = true;
-          while (pendingCommit !== undefined) {
+          // A commit refused during a rebalance (stale generation) is retried, a few times, unless a
+          // newer checkpoint replaces it: otherwise a quiet partition's lag would stay stale.
+          for (let attempt = 0; pendingCommit !== undefined; ) {
             const next = pendingCommit;
             pendingCommit = undefined;
-            await input.commit(next).catch(() => {});
+            const ok = await input.commit(next).then(
+              () => true,
+              () => false,
+            );
+            attempt = ok ? 0 : attempt + 1;
+            if (!ok && pendingCommit === undefined && !ended && attempt < 20) {
+              pendingCommit = next;
+              await new Promise((r) => setTimeout(r, 250));
+            }
           }
           committing = false;
         };
         let lastEvents = resume?.graph.counters.eventsIn ?? 0;
+        let generation = resume?.generation ?? 0;
+        const groupId = groupIdOf(topology, live);
         let lastAt = now();
-        const checkpoint = async (g: Graph) => {
+        const checkpoint = async (g: Graph, final = false) => {
           await flushAll();
+          generation++;
           const cp: RunCheckpoint = {
             topologyHash: topology.hash,
+            generation,
             graph: g.snapshot(),
             input: input.checkpoint(),
             sinks: Object.fromEntries([...sinks].map(([id, s]) => [id, s.checkpoint?.()])),
           };
           store!.save(cp);
-          // The checkpoint file is the source of truth for resuming; the group commit only feeds lag
-          // monitoring and restarts without a checkpoint. Never let a slow coordinator (e.g. right
-          // after a broker restart) stall processing: one commit in flight, newer ones replace it.
-          pendingCommit = cp.input;
-          if (!committing) void commitLoop();
+          // The process's own file first: after a crash between the two, a restart finds it newer.
+          scaleOut?.saveOwned(cp, input.ownedPartitions(), final);
+          if (txSink !== undefined) {
+            // Exactly-once: the outputs since the last checkpoint and the offsets of this one commit
+            // in one transaction, tagged with its generation; a restart resumes from the checkpoint
+            // whose generation the group's offsets carry (committedCheckpoint).
+            await txSink.commitTransaction({
+              groupId,
+              offsets: nextOffsets(cp.input),
+              metadata: `${CHECKPOINT_TAG}${generation}`,
+            });
+          } else {
+            // The checkpoint file is the source of truth for resuming; the group commit only feeds lag
+            // monitoring and restarts without a checkpoint. Never let a slow coordinator (e.g. right
+            // after a broker restart) stall processing: one commit in flight, newer ones replace it.
+            pendingCommit = cp.input;
+            if (!committing) void commitLoop();
+          }
           lastEvents = g.counters.eventsIn;
           lastAt = now();
         };
@@ -233,7 +310,11 @@ export const runTopology = (
               sources: { merged: input.runs() },
               sinks,
               onGraph: (g) => {
-                if (resume !== undefined) g.restore(resume.graph);
+                // Scaled out, actors arrive with their partitions; only process counters resume here.
+                const own = scaleOut === undefined ? resume?.graph : scaleOut.processState();
+                if (own !== undefined) g.restore(own);
+                scaleOut?.attach(g, input, flushAll);
+                running = g;
                 options.onGraph?.(g);
               },
               onProgress:
@@ -243,17 +324,22 @@ export const runTopology = (
                   ? checkpoint(g)
                   : undefined,
             });
-            await checkpoint(g);
+            await checkpoint(g, true);
             // On a clean end, leave the group's offsets at the final checkpoint too.
+            ended = true;
             while (committing) await new Promise((r) => setTimeout(r, 10));
-            await input.commit(input.checkpoint()).catch(() => {});
+            if (txSink === undefined) await input.commit(input.checkpoint()).catch(() => {});
             return g;
           },
           catch: (e) => new RunError({ message: `live run failed: ${(e as Error).message}` }),
         });
       }
       yield* Effect.tryPromise({
-        try: () => Promise.all([...sinks.values()].map((s) => s.close())),
+        // A replay has no offsets: its transactional output commits once, complete, at the end.
+        try: async () => {
+          if (mode === "replay") await txSink?.commitTransaction();
+          await Promise.all([...sinks.values()].map((s) => s.close()));
+        },
         catch: (e) => new RunError({ message: `cannot flush sinks: ${(e as Error).message}` }),
       });
       const wallSeconds = (now() - started) / 1000;
@@ -286,7 +372,70 @@ export const runTopology = (
     }),
   );
 
-const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: RunCheckpoint | undefined) => {
+const CHECKPOINT_TAG = "thetaflow-checkpoint:";
+
+const nextOffsets = (input: RunCheckpoint["input"]) =>
+  Object.entries(input.positions).map(([p, offset]) => {
+    const slash = p.lastIndexOf("/");
+    return {
+      topic: p.slice(0, slash),
+      partition: Number(p.slice(slash + 1)),
+      offset: (BigInt(offset) + 1n).toString(),
+    };
+  });
+
+/**
+ * With an exactly-once sink, the checkpoint to resume from is the one whose transaction committed:
+ * the generation the group's offsets were committed with. A newer checkpoint file whose transaction
+ * never committed (crash in between) is skipped — its outputs were aborted, so they are redone.
+ */
+const committedCheckpoint = async (
+  store: CheckpointStore,
+  topology: CompiledTopology,
+  live: LiveOptions,
+): Promise<RunCheckpoint | undefined> => {
+  const candidates = store.candidates();
+  if (candidates.length === 0) return undefined;
+  const admin = liveKafka(topology, live).admin();
+  await admin.connect();
+  try {
+    const topics = topology.sources.flatMap((s) => s.kafka?.topics ?? []);
+    const committed = await admin.fetchOffsets({ groupId: groupIdOf(topology, live), topics });
+    const generations = committed.flatMap((t) =>
+      t.partitions.flatMap((p) =>
+        p.metadata?.startsWith(CHECKPOINT_TAG) ? [Number(p.metadata.slice(CHECKPOINT_TAG.length))] : [],
+      ),
+    );
+    const generation = generations.length === 0 ? undefined : Math.max(...generations);
+    const index = candidates.findIndex((c) => c.generation !== undefined && c.generation === generation);
+    // Resuming from the previous checkpoint: it becomes the newest again, so the next save keeps it.
+    if (index === 1) store.revertToPrevious();
+    return index < 0 ? undefined : candidates[index];
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+};
+
+// A live engine outlives broker restarts: retry for minutes (backoff capped at 5 s) before giving up.
+const liveKafka = (topology: CompiledTopology, live: LiveOptions) =>
+  createKafkaClient({
+    brokers: kafkaBrokers(live.brokers),
+    clientId: `thetaflow-${topology.spec.name}`,
+    retries: 60,
+  });
+
+const groupIdOf = (topology: CompiledTopology, live: LiveOptions) =>
+  live.groupId ??
+  topology.sources.find((s) => s.kafka?.groupId !== undefined)?.kafka?.groupId ??
+  `thetaflow-${topology.spec.name}`;
+
+const startLiveInput = (
+  topology: CompiledTopology,
+  live: LiveOptions,
+  resume: RunCheckpoint | undefined,
+  scaleOut: ScaleOut | undefined,
+  onQuiet: () => Promise<void> | undefined,
+) => {
   const bindings = topology.sources.map((s, rank) => {
     if (s.kafka === undefined)
       throw new Error(`source '${s.id}' has no kafka binding; run it as a replay or add one`);
@@ -299,16 +448,8 @@ const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: R
     };
   });
   return KafkaLiveInput.start({
-    // A live engine outlives broker restarts: retry for minutes (backoff capped at 5 s) before giving up.
-    kafka: createKafkaClient({
-      brokers: kafkaBrokers(live.brokers),
-      clientId: `thetaflow-${topology.spec.name}`,
-      retries: 60,
-    }),
-    groupId:
-      live.groupId ??
-      bindings.find((b) => b.groupId !== undefined)?.groupId ??
-      `thetaflow-${topology.spec.name}`,
+    kafka: liveKafka(topology, live),
+    groupId: groupIdOf(topology, live),
     bindings,
     // One watermark orders all sources, so it waits as long as the most tolerant source allows.
     maxLatenessUs: Math.max(...bindings.map((b) => b.lateness)),
@@ -316,5 +457,8 @@ const startLiveInput = (topology: CompiledTopology, live: LiveOptions, resume: R
     ...(live.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: live.sessionTimeoutMs } : {}),
     ...(live.onArrival !== undefined ? { onArrival: live.onArrival } : {}),
     ...(resume !== undefined ? { resumeFrom: resume.input } : {}),
+    ...(scaleOut !== undefined ? { handover: { onAssignment: (c) => scaleOut.onAssignment(c) } } : {}),
+    onQuiet,
+    ...(live.checkpointIntervalMs !== undefined ? { quietMs: live.checkpointIntervalMs } : {}),
   });
 };

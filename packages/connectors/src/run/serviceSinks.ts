@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
 import type { EventSink, SinkDefinition } from "@thetaflow/core";
 import type { Event } from "@thetaflow/schemas";
 import { Schema } from "effect";
 import { createKafkaClient } from "../kafka/client.js";
-import { EventProducer } from "../kafka/producer.js";
+import { EventProducer, TransactionalEventProducer, type TransactionOffsets } from "../kafka/producer.js";
 import { QuestDbWriter } from "../questdb/writer.js";
 
 /** Service addresses: topology params first, then environment, then the local defaults of scripts/services.sh. */
@@ -52,7 +54,23 @@ export const KafkaSinkParams = Schema.Struct({
   batchSize: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.positive()), {
     default: () => 1000,
   }),
+  /**
+   * Transactional producer: a live run commits the records sent since its last checkpoint together
+   * with the input offsets, so a crash never duplicates a record (read_committed consumers).
+   */
+  exactlyOnce: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** Default: derived from the sink id and the run's output directory (stable across restarts). */
+  transactionalId: Schema.optional(Schema.String),
 });
+
+/** A sink whose output becomes visible only when the run commits it with its checkpoint. */
+export interface TransactionalSink extends EventSink {
+  /** Commits everything written since the last commit, atomically with these input offsets. */
+  commitTransaction(offsets?: TransactionOffsets): Promise<void>;
+}
+
+export const isTransactionalSink = (sink: EventSink): sink is TransactionalSink =>
+  "commitTransaction" in sink && typeof sink.commitTransaction === "function";
 
 /** Publishes events to `<prefix>.<kind>` topics keyed by underlying; flush resolves on broker acks. */
 export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
@@ -64,10 +82,16 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
       brokers: kafkaBrokers(params.brokers),
       clientId: `thetaflow-sink-${ctx.sinkId}`,
     });
-    const producer = await EventProducer.connect(
-      kafka,
-      params.topicPrefix !== undefined ? { topicPrefix: params.topicPrefix } : {},
-    );
+    const topicOptions = params.topicPrefix !== undefined ? { topicPrefix: params.topicPrefix } : {};
+    const transactional = params.exactlyOnce
+      ? await TransactionalEventProducer.connect(kafka, {
+          ...topicOptions,
+          transactionalId:
+            params.transactionalId ??
+            `thetaflow-${ctx.sinkId}-${createHash("sha256").update(resolve(ctx.outDir)).digest("hex").slice(0, 16)}`,
+        })
+      : undefined;
+    const producer = transactional ?? (await EventProducer.connect(kafka, topicOptions));
     let buffer: Event[] = [];
     let inFlight: Promise<unknown> = Promise.resolve();
     let failure: Error | undefined;
@@ -76,7 +100,9 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
       const batch = buffer;
       buffer = [];
       inFlight = inFlight
-        .then(() => producer.send(batch))
+        .then(async () => {
+          await producer.send(batch);
+        })
         .catch((e: Error) => {
           failure = e;
         });
@@ -92,15 +118,21 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
         if (buffer.length >= params.batchSize) send();
       },
       flush,
+      // A transactional sink's uncommitted records are aborted here (the run did not checkpoint them).
       close: async () => {
         try {
-          await flush();
+          if (transactional === undefined) await flush();
         } finally {
           await producer.disconnect();
         }
       },
       files: () => [],
     };
-    return sink;
+    if (transactional === undefined) return sink;
+    const commitTransaction = async (offsets?: TransactionOffsets) => {
+      await flush();
+      await transactional.commit(offsets);
+    };
+    return { ...sink, commitTransaction } satisfies TransactionalSink;
   },
 };

@@ -96,6 +96,35 @@ export class ScriptedTws {
     this.send([3, ibOrderId, status, filled, remaining, avgFillPrice, 0, 0, avgFillPrice, 0, "", 0]);
   }
 
+  /** TICK_PRICE version 3 (price, size, attribute mask): the library also emits the matching size tick. */
+  tickPrice(reqId: number, field: number, price: number, size = 0): void {
+    this.send([1, 3, reqId, field, price, size, 0]);
+  }
+
+  /** TICK_SIZE. @stoqey/ib 1.6 never derives a BID_SIZE (tick type 0) from TICK_PRICE; TWS sends it like this too. */
+  tickSize(reqId: number, field: number, size: number): void {
+    this.send([2, 6, reqId, field, size]);
+  }
+
+  /**
+   * TICK_OPTION_COMPUTATION at server version >= PRICE_BASED_VOLATILITY (no version field, a tick
+   * attribute): IB's model IV and Greeks (vega per vol point, theta per day) and the underlying price.
+   */
+  optionComputation(
+    reqId: number,
+    field: number,
+    g: {
+      readonly iv: number;
+      readonly delta: number;
+      readonly gamma: number;
+      readonly vega: number;
+      readonly theta: number;
+      readonly underlyingPrice: number;
+    },
+  ): void {
+    this.send([21, reqId, field, 0, g.iv, g.delta, -1, -1, g.gamma, g.vega, g.theta, g.underlyingPrice]);
+  }
+
   /** ERR_MSG version 2 with the advanced-order-reject field (empty). */
   error(reqId: number, code: number, message: string): void {
     this.send([4, 2, reqId, code, message, ""]);

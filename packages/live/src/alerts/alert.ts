@@ -5,7 +5,8 @@ export type AlertRuleName =
   | "order_rejection_spike"
   | "data_gap"
   | "heartbeat_missing"
-  | "regime_high_vol";
+  | "regime_high_vol"
+  | "position_mismatch";
 
 export interface Alert {
   readonly rule: AlertRuleName;

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import type { Event } from "@thetaflow/schemas";
 import type { Redactor } from "../secrets/redactor.js";
 
-export type AuditAction = "risk_decision" | "order" | "cancel" | "manual";
+export type AuditAction = "risk_decision" | "order" | "cancel" | "manual" | "reconciliation";
 
 export interface AuditEntry {
   readonly seq: number;
@@ -91,13 +91,13 @@ export class AuditLog {
     return { ...(JSON.parse(body) as Omit<AuditEntry, "hash">), hash };
   }
 
-  /** Records the audit-relevant events (decisions, orders, cancels); ignores the rest. */
-  recordEvent(event: Event): void {
+  /** Records the audit-relevant events (decisions, orders, cancels); ignores the rest. `actor`: who emitted it (`ib:<sink>` for a broker's own reports). */
+  recordEvent(event: Event, actor = "engine"): void {
     switch (event.kind) {
       case "RiskDecision":
         this.record(
           "risk_decision",
-          "engine",
+          actor,
           event.intentId,
           {
             underlying: event.underlying,
@@ -112,7 +112,7 @@ export class AuditLog {
       case "Order":
         this.record(
           event.status === "cancelled" ? "cancel" : "order",
-          "engine",
+          actor,
           event.orderId,
           {
             intentId: event.intentId,

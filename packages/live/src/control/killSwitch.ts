@@ -35,6 +35,14 @@ export class KillSwitch {
     return this;
   }
 
+  unregister(name: string): void {
+    this.#targets.delete(name);
+  }
+
+  targets(): readonly string[] {
+    return [...this.#targets.keys()];
+  }
+
   get engagedAt(): string | undefined {
     return this.#engagedAt;
   }

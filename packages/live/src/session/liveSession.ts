@@ -109,6 +109,7 @@ export class LiveSession {
     this.killSwitch = new KillSwitch(this.audit, this.logger);
     this.killSwitch.register("engine", async (req) => {
       this.pacer.halt(`kill switch engaged by ${req.actor}`);
+      if (this.killSwitch.targets().length > 1) return "source feed halted";
       return req.flatten
         ? "source feed halted; no broker adapter is attached to this run, so there is nothing to cancel or flatten"
         : "source feed halted; no broker adapter is attached to this run, so there is nothing to cancel";
