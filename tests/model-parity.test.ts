@@ -102,6 +102,26 @@ for (const name of ["core", "earnings"]) {
         ).toBeLessThan(TOLERANCE);
         expect(maxDiff(engine, onnx)).toBeLessThan(TOLERANCE);
       });
+
+      it("lstm: histories shorter than 60 decisions (left-padded with zero inputs) agree within 1e-5", async () => {
+        const L = lstm.model.sequenceLength;
+        const F = lstm.features.length;
+        const group = byUnderlying(rows)[0]!;
+        const raw = group.map((r) => Float64Array.from(lstm.features, (f) => r.values[f] ?? Number.NaN));
+        // Every history length from 1 to L: the engine starts these from its cached padding states.
+        const lengths = Array.from({ length: L }, (_, k) => k + 1);
+        const tensor = new Float32Array(lengths.length * L * F);
+        lengths.forEach((n, k) => {
+          raw.slice(0, n).forEach((r, t) => {
+            tensor.set(lstm.model.standardise(r), (k * L + (L - n) + t) * F);
+          });
+        });
+        const onnx = await runOnnx(dir, lstm, tensor, [lengths.length, L, F]);
+        const engine = lengths.map((n) =>
+          lstm.model.probability(raw.slice(0, n).map((r) => lstm.model.project(r))),
+        );
+        expect(maxDiff(engine, onnx)).toBeLessThan(TOLERANCE);
+      });
     }
 
     it("the score operator reproduces the Python ensemble on a replay of the rows", () => {

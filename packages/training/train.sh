@@ -5,18 +5,21 @@
 #
 # First run: creates packages/training/.venv and installs the pinned packages of pyproject.toml from
 # PyPI. PyPI's Linux torch wheel pulls the CUDA runtime wheels with it (~3 GB on disk, a few minutes
-# to download); nothing else is fetched, and training itself needs no network.
+# to download), plus mlflow-skinny (~60 MB) for the local experiment store; training itself needs no network.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="$here/.venv"
 python="${PYTHON:-python3}"
 
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import thetaflow_training, torch, xgboost, onnxmltools" 2>/dev/null; then
+# The package itself is run from source (PYTHONPATH), so the check covers only the pinned libraries:
+# a venv made by hand or by an older script must not be rebuilt (6 GB) because of that.
+export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, xgboost, onnxmltools, optuna, skl2onnx, onnxruntime" 2>/dev/null; then
   echo "[train] setting up $venv (pinned packages from pyproject.toml; torch brings ~3 GB of CUDA wheels)"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet -e "$here[test]"
+  "$venv/bin/pip" install --quiet -e "$here[test,tracking]"
 fi
 
 if [ "${1:-}" = "--test" ]; then
@@ -37,4 +40,6 @@ echo "[train] walk-forward training and export"
   --models "$root/models" \
   --report "$root/docs/models.md" \
   --results "$work/walk-forward.json" \
+  --size-study "$here/lstm-size-study.json" \
+  --mlflow "$work/mlruns" \
   "$@"

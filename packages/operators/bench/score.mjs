@@ -2,9 +2,12 @@
 // Model scoring cost: `node packages/operators/bench/score.mjs` (after `npx tsc -b`).
 // 1. Batched cost per row of the committed 200-tree XGBoost model: the engine's synchronous tree
 //    walker vs onnxruntime-node on the same rows (one intra-op thread: "one core").
-// 2. Added latency per decision: the `score` operator's step on one FeatureVector, xgboost only and
-//    the full core ensemble (xgboost + LSTM over 60 decisions), p50/p99 over many decisions.
+// 2. Added latency per decision: the `score` operator's step on one FeatureVector with xgboost only,
+//    the LSTM only (60-step recurrence) and the full core ensemble, p50/p99 over many decisions.
+//    The three configurations are interleaved (`--rounds`, default 3) so that each sees the same
+//    load from other processes; the load average is printed with the figures.
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { runOperator } from "@thetaflow/core";
 import { loadBundle, ScoreParams, score } from "@thetaflow/operators";
@@ -90,8 +93,18 @@ const decisionLatency = (weights) => {
     mean: lat.reduce((a, b) => a + b, 0) / decisions / 1000,
   };
 };
-const xgbOnly = decisionLatency({ default: { xgboost: 1 } });
-const ensemble = decisionLatency(bundle.metadata.ensemble.weights);
+const roundsArg = process.argv.indexOf("--rounds");
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const load = [loadavg()[0]];
+const configs = {
+  "xgboost only": { default: { xgboost: 1 } },
+  "lstm only (60)": { default: { lstm: 1 } },
+  "xgboost + lstm": bundle.metadata.ensemble.weights,
+};
+const results = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+for (let r = 0; r < rounds; r++)
+  for (const [name, weights] of Object.entries(configs)) results[name].push(decisionLatency(weights));
+load.push(loadavg()[0]);
 // Sanity: the operator under the runtime harness produces one score per decision.
 const check =
   runOperator(score, Schema.decodeUnknownSync(ScoreParams)({ core: { bundle: dir } }), []).outputs.length ===
@@ -106,10 +119,14 @@ console.log(
 console.log(
   `onnxruntime-node, 1 row per run(): p50 ${(pct(ortSingle, 0.5) / 1000).toFixed(1)} µs, p99 ${(pct(ortSingle, 0.99) / 1000).toFixed(1)} µs (async; cannot run inside step)`,
 );
+const lstm = bundle.members.find((m) => m.name === "lstm");
 console.log(
-  `score step, xgboost only:        p50 ${xgbOnly.p50.toFixed(2)} µs, p99 ${xgbOnly.p99.toFixed(2)} µs, mean ${xgbOnly.mean.toFixed(2)} µs per decision`,
+  `lstm: ${lstm?.model.hidden ?? "?"} units over ${lstm?.model.sequenceLength ?? "?"} decisions, ${lstm?.features.length ?? "?"} inputs`,
 );
-console.log(
-  `score step, xgboost + lstm (60): p50 ${ensemble.p50.toFixed(2)} µs, p99 ${ensemble.p99.toFixed(2)} µs, mean ${ensemble.mean.toFixed(2)} µs per decision`,
-);
+const fmt = (xs, key) => xs.map((x) => x[key].toFixed(1)).join(" / ");
+for (const [name, xs] of Object.entries(results))
+  console.log(
+    `score step, ${name.padEnd(15)} p50 ${fmt(xs, "p50")} µs | p99 ${fmt(xs, "p99")} µs | mean ${fmt(xs, "mean")} µs per decision (${rounds} rounds)`,
+  );
+console.log(`1-minute load average: ${load.map((l) => l.toFixed(2)).join(" -> ")} (2 cores)`);
 if (!check) process.exit(1);

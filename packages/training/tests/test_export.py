@@ -7,7 +7,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from thetaflow_training import bundle
+from thetaflow_training import bundle, lstm
 from thetaflow_training.data import load_export
 from thetaflow_training.pipeline import Config
 from thetaflow_training.synthetic import make_export
@@ -55,3 +55,34 @@ def test_engine_json_is_the_onnx_ensemble(trained):
     trees = json.loads((out / "xgboost.json").read_text())
     assert trees["kind"] == "treeEnsemble" and len(trees["trees"]) == 200
     assert max(max(t["feature"]) for t in trees["trees"]) < len(meta["features"])
+
+
+def test_the_lstm_has_the_studied_size_in_onnx_and_engine_json(trained):
+    _, out, meta = trained
+    assert meta["members"]["lstm"]["training"]["hidden"] == lstm.HIDDEN
+    weights = json.loads((out / "lstm.json").read_text())
+    assert weights["hidden"] == lstm.HIDDEN
+    assert len(weights["weightHh"]) == 4 * lstm.HIDDEN * lstm.HIDDEN
+    session = ort.InferenceSession(str(out / "lstm.onnx"))
+    assert session.get_inputs()[0].shape[1:] == [lstm.SEQUENCE_LENGTH, len(meta["members"]["lstm"]["features"])]
+
+
+def test_onnx_bytes_do_not_depend_on_the_converter_run(trained, tmp_path):
+    """Versions are content hashes: converting the same models twice must give the same bytes
+    (the converters otherwise name each graph with a fresh uuid)."""
+    data, _, _ = trained
+    from thetaflow_training import linear, xgb
+    from thetaflow_training.pipeline import Config, fit_core
+    from thetaflow_training.windows import final_window
+
+    fit, _ = fit_core(data, data.frame, None, final_window(data.frame["date"]), Config(trials=1))
+    hashes = []
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        hashes.append(
+            (
+                bundle._write_onnx(tmp_path / run / "xgboost.onnx", xgb.to_onnx(fit.xgb.model, len(data.features))),
+                bundle._write_onnx(tmp_path / run / "linear.onnx", linear.to_onnx(fit.linear_model, len(fit.linear_features))),
+            )
+        )
+    assert hashes[0] == hashes[1]

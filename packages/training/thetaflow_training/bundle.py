@@ -30,6 +30,9 @@ def _write_json(path: Path, value) -> None:
 
 
 def _write_onnx(path: Path, proto: onnx.ModelProto) -> str:
+    # The converters name the graph with a fresh uuid: without a fixed name the same model would get
+    # new bytes, a new sha256 and a new version on every retrain.
+    proto.graph.name = path.stem
     data = proto.SerializeToString()
     path.write_bytes(data)
     return hashlib.sha256(data).hexdigest()

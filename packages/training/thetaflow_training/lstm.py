@@ -1,7 +1,7 @@
 """LSTM over the last 60 decisions of an underlying (architecture 2.3.6), PyTorch, exported to ONNX.
 
 Scaled down from the seeds' 128/64 units: two bundled years per window give a few hundred
-sequences, which a 128-unit stack would memorise. One LSTM layer of `hidden` units, a ReLU dense
+sequences, which a 128-unit stack would memorise. One LSTM layer of `HIDDEN` units, a ReLU dense
 layer and a sigmoid output. Inputs are standardised with the training window's mean and standard
 deviation; a missing value becomes 0 after standardisation (the training mean). Histories shorter
 than 60 decisions are left-padded with zeros, in training and in the engine alike.
@@ -20,6 +20,11 @@ from torch import nn
 
 SEQUENCE_LENGTH = 60
 INPUT_NAME = "sequence"
+# Units of the LSTM layer: the smallest size whose mean validation log-loss over the walk-forward
+# windows' training tails is within 0.005 of the best (size_study.py; result in lstm-size-study.json:
+# 8 units 0.3082, 16 units 0.3073, 4 units 0.3665). The engine re-runs the 60-step recurrence at
+# every decision and 8 units cost about 2.5x less per decision than 16.
+HIDDEN = 8
 
 # Volatility, regime, momentum and calendar-of-events state: the temporal part the trees see only
 # as one snapshot. Names missing from an export are skipped.
@@ -99,14 +104,16 @@ def train(
     X_val: np.ndarray,
     y_val: np.ndarray,
     seed: int,
-    hidden: int = 16,
+    hidden: int = HIDDEN,
     dense: int = 8,
     epochs: int = 40,
     patience: int = 6,
 ) -> tuple[SpreadLstm, dict]:
     """Adam + binary cross-entropy, early stopping on validation loss (best weights restored)."""
     torch.manual_seed(seed)
-    torch.set_num_threads(2)
+    # A few hundred short sequences: a second thread gains nothing, and on a shared machine its
+    # OpenMP spin-waiting made a window 10-30x slower (BENCHMARKS.md, Models).
+    torch.set_num_threads(1)
     model = SpreadLstm(X_fit.shape[2], hidden, dense)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-4)
     loss_fn = nn.BCELoss()

@@ -28,7 +28,25 @@ def _model_table(result: dict, members: list[str]) -> list[str]:
     return lines
 
 
-def render(source: str, data_hash: str, rows: int, features: int, core: dict, earnings: dict, bundles: dict, command: str) -> str:
+def _size_study(study: dict | None) -> list[str]:
+    if not study:
+        return []
+    means = study["meanValidationLogloss"]
+    out = [
+        "## LSTM size",
+        "",
+        f"Chosen on training data only (`python -m thetaflow_training.size_study`, data `{study['source']}` sha256 `{study['dataHash'][:16]}…`):",
+        "each candidate trained on every window's fit rows and scored on the window's validation tail (the end of its",
+        f"training span). The smallest size within {study['tolerance']} of the best mean log-loss is used: **{study['chosen']} units**.",
+        "",
+        "| units | mean validation log-loss |",
+        "|---|---|",
+    ]
+    out += [f"| {h} | {means[str(h)]:.4f} |" for h in study["candidates"]]
+    return out + [""]
+
+
+def render(source: str, data_hash: str, rows: int, features: int, core: dict, earnings: dict, bundles: dict, command: str, size_study: dict | None = None) -> str:
     members = ["xgboost", "lstm", "linear", "ensemble"]
     out = [
         "# Models: walk-forward report",
@@ -51,6 +69,14 @@ def render(source: str, data_hash: str, rows: int, features: int, core: dict, ea
         span = core.get("pooled_span") or ["?", "?"]
         out += [f"Out-of-sample span {span[0]} … {span[1]}, {len(core['windows'])} windows.", ""]
         out += _model_table(core["pooled"], members)
+        base = core["pooled"].get("all", {}).get("win_rate")
+        if base is not None:
+            out += [
+                "",
+                f"The label's base rate in these rows is {base:.3f}. The 0.5 threshold was fixed in advance, not tuned;",
+                "when almost every probability lies above it the filter removes few or no trades, so the Sharpe",
+                "columns can equal the rule's while AUC still measures how well each model ranks the decisions.",
+            ]
         out += ["", "### By regime (pooled)", ""]
         for regime, result in sorted(core.get("pooled_by_regime", {}).items()):
             out += [f"**{regime}**", ""] + _model_table(result, members) + [""]
@@ -64,13 +90,15 @@ def render(source: str, data_hash: str, rows: int, features: int, core: dict, ea
             f" | {_f(m['xgboost']['auc'])} | {_f(m['lstm']['auc'])} | {_f(m['linear']['auc'])} | {_f(m['ensemble']['auc'])}"
             f" | {_f(m['rule']['sharpe'], 2)} | {_f(m['ensemble']['sharpe'], 2)} | {_f(m['linear']['sharpe'], 2)} |"
         )
-    out += ["", "## Earnings model", ""]
+    out += [""] + _size_study(size_study)
+    out += ["## Earnings model", ""]
     out += [f"{earnings.get('rows', 0)} labelled rows inside earnings windows; {len(earnings.get('windows', []))} walk-forward windows had enough of them.", ""]
     if earnings.get("pooled"):
         out += _model_table(earnings["pooled"], ["xgboost"])
     else:
         out += ["Too few earnings-window rows for an out-of-sample evaluation; the model is trained but unvalidated."]
     out += ["", "## Committed bundles", ""]
+    out += ["Scoring cost in the engine (per row, per decision): BENCHMARKS.md, section Models.", ""]
     for name, meta in bundles.items():
         if meta is None:
             out.append(f"- `{name}`: not written (too little data).")

@@ -37,7 +37,8 @@ def _classifier(params: dict, seed: int, early_stopping: int | None) -> xgb.XGBC
         objective="binary:logistic",
         eval_metric="logloss",
         tree_method="hist",
-        n_jobs=2,
+        # ~500 rows: one thread; more only spin against other jobs on a shared machine.
+        n_jobs=1,
         random_state=seed,
         early_stopping_rounds=early_stopping,
     )
