@@ -6,7 +6,7 @@
  * products cancels, and it is the exact inverse of impliedVol. Greeks use the closed forms.
  */
 import { normalisedBlackCall } from "./internal/normalisedBlack.js";
-import { normCdf } from "./normal.js";
+import { normCdfGivenDensity } from "./normal.js";
 import { type GreekValues, IV_STATUS_CODE, type OptionInputs } from "./types.js";
 
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
@@ -123,7 +123,7 @@ export function bsmGreeksInto(
   const dfR = Math.exp(-rate * tYears);
   const dfQ = Math.exp(-divYield * tYears);
   const x = Math.log(spot / strike) + (rate - divYield) * tYears;
-  const forward = spot * Math.exp((rate - divYield) * tYears);
+  const forward = (spot * dfQ) / dfR;
   const s = vol * sqrtT;
   out.price = dfR * Math.sqrt(forward) * Math.sqrt(strike) * normalisedBlackCall(sign * x, s);
   if (s === 0) {
@@ -147,9 +147,13 @@ export function bsmGreeksInto(
   }
   const d1 = x / s + 0.5 * s;
   const d2 = d1 - s;
-  const nd1 = normCdf(sign * d1);
-  const nd2 = normCdf(sign * d2);
-  const pdf1 = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * d1 * d1);
+  // One exponential for both CDFs and the density: e^{−d2²/2} = e^{−d1²/2}·F/K (d1² − d2² = 2 ln(F/K)),
+  // unless e^{−d1²/2} underflowed; the CDFs take the density's exponential (normCdfGivenDensity).
+  const e1 = Math.exp(-0.5 * d1 * d1);
+  const e2 = e1 > 1e-290 ? e1 * (forward / strike) : Math.exp(-0.5 * d2 * d2);
+  const nd1 = normCdfGivenDensity(sign * d1, e1);
+  const nd2 = normCdfGivenDensity(sign * d2, e2);
+  const pdf1 = ONE_OVER_SQRT_TWO_PI * e1;
   const spotPdf = spot * dfQ * pdf1;
   out.delta = sign * dfQ * nd1;
   out.gamma = (dfQ * pdf1) / (spot * s);

@@ -5,11 +5,7 @@
  */
 
 import { isValidContract } from "./european.js";
-import {
-  ABOVE_MAXIMUM,
-  normalisedImpliedVolOtmCall,
-  normalisedIntrinsicCall,
-} from "./internal/letsBeRational.js";
+import { ABOVE_MAXIMUM, lbr, normalisedIntrinsicCall, solveOtmCall } from "./internal/letsBeRational.js";
 import { IV_STATUS_CODE } from "./types.js";
 
 const INTRINSIC_SLACK = 8 * 2.220446049250313e-16;
@@ -43,8 +39,17 @@ function rememberExpiry(spot: number, tYears: number, rate: number, divYield: nu
   expiryMemo[MEMO_SQRT_T] = Math.sqrt(tYears);
 }
 
+/**
+ * ln(S/K) and √K of the last (spot, strike): the streaming operator solves mid, bid and ask of one
+ * quote in a row, and sorted chains repeat a strike across expiries.
+ */
+const strikeMemo = new Float64Array(4).fill(Number.NaN);
+
 /** Scratch result of the allocation-free solver: the volatility (NaN unless status is ok). */
 export const ivScratch = { iv: Number.NaN };
+
+/** Inputs of solveEuropean: spot, strike, tYears, rate, divYield, price. */
+const quote = new Float64Array(6);
 
 /**
  * Solves σ for a European price with sign = +1 (call) / −1 (put). Writes ivScratch.iv and returns an
@@ -59,6 +64,24 @@ export function bsmImpliedVol(
   divYield: number,
   price: number,
 ): number {
+  // A small function that callers can inline: the doubles reach the solver through a Float64Array
+  // instead of being boxed as arguments of a call V8 does not inline (the solver is too large).
+  quote[0] = spot;
+  quote[1] = strike;
+  quote[2] = tYears;
+  quote[3] = rate;
+  quote[4] = divYield;
+  quote[5] = price;
+  return solveEuropean(sign);
+}
+
+function solveEuropean(sign: number): number {
+  const spot = quote[0]!;
+  const strike = quote[1]!;
+  const tYears = quote[2]!;
+  const rate = quote[3]!;
+  const divYield = quote[4]!;
+  const price = quote[5]!;
   ivScratch.iv = Number.NaN;
   if (!isValidContract(spot, strike, tYears, rate, divYield) || !Number.isFinite(price)) {
     return IV_STATUS_CODE.invalid_input;
@@ -72,8 +95,14 @@ export function bsmImpliedVol(
   ) {
     rememberExpiry(spot, tYears, rate, divYield);
   }
+  if (spot !== strikeMemo[0] || strike !== strikeMemo[1]) {
+    strikeMemo[0] = spot;
+    strikeMemo[1] = strike;
+    strikeMemo[2] = Math.log(spot / strike);
+    strikeMemo[3] = Math.sqrt(strike);
+  }
   const carry = expiryMemo[MEMO_CARRY]!;
-  const x = Math.log(spot / strike) + carry;
+  const x = strikeMemo[2]! + carry;
   const forward = expiryMemo[MEMO_FORWARD]!;
   const undiscounted = price * expiryMemo[MEMO_GROWTH]!;
   const intrinsic = Math.max(sign * (forward - strike), 0);
@@ -81,8 +110,9 @@ export function bsmImpliedVol(
   // intrinsic bound must not be rejected because of that rounding.
   if (undiscounted < intrinsic * (1 - INTRINSIC_SLACK)) return IV_STATUS_CODE.below_intrinsic;
   if (undiscounted >= (sign > 0 ? forward : strike)) return IV_STATUS_CODE.above_max;
-  const sqrtFK = expiryMemo[MEMO_SQRT_FORWARD]! * Math.sqrt(strike);
-  let beta = undiscounted / sqrtFK;
+  const sqrtForward = expiryMemo[MEMO_SQRT_FORWARD]!;
+  const sqrtStrike = strikeMemo[3]!;
+  let beta = undiscounted / (sqrtForward * sqrtStrike);
   let xc = sign * x;
   if (xc > 0) {
     beta -= normalisedIntrinsicCall(xc);
@@ -92,7 +122,12 @@ export function bsmImpliedVol(
     ivScratch.iv = 0;
     return IV_STATUS_CODE.ok;
   }
-  const s = normalisedImpliedVolOtmCall(beta, xc);
+  lbr[0] = beta;
+  lbr[1] = xc;
+  // e^{xc/2} = e^{−|ln(F/K)|/2} as a ratio of the square roots at hand: no exponential.
+  lbr[5] = forward <= strike ? sqrtForward / sqrtStrike : sqrtStrike / sqrtForward;
+  solveOtmCall();
+  const s = lbr[2]!;
   if (s === ABOVE_MAXIMUM) return IV_STATUS_CODE.above_max;
   ivScratch.iv = s / expiryMemo[MEMO_SQRT_T]!;
   return IV_STATUS_CODE.ok;

@@ -9,108 +9,52 @@
  * inverseNormCdf is Wichura's AS241 (PPND16), accurate to ~1e-16.
  */
 
-const SQRT_PI_INV = 0.56418958354775628695; // 1/sqrt(pi)
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
 const ONE_OVER_SQRT_TWO = Math.SQRT1_2;
 const CODY_THRESHOLD = 0.46875;
-const XSMALL = 1.11e-16;
 const XBIG = 26.543; // erfc(x) underflows to 0 beyond this
-const XNEG = -26.628; // erfcx overflows below this
-const XHUGE = 6.71e7;
-const XMAX = 2.53e307;
 
-const A0 = 3.1611237438705656;
-const A1 = 113.864154151050156;
-const A2 = 377.485237685302021;
-const A3 = 3209.37758913846947;
-const A4 = 0.185777706184603153;
-const B0 = 23.6012909523441209;
-const B1 = 244.024637934444173;
-const B2 = 1282.61652607737228;
-const B3 = 2844.23683343917062;
-
-const C0 = 0.564188496988670089;
-const C1 = 8.88314979438837594;
-const C2 = 66.1191906371416295;
-const C3 = 298.635138197400131;
-const C4 = 881.95222124176909;
-const C5 = 1712.04761263407058;
-const C6 = 2051.07837782607147;
-const C7 = 1230.33935479799725;
-const C8 = 2.15311535474403846e-8;
-const D0 = 15.7449261107098347;
-const D1 = 117.693950891312499;
-const D2 = 537.181101862009858;
-const D3 = 1621.38957456669019;
-const D4 = 3290.79923573345963;
-const D5 = 4362.61909014324716;
-const D6 = 3439.36767414372164;
-const D7 = 1230.33935480374942;
-
-const P0 = 0.305326634961232344;
-const P1 = 0.360344899949804439;
-const P2 = 0.125781726111229246;
-const P3 = 0.0160837851487422766;
-const P4 = 6.58749161529837803e-4;
-const P5 = 0.0163153871373020978;
-const Q0 = 2.56852019228982242;
-const Q1 = 1.87295284992346047;
-const Q2 = 0.527905102951428412;
-const Q3 = 0.0605183413124413191;
-const Q4 = 0.00233520497626869185;
+// Cody's coefficients (A/B: erf on |x| <= 0.46875; C/D: erfcx on (0.46875, 4]; P/Q: erfcx beyond 4) are
+// written as literals in the Horner forms below, in Cody's evaluation order. V8 reads a module-level
+// const from the module context behind a TDZ hole check: that costs a load and a branch per
+// coefficient and doubles the bytecode size, which decides whether TurboFan inlines these functions
+// into the implied-volatility solver (a function it does not inline boxes every double it returns).
 
 /** erf(y) for |y| <= 0.46875 (signed). */
 function erfSmall(x: number): number {
   const y = Math.abs(x);
-  const ysq = y > XSMALL ? y * y : 0;
-  let num = A4 * ysq;
-  let den = ysq;
-  num = (num + A0) * ysq;
-  den = (den + B0) * ysq;
-  num = (num + A1) * ysq;
-  den = (den + B1) * ysq;
-  num = (num + A2) * ysq;
-  den = (den + B2) * ysq;
-  return (x * (num + A3)) / (den + B3);
+  const ysq = y > 1.11e-16 ? y * y : 0;
+  const num =
+    (((0.185777706184603153 * ysq + 3.1611237438705656) * ysq + 113.864154151050156) * ysq +
+      377.485237685302021) *
+    ysq;
+  const den = (((ysq + 23.6012909523441209) * ysq + 244.024637934444173) * ysq + 1282.61652607737228) * ysq;
+  return (x * (num + 3209.37758913846947)) / (den + 2844.23683343917062);
 }
 
 /** erfcx(y) = exp(y^2) erfc(y) for 0.46875 < y <= 4. */
 function erfcxMid(y: number): number {
-  let num = C8 * y;
-  let den = y;
-  num = (num + C0) * y;
-  den = (den + D0) * y;
-  num = (num + C1) * y;
-  den = (den + D1) * y;
-  num = (num + C2) * y;
-  den = (den + D2) * y;
-  num = (num + C3) * y;
-  den = (den + D3) * y;
-  num = (num + C4) * y;
-  den = (den + D4) * y;
-  num = (num + C5) * y;
-  den = (den + D5) * y;
-  num = (num + C6) * y;
-  den = (den + D6) * y;
-  return (num + C7) / (den + D7);
+  // biome-ignore format: one Horner form per polynomial
+  return ((((((((2.15311535474403846e-8 * y + 0.564188496988670089) * y + 8.88314979438837594) * y + 66.1191906371416295) * y + 298.635138197400131) * y + 881.95222124176909) * y + 1712.04761263407058) * y + 2051.07837782607147) * y + 1230.33935479799725) /
+    ((((((((y + 15.7449261107098347) * y + 117.693950891312499) * y + 537.181101862009858) * y + 1621.38957456669019) * y + 3290.79923573345963) * y + 4362.61909014324716) * y + 3439.36767414372164) * y + 1230.33935480374942);
 }
 
 /** erfcx(y) for y > 4: no exponential needed, which keeps relative accuracy in the far tail. */
 function erfcxLarge(y: number): number {
-  if (y >= XHUGE) return SQRT_PI_INV / y;
+  if (y >= 6.71e7) return 0.56418958354775628695 / y;
   const ysq = 1 / (y * y);
-  let num = P5 * ysq;
-  let den = ysq;
-  num = (num + P0) * ysq;
-  den = (den + Q0) * ysq;
-  num = (num + P1) * ysq;
-  den = (den + Q1) * ysq;
-  num = (num + P2) * ysq;
-  den = (den + Q2) * ysq;
-  num = (num + P3) * ysq;
-  den = (den + Q3) * ysq;
-  const r = (ysq * (num + P4)) / (den + Q4);
-  return (SQRT_PI_INV - r) / y;
+  const num =
+    ((((0.0163153871373020978 * ysq + 0.305326634961232344) * ysq + 0.360344899949804439) * ysq +
+      0.125781726111229246) *
+      ysq +
+      0.0160837851487422766) *
+    ysq;
+  const den =
+    ((((ysq + 2.56852019228982242) * ysq + 1.87295284992346047) * ysq + 0.527905102951428412) * ysq +
+      0.0605183413124413191) *
+    ysq;
+  const r = (ysq * (num + 6.58749161529837803e-4)) / (den + 0.00233520497626869185);
+  return (0.56418958354775628695 - r) / y;
 }
 
 /**
@@ -144,12 +88,13 @@ export function erfc(x: number): number {
 /** Scaled complementary error function exp(x^2)·erfc(x), finite for large positive x. */
 export function erfcx(x: number): number {
   const y = Math.abs(x);
+  // Literal thresholds (0.46875 = Cody's split, 2.53e307 = XMAX, -26.628 = XNEG): see the note above.
   let r: number;
-  if (y <= CODY_THRESHOLD) r = Math.exp(y * y) * (1 - erfSmall(x));
-  else if (y >= XMAX) r = 0;
+  if (y <= 0.46875) return Math.exp(y * y) * (1 - erfSmall(x));
+  if (y >= 2.53e307) r = 0;
   else r = y <= 4 ? erfcxMid(y) : erfcxLarge(y);
-  if (x >= 0 || y <= CODY_THRESHOLD) return r;
-  if (x < XNEG) return Number.POSITIVE_INFINITY;
+  if (x >= 0) return r;
+  if (x < -26.628) return Number.POSITIVE_INFINITY;
   const ysq = Math.trunc(x * 16) / 16;
   const del = (x - ysq) * (x + ysq);
   const e = Math.exp(ysq * ysq) * Math.exp(del);
@@ -166,9 +111,7 @@ export function normCdf(x: number): number {
 }
 
 const SPLIT1 = 0.425;
-const SPLIT2 = 5.0;
 const CONST1 = 0.180625;
-const CONST2 = 1.6;
 
 /** Inverse normal CDF, Wichura AS241 (Applied Statistics 37(3), 1988). */
 export function inverseNormCdf(u: number): number {
@@ -201,56 +144,7 @@ export function inverseNormCdf(u: number): number {
         1)
     );
   }
-  let r = q < 0 ? u : 1 - u;
-  r = Math.sqrt(-Math.log(r));
-  let ret: number;
-  if (r < SPLIT2) {
-    r -= CONST2;
-    ret =
-      (((((((7.7454501427834140764e-4 * r + 2.27238449892691845833e-2) * r + 2.4178072517745061177e-1) * r +
-        1.27045825245236838258) *
-        r +
-        3.64784832476320460504) *
-        r +
-        5.7694972214606914055) *
-        r +
-        4.6303378461565452959) *
-        r +
-        1.42343711074968357734) /
-      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 1.51986665636164571966e-2) * r +
-        1.4810397642748007459e-1) *
-        r +
-        6.8976733498510000455e-1) *
-        r +
-        1.6763848301838038494) *
-        r +
-        2.05319162663775882187) *
-        r +
-        1);
-  } else {
-    r -= SPLIT2;
-    ret =
-      (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 1.2426609473880784386e-3) * r +
-        2.6532189526576123093e-2) *
-        r +
-        2.9656057182850489123e-1) *
-        r +
-        1.7848265399172913358) *
-        r +
-        5.4637849111641143699) *
-        r +
-        6.6579046435011037772) /
-      (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
-        7.868691311456132591e-4) *
-        r +
-        1.4875361290850614852e-2) *
-        r +
-        1.3692988092273580531e-1) *
-        r +
-        5.9983220655588793769e-1) *
-        r +
-        1);
-  }
+  const ret = normQuantileTail(Math.sqrt(-Math.log(q < 0 ? u : 1 - u)));
   return q < 0 ? -ret : ret;
 }
 
@@ -274,4 +168,61 @@ export function normCdfGivenDensity(x: number, e: number): number {
   if (y <= CODY_THRESHOLD) return 0.5 - 0.5 * erfSmall(-x * ONE_OVER_SQRT_TWO);
   const c = y >= XBIG ? 0 : e * (y <= 4 ? erfcxMid(y) : erfcxLarge(y));
   return x < 0 ? 0.5 * c : 1 - 0.5 * c;
+}
+
+/**
+ * AS241's tail: |Φ⁻¹(p)| for a tail probability p < 0.075 given r = √(−ln p). Callers that have ln p
+ * without p (the implied-volatility guess has it as a logarithm of a cube) skip a cube root this way.
+ */
+export function normQuantileTail(root: number): number {
+  let r = root;
+  let ret: number;
+  if (r < 5.0) {
+    r -= 1.6;
+    ret =
+      (((((((7.7454501427834140764e-4 * r + 2.27238449892691845833e-2) * r + 2.4178072517745061177e-1) * r +
+        1.27045825245236838258) *
+        r +
+        3.64784832476320460504) *
+        r +
+        5.7694972214606914055) *
+        r +
+        4.6303378461565452959) *
+        r +
+        1.42343711074968357734) /
+      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 1.51986665636164571966e-2) * r +
+        1.4810397642748007459e-1) *
+        r +
+        6.8976733498510000455e-1) *
+        r +
+        1.6763848301838038494) *
+        r +
+        2.05319162663775882187) *
+        r +
+        1);
+  } else {
+    r -= 5.0;
+    ret =
+      (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 1.2426609473880784386e-3) * r +
+        2.6532189526576123093e-2) *
+        r +
+        2.9656057182850489123e-1) *
+        r +
+        1.7848265399172913358) *
+        r +
+        5.4637849111641143699) *
+        r +
+        6.6579046435011037772) /
+      (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
+        7.868691311456132591e-4) *
+        r +
+        1.4875361290850614852e-2) *
+        r +
+        1.3692988092273580531e-1) *
+        r +
+        5.9983220655588793769e-1) *
+        r +
+        1);
+  }
+  return ret;
 }

@@ -11,23 +11,17 @@ export const DBL_EPSILON = 2.220446049250313e-16;
 export const DBL_MIN = 2.2250738585072014e-308;
 const SQRT_DBL_MIN = Math.sqrt(DBL_MIN);
 const FOURTH_ROOT_DBL_EPSILON = Math.sqrt(Math.sqrt(DBL_EPSILON));
-const SIXTEENTH_ROOT_DBL_EPSILON = Math.sqrt(Math.sqrt(FOURTH_ROOT_DBL_EPSILON));
 const ONE_OVER_SQRT_TWO_PI = 0.3989422804014327;
-const ONE_OVER_SQRT_TWO = Math.SQRT1_2;
-const SQRT_TWO_PI = 2.5066282746310002;
 
-/** Output of normalisedBlackAndVega, [b, ∂b/∂s]: typed-array slots stay unboxed doubles in V8. */
-export const blackVega = new Float64Array(2);
-
-const ASYMPTOTIC_THRESHOLD = -10;
-// Reciprocal factorials of the small-t expansion: multiplications instead of six divisions per call.
-const INV_FACT_3 = 1 / 6;
-const INV_FACT_5 = 1 / 120;
-const INV_FACT_7 = 1 / 5040;
-const INV_FACT_9 = 1 / 362880;
-const INV_FACT_11 = 1 / 39916800;
-const INV_FACT_13 = 1 / 6227020800;
-const SMALL_T_THRESHOLD = 2 * SIXTEENTH_ROOT_DBL_EPSILON;
+/**
+ * Registers of the b(x, s) kernels: [0] b and [1] ∂b/∂s out, [2] x and [3] s in; [4] h = x/s, [5] t = s/2
+ * and [6] the vega factor e^{−(h²+t²)/2}/√(2π) pass from blackAndVega to the region kernels. Values
+ * cross these calls through a Float64Array because V8 boxes every double it passes to, or returns
+ * from, a function it has not inlined (a heap allocation each), and the kernels are too large to be
+ * inlined all into one caller. Hot kernels write their constants as literals: a module-level const is
+ * read from the module context behind a TDZ check, and the larger bytecode blocks inlining.
+ */
+export const blackVega = new Float64Array(7);
 
 /** Normalised intrinsic value of a call (x > 0) in the b-scale: e^{x/2} − e^{−x/2}, series for small x. */
 export function normalisedIntrinsicCall(x: number): number {
@@ -42,68 +36,113 @@ export function normalisedIntrinsicCall(x: number): number {
 }
 
 /**
- * A(h,t)-based expansion for very negative h and modest t (Abramowitz-Stegun 26.2.12 to 17th order),
- * without the common factor e^{−(h²+t²)/2}/√(2π) (the vega), which callers share.
+ * Very negative h, modest t: the A(h,t)-based expansion (Abramowitz-Stegun 26.2.12 to 17th order) times
+ * the vega factor, into blackVega[0].
  */
-function asymptoticFactor(h: number, t: number): number {
+function asymptoticRegion(): void {
+  const h = blackVega[4]!;
+  const t = blackVega[5]!;
   const e = (t / h) * (t / h);
   const r = (h + t) * (h - t);
   const q = (h / r) * (h / r);
   // biome-ignore format: coefficient tower kept as one expression
   const sum = (2.0+q*(-6.0E0-2.0*e+3.0*q*(1.0E1+e*(2.0E1+2.0*e)+5.0*q*(-1.4E1+e*(-7.0E1+e*(-4.2E1-2.0*e))+7.0*q*(1.8E1+e*(1.68E2+e*(2.52E2+e*(7.2E1+2.0*e)))+9.0*q*(-2.2E1+e*(-3.3E2+e*(-9.24E2+e*(-6.6E2+e*(-1.1E2-2.0*e))))+1.1E1*q*(2.6E1+e*(5.72E2+e*(2.574E3+e*(3.432E3+e*(1.43E3+e*(1.56E2+2.0*e)))))+1.3E1*q*(-3.0E1+e*(-9.1E2+e*(-6.006E3+e*(-1.287E4+e*(-1.001E4+e*(-2.73E3+e*(-2.1E2-2.0*e))))))+1.5E1*q*(3.4E1+e*(1.36E3+e*(1.2376E4+e*(3.8896E4+e*(4.862E4+e*(2.4752E4+e*(4.76E3+e*(2.72E2+2.0*e)))))))+1.7E1*q*(-3.8E1+e*(-1.938E3+e*(-2.3256E4+e*(-1.00776E5+e*(-1.84756E5+e*(-1.51164E5+e*(-5.4264E4+e*(-7.752E3+e*(-3.42E2-2.0*e))))))))+1.9E1*q*(4.2E1+e*(2.66E3+e*(4.0698E4+e*(2.3256E5+e*(5.8786E5+e*(7.05432E5+e*(4.0698E5+e*(1.08528E5+e*(1.197E4+e*(4.2E2+2.0*e)))))))))+2.1E1*q*(-4.6E1+e*(-3.542E3+e*(-6.7298E4+e*(-4.90314E5+e*(-1.63438E6+e*(-2.704156E6+e*(-2.288132E6+e*(-9.80628E5+e*(-2.01894E5+e*(-1.771E4+e*(-5.06E2-2.0*e))))))))))+2.3E1*q*(5.0E1+e*(4.6E3+e*(1.0626E5+e*(9.614E5+e*(4.08595E6+e*(8.9148E6+e*(1.04006E7+e*(6.53752E6+e*(2.16315E6+e*(3.542E5+e*(2.53E4+e*(6.0E2+2.0*e)))))))))))+2.5E1*q*(-5.4E1+e*(-5.85E3+e*(-1.6146E5+e*(-1.77606E6+e*(-9.37365E6+e*(-2.607579E7+e*(-4.01166E7+e*(-3.476772E7+e*(-1.687257E7+e*(-4.44015E6+e*(-5.9202E5+e*(-3.51E4+e*(-7.02E2-2.0*e))))))))))))+2.7E1*q*(5.8E1+e*(7.308E3+e*(2.3751E5+e*(3.12156E6+e*(2.003001E7+e*(6.919458E7+e*(1.3572783E8+e*(1.5511752E8+e*(1.0379187E8+e*(4.006002E7+e*(8.58429E6+e*(9.5004E5+e*(4.7502E4+e*(8.12E2+2.0*e)))))))))))))+2.9E1*q*(-6.2E1+e*(-8.99E3+e*(-3.39822E5+e*(-5.25915E6+e*(-4.032015E7+e*(-1.6934463E8+e*(-4.1250615E8+e*(-6.0108039E8+e*(-5.3036505E8+e*(-2.8224105E8+e*(-8.870433E7+e*(-1.577745E7+e*(-1.472562E6+e*(-6.293E4+e*(-9.3E2-2.0*e))))))))))))))+3.1E1*q*(6.6E1+e*(1.0912E4+e*(4.74672E5+e*(8.544096E6+e*(7.71342E7+e*(3.8707344E8+e*(1.14633288E9+e*(2.07431664E9+e*(2.33360622E9+e*(1.6376184E9+e*(7.0963464E8+e*(1.8512208E8+e*(2.7768312E7+e*(2.215136E6+e*(8.184E4+e*(1.056E3+2.0*e)))))))))))))))+3.3E1*(-7.0E1+e*(-1.309E4+e*(-6.49264E5+e*(-1.344904E7+e*(-1.4121492E8+e*(-8.344518E8+e*(-2.9526756E9+e*(-6.49588632E9+e*(-9.0751353E9+e*(-8.1198579E9+e*(-4.6399188E9+e*(-1.6689036E9+e*(-3.67158792E8+e*(-4.707164E7+e*(-3.24632E6+e*(-1.0472E5+e*(-1.19E3-2.0*e)))))))))))))))))*q)))))))))))))))));
-  return (t / r) * sum;
-}
-
-function asymptoticExpansion(h: number, t: number): number {
-  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * asymptoticFactor(h, t);
-  return Math.abs(Math.max(b, 0));
+  blackVega[0] = blackVega[6]! * ((t / r) * sum);
 }
 
 /**
- * Expansion of Y(h+t) − Y(h−t), Y = Φ/φ, to 12th order in t; exact to float64 for h <= 0, t < 0.21.
- * Like asymptoticFactor, without the vega factor.
+ * Small t: Y(h+t) − Y(h−t), Y = Φ/φ, expanded to 12th order in t (exact to float64 for h <= 0,
+ * t < 0.21), times the vega factor, into blackVega[0].
  */
-function smallTFactor(h: number, t: number): number {
-  const a = 1 + h * (0.5 * SQRT_TWO_PI) * erfcx(-ONE_OVER_SQRT_TWO * h);
+function smallTRegion(): void {
+  const h = blackVega[4]!;
+  const t = blackVega[5]!;
+  // 1.2533141373155001 = √(2π)/2
+  const a = 1 + h * 1.2533141373155001 * erfcx(-Math.SQRT1_2 * h);
   const w = t * t;
   const h2 = h * h;
   // biome-ignore format: coefficient tower kept as one expression
-  const expansion = 2*t*(a+w*((-1+3*a+a*h2)*INV_FACT_3+w*((-7+15*a+h2*(-1+10*a+a*h2))*INV_FACT_5+w*((-57+105*a+h2*(-18+105*a+h2*(-1+21*a+a*h2)))*INV_FACT_7+w*((-561+945*a+h2*(-285+1260*a+h2*(-33+378*a+h2*(-1+36*a+a*h2))))*INV_FACT_9+w*((-6555+10395*a+h2*(-4680+17325*a+h2*(-840+6930*a+h2*(-52+990*a+h2*(-1+55*a+a*h2)))))*INV_FACT_11+((-89055+135135*a+h2*(-82845+270270*a+h2*(-20370+135135*a+h2*(-1926+25740*a+h2*(-75+2145*a+h2*(-1+78*a+a*h2))))))*w)*INV_FACT_13))))));
-  return expansion;
+  const expansion = 2*t*(a+w*((-1+3*a+a*h2)*0.16666666666666666+w*((-7+15*a+h2*(-1+10*a+a*h2))*0.008333333333333333+w*((-57+105*a+h2*(-18+105*a+h2*(-1+21*a+a*h2)))*0.0001984126984126984+w*((-561+945*a+h2*(-285+1260*a+h2*(-33+378*a+h2*(-1+36*a+a*h2))))*0.0000027557319223985893+w*((-6555+10395*a+h2*(-4680+17325*a+h2*(-840+6930*a+h2*(-52+990*a+h2*(-1+55*a+a*h2)))))*2.505210838544172e-8+((-89055+135135*a+h2*(-82845+270270*a+h2*(-20370+135135*a+h2*(-1926+25740*a+h2*(-75+2145*a+h2*(-1+78*a+a*h2))))))*w)*1.6059043836821613e-10))))));
+  blackVega[0] = blackVega[6]! * expansion;
 }
 
-function smallTExpansion(h: number, t: number): number {
-  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * smallTFactor(h, t);
-  return Math.abs(Math.max(b, 0));
+/** Where the first term dominates (above ~85% of e^{x/2}) the plain CDF form loses no digits. */
+function normCdfRegion(): void {
+  const h = blackVega[4]!;
+  const t = blackVega[5]!;
+  const bMax = Math.exp(0.5 * blackVega[2]!);
+  blackVega[0] = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
 }
 
-function viaNormCdf(x: number, s: number): number {
+/** Elsewhere the erfcx form: a single exponential (the vega factor), no cancellation of two. */
+function erfcxRegion(): void {
+  const h = blackVega[4]!;
+  const t = blackVega[5]!;
+  // 1.2533141373155001 = √(2π)/2
+  blackVega[0] =
+    1.2533141373155001 * blackVega[6]! * (erfcx(-Math.SQRT1_2 * (h + t)) - erfcx(-Math.SQRT1_2 * (h - t)));
+}
+
+/**
+ * b(x, s) and ∂b/∂s for an out-of-the-money call (x <= 0, s > 0), from blackVega[2..3] into
+ * blackVega[0..1]. Three of the four regions carry the vega as a factor, so one exponential serves
+ * both values; the implied-volatility iteration needs both at every step.
+ */
+export function blackAndVega(): void {
+  const x = blackVega[2]!;
+  const s = blackVega[3]!;
   const h = x / s;
   const t = 0.5 * s;
-  const bMax = Math.exp(0.5 * x);
-  const b = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
-  return Math.abs(Math.max(b, 0));
+  const vega = 0.3989422804014327 * Math.exp(-0.5 * (h * h + t * t));
+  // 1.4916681462400413e-154 = √DBL_MIN: below it the vega underflows to nothing meaningful.
+  blackVega[1] = x === 0 || s > -x * 1.4916681462400413e-154 ? vega : 0;
+  blackVega[4] = h;
+  blackVega[5] = t;
+  blackVega[6] = vega;
+  // Region bounds: ASYMPTOTIC_THRESHOLD = −10, SMALL_T_THRESHOLD = 2·DBL_EPSILON^{1/16} = 0.2102….
+  if (x < s * -10 && 0.5 * s * s + x < s * -9.78977589618657) asymptoticRegion();
+  else if (t < 0.21022410381342865) smallTRegion();
+  else if (x + 0.5 * s * s > s * 0.85) normCdfRegion();
+  else erfcxRegion();
+  blackVega[0] = Math.abs(Math.max(blackVega[0]!, 0));
 }
 
-function viaErfcx(h: number, t: number): number {
-  const b =
-    0.5 *
-    Math.exp(-0.5 * (h * h + t * t)) *
-    (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
-  return Math.abs(Math.max(b, 0));
+/**
+ * b(x, s)/vega(x, s) (x <= 0, s > 0) from blackVega[2..3] into blackVega[0], with h and t in
+ * blackVega[4..5]: for callers that work with ln b = ln factor − (h²+t²)/2 − ln√(2π), which needs no
+ * exponential (the lowest branch of the implied-volatility iteration). Where the plain CDF form applies
+ * the factor is b divided by the vega.
+ */
+export function blackOverVega(): void {
+  const x = blackVega[2]!;
+  const s = blackVega[3]!;
+  const h = x / s;
+  const t = 0.5 * s;
+  blackVega[4] = h;
+  blackVega[5] = t;
+  blackVega[6] = 1;
+  if (x < s * -10 && 0.5 * s * s + x < s * -9.78977589618657) asymptoticRegion();
+  else if (t < 0.21022410381342865) smallTRegion();
+  else if (x + 0.5 * s * s > s * 0.85) {
+    normCdfRegion();
+    blackVega[0] = blackVega[0]! / (0.3989422804014327 * Math.exp(-0.5 * (h * h + t * t)));
+  } else erfcxRegion();
+  blackVega[0] = Math.abs(Math.max(blackVega[0]!, 0));
+}
+
+/** b(x, s) and ∂b/∂s into blackVega[0..1]; see blackAndVega. */
+export function normalisedBlackAndVega(x: number, s: number): void {
+  blackVega[2] = x;
+  blackVega[3] = s;
+  blackAndVega();
 }
 
 /** b(x, s) for a call; a put is b(−x, s) (reciprocal-strike symmetry). */
 export function normalisedBlackCall(x: number, s: number): number {
   if (x > 0) return normalisedIntrinsicCall(x) + normalisedBlackCall(-x, s);
   if (s <= 0) return 0;
-  if (x < s * ASYMPTOTIC_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_THRESHOLD)) {
-    return asymptoticExpansion(x / s, 0.5 * s);
-  }
-  if (0.5 * s < SMALL_T_THRESHOLD) return smallTExpansion(x / s, 0.5 * s);
-  // Above ~85% of e^{x/2} the first term dominates and combining terms would only lose digits.
-  if (x + 0.5 * s * s > s * 0.85) return viaNormCdf(x, s);
-  return viaErfcx(x / s, 0.5 * s);
+  normalisedBlackAndVega(x, s);
+  return blackVega[0]!;
 }
 
 /** ∂b/∂s. */
@@ -114,29 +153,4 @@ export function normalisedVega(x: number, s: number): number {
   const h = x / s;
   const t = 0.5 * s;
   return ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
-}
-
-/**
- * b(x, s) and ∂b/∂s for an out-of-the-money call (x <= 0, s > 0) into blackVega. Three of the four
- * regions carry the vega e^{−(h²+t²)/2}/√(2π) as a factor, so one exponential serves both values; the
- * implied-volatility iteration needs both at every step.
- */
-export function normalisedBlackAndVega(x: number, s: number): void {
-  const h = x / s;
-  const t = 0.5 * s;
-  const vega = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
-  blackVega[1] = x === 0 || s > -x * SQRT_DBL_MIN ? vega : 0;
-  let b: number;
-  if (x < s * ASYMPTOTIC_THRESHOLD && 0.5 * s * s + x < s * (SMALL_T_THRESHOLD + ASYMPTOTIC_THRESHOLD)) {
-    b = vega * asymptoticFactor(h, t);
-  } else if (t < SMALL_T_THRESHOLD) {
-    b = vega * smallTFactor(h, t);
-  } else if (x + 0.5 * s * s > s * 0.85) {
-    const bMax = Math.exp(0.5 * x);
-    b = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
-  } else {
-    b =
-      0.5 * SQRT_TWO_PI * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
-  }
-  blackVega[0] = Math.abs(Math.max(b, 0));
 }

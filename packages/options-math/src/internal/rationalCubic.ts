@@ -103,3 +103,39 @@ export function convexControlToFitSecondDerivativeRight(
   }
   return Math.max(r, minimumControlParameter(dL, dR, (yR - yL) / h, preferShape));
 }
+
+/**
+ * Nodes of one interpolation for interpolateFitted: [0] xL, [1] xR, [2] yL, [3] yR, [4] dL, [5] dR,
+ * [6] the second derivative to fit at the chosen end, [7] the abscissa in and the interpolated value
+ * out. The solver passes them through this Float64Array rather than as eight arguments because V8
+ * boxes each double argument of a call it does not inline.
+ */
+export const cubicNodes = new Float64Array(8);
+
+/**
+ * Rational cubic through cubicNodes with its control parameter fitted to the second derivative at the
+ * left end, evaluated at cubicNodes[7] into cubicNodes[7]. (Left and right are separate functions so
+ * each fits TurboFan's inlining budget with its two helpers.)
+ */
+export function interpolateFittedLeft(preferShape: boolean): void {
+  const xL = cubicNodes[0]!;
+  const xR = cubicNodes[1]!;
+  const yL = cubicNodes[2]!;
+  const yR = cubicNodes[3]!;
+  const dL = cubicNodes[4]!;
+  const dR = cubicNodes[5]!;
+  const r = convexControlToFitSecondDerivativeLeft(xL, xR, yL, yR, dL, dR, cubicNodes[6]!, preferShape);
+  cubicNodes[7] = rationalCubicInterpolation(cubicNodes[7]!, xL, xR, yL, yR, dL, dR, r);
+}
+
+/** As interpolateFittedLeft, with the second derivative fitted at the right end. */
+export function interpolateFittedRight(preferShape: boolean): void {
+  const xL = cubicNodes[0]!;
+  const xR = cubicNodes[1]!;
+  const yL = cubicNodes[2]!;
+  const yR = cubicNodes[3]!;
+  const dL = cubicNodes[4]!;
+  const dR = cubicNodes[5]!;
+  const r = convexControlToFitSecondDerivativeRight(xL, xR, yL, yR, dL, dR, cubicNodes[6]!, preferShape);
+  cubicNodes[7] = rationalCubicInterpolation(cubicNodes[7]!, xL, xR, yL, yR, dL, dR, r);
+}
