@@ -1,23 +1,39 @@
-import { Option, type SchemaAST } from "effect";
+import { Option, SchemaAST } from "effect";
+import { builtinCheck, type NumberCheck, type StringCheck } from "./builtinChecks.js";
+import { type FastDecoder, NOT_VALID } from "./notValid.js";
+import { compileStruct, type StructField } from "./structDecoder.js";
 
 /**
  * A compiled fast path over an effect Schema's AST, for the few event kinds that arrive millions
  * of times (quotes, ticks). It runs the schema's *own* refinement predicates (`Refinement.filter`)
  * and default transformations, so it accepts exactly what the schema accepts; it only skips the
- * general interpreter's bookkeeping. When it rejects, the caller re-runs the real Schema decoder
+ * general interpreter's bookkeeping (structs become generated per-shape code, structDecoder.ts).
+ * When it rejects, the caller re-runs the real Schema decoder
  * for the precise error message — bad rows are rare. A property test checks both agree.
+ *
+ * effect's built-in refinements (int, finite, bounds, lengths, patterns) run as plain checks,
+ * each verified against its own filter when compiled (builtinChecks.ts); any other refinement runs
+ * through effect's filter. `refinements: "effect"` sends every refinement through effect, as the
+ * first version did — kept for the bench and the property tests that compare the two.
  *
  * Returns the decoded value, or NOT_VALID. Throws Unsupported at compile time for AST shapes it
  * does not handle; those kinds simply keep using the Schema decoder.
  */
-export const NOT_VALID: unique symbol = Symbol("NOT_VALID");
-export type FastDecoder = (input: unknown) => unknown;
+export { type FastDecoder, NOT_VALID } from "./notValid.js";
 
 export class Unsupported extends Error {}
 
 const parseOptions = { errors: "first", onExcessProperty: "ignore" } as const;
 
-export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
+export interface CompileOptions {
+  readonly refinements?: "native" | "effect";
+}
+
+export const compileDecoder = (ast: SchemaAST.AST, options: CompileOptions = {}): FastDecoder =>
+  compile(ast, options.refinements !== "effect");
+
+const compile = (ast: SchemaAST.AST, native: boolean): FastDecoder => {
+  const go = (a: SchemaAST.AST) => compile(a, native);
   switch (ast._tag) {
     case "Literal": {
       const literal = ast.literal;
@@ -34,7 +50,15 @@ export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
     case "UnknownKeyword":
       return (u) => u;
     case "Union": {
-      const members = ast.types.map(compileDecoder);
+      const members = ast.types.map(go);
+      // Optional fields are `X | undefined` and small literal sets: two direct calls beat the loop.
+      if (native && members.length === 2) {
+        const [first, second] = members as [FastDecoder, FastDecoder];
+        return (u) => {
+          const r = first(u);
+          return r !== NOT_VALID ? r : second(u);
+        };
+      }
       return (u) => {
         for (let i = 0; i < members.length; i++) {
           const r = members[i]!(u);
@@ -43,19 +67,17 @@ export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
         return NOT_VALID;
       };
     }
-    case "Refinement": {
-      const from = compileDecoder(ast.from);
-      const filter = ast.filter;
-      return (u) => {
-        const r = from(u);
-        return r === NOT_VALID || Option.isSome(filter(r, parseOptions, ast)) ? NOT_VALID : r;
-      };
-    }
+    case "Refinement":
+      return native ? compileRefinementChain(ast) : withEffectFilter(go(ast.from), ast);
     case "Transformation": {
       if (ast.transformation._tag !== "TypeLiteralTransformation")
         throw new Unsupported(ast.transformation._tag);
-      const from = compileDecoder(ast.from);
-      const to = compileDecoder(ast.to);
+      if (native) {
+        const single = compileFieldDefaults(ast, ast.transformation);
+        if (single !== undefined) return single;
+      }
+      const from = go(ast.from);
+      const to = go(ast.to);
       const steps = ast.transformation.propertySignatureTransformations;
       return (u) => {
         const encoded = from(u);
@@ -72,14 +94,25 @@ export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
       };
     }
     case "TypeLiteral": {
+      if (native && ast.indexSignatures.length === 0)
+        return compileStruct(
+          ast.propertySignatures.map((p) => ({
+            name: p.name,
+            encodedOptional: p.isOptional,
+            typeOptional: p.isOptional,
+            decode: go(p.type),
+            step: undefined,
+            revalidate: undefined,
+          })),
+        );
       const props = ast.propertySignatures.map((p) => ({
         name: p.name,
         optional: p.isOptional,
-        decode: compileDecoder(p.type),
+        decode: go(p.type),
       }));
       const index = ast.indexSignatures.map((s) => {
         if (s.parameter._tag !== "StringKeyword") throw new Unsupported(`index ${s.parameter._tag}`);
-        return compileDecoder(s.type);
+        return go(s.type);
       });
       const known = new Set(props.map((p) => p.name));
       return (u) => {
@@ -109,7 +142,7 @@ export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
     }
     case "TupleType": {
       if (ast.elements.length > 0 || ast.rest.length !== 1) throw new Unsupported("tuple");
-      const item = compileDecoder(ast.rest[0]!.type);
+      const item = go(ast.rest[0]!.type);
       return (u) => {
         if (!Array.isArray(u)) return NOT_VALID;
         const out = new Array<unknown>(u.length);
@@ -122,8 +155,99 @@ export const compileDecoder = (ast: SchemaAST.AST): FastDecoder => {
       };
     }
     case "Suspend":
-      return compileDecoder(ast.f());
+      return go(ast.f());
     default:
       throw new Unsupported(ast._tag);
   }
+};
+
+const withEffectFilter = (from: FastDecoder, ast: SchemaAST.Refinement): FastDecoder => {
+  const filter = ast.filter;
+  return (u) => {
+    const r = from(u);
+    return r === NOT_VALID || Option.isSome(filter(r, parseOptions, ast)) ? NOT_VALID : r;
+  };
+};
+
+const allOf = <A>(checks: ReadonlyArray<(a: A) => boolean>): ((a: A) => boolean) => {
+  const [c0, c1, c2] = checks;
+  if (checks.length === 1) return c0!;
+  if (checks.length === 2) return (a) => c0!(a) && c1!(a);
+  if (checks.length === 3) return (a) => c0!(a) && c1!(a) && c2!(a);
+  return (a) => checks.every((c) => c(a));
+};
+
+/**
+ * A chain of refinements over `number` or `string` (e.g. Number.pipe(finite(), positive())) as one
+ * type test plus plain checks. Refinements never change the value, so accepting means passing every
+ * check whatever their order; those not recognised as built-ins still run their effect filter.
+ */
+const compileRefinementChain = (ast: SchemaAST.Refinement): FastDecoder => {
+  const chain: SchemaAST.Refinement[] = [];
+  let base: SchemaAST.AST = ast;
+  for (; base._tag === "Refinement"; base = base.from) chain.unshift(base);
+  if (base._tag !== "NumberKeyword" && base._tag !== "StringKeyword")
+    return withEffectFilter(compile(ast.from, true), ast);
+  const on = base._tag === "NumberKeyword" ? "number" : "string";
+  const plain: Array<NumberCheck | StringCheck> = [];
+  const viaEffect: SchemaAST.Refinement[] = [];
+  for (const r of chain) {
+    const c = builtinCheck(r);
+    if (c !== undefined && c.on === on) plain.push(c.check);
+    else viaEffect.push(r);
+  }
+  let decode: FastDecoder;
+  if (plain.length === 0) decode = compile(base, true);
+  else if (on === "number") {
+    const ok = allOf(plain as NumberCheck[]);
+    decode = (u) => (typeof u === "number" && ok(u) ? u : NOT_VALID);
+  } else {
+    const ok = allOf(plain as StringCheck[]);
+    decode = (u) => (typeof u === "string" && ok(u) ? u : NOT_VALID);
+  }
+  for (const r of viaEffect) decode = withEffectFilter(decode, r);
+  return decode;
+};
+
+/**
+ * Struct-with-defaults (Schema.optionalWith(…, { default })) in one pass. effect decodes the encoded
+ * struct, applies each field's transformation, then validates the whole type-side struct again.
+ * Here each field is decoded once, its transformation applied, and only fields whose type side
+ * differs from the encoded side (or that a transformation touched) are validated again: a field
+ * whose AST contains no transformation accepts its own decoded value, so re-validating it cannot
+ * change the outcome. Only same-named transformations over two structs with the same fields in the
+ * same order and no index signatures qualify; anything else takes the general path.
+ */
+const compileFieldDefaults = (
+  ast: SchemaAST.Transformation,
+  transformation: SchemaAST.TypeLiteralTransformation,
+): FastDecoder | undefined => {
+  const { from, to } = ast;
+  if (from._tag !== "TypeLiteral" || to._tag !== "TypeLiteral") return undefined;
+  if (from.indexSignatures.length > 0 || to.indexSignatures.length > 0) return undefined;
+  const n = from.propertySignatures.length;
+  if (to.propertySignatures.length !== n) return undefined;
+  const steps = new Map<PropertyKey, SchemaAST.PropertySignatureTransformation>();
+  for (const t of transformation.propertySignatureTransformations) {
+    if (t.from !== t.to || steps.has(t.from)) return undefined;
+    steps.set(t.from, t);
+  }
+  const fields: StructField[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = from.propertySignatures[i]!;
+    const t = to.propertySignatures[i]!;
+    if (f.name !== t.name) return undefined;
+    const step = steps.get(f.name);
+    const sameType = f.type === t.type && SchemaAST.typeAST(t.type) === t.type;
+    fields.push({
+      name: f.name,
+      encodedOptional: f.isOptional,
+      typeOptional: t.isOptional,
+      decode: compile(f.type, true),
+      step,
+      revalidate: step === undefined && sameType ? undefined : compile(t.type, true),
+    });
+    steps.delete(f.name);
+  }
+  return steps.size > 0 ? undefined : compileStruct(fields);
 };
