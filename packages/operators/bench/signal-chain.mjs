@@ -5,11 +5,22 @@
 //   [--baseline DIR]: also run another build's operators (DIR/index.js, e.g. a copy of an older
 //   packages/operators/dist in a directory whose node_modules resolves @thetaflow/*) interleaved with
 //   this one, and print the ratio — the way to compare builds on a machine whose load keeps changing.
+//   The baseline's engine is the @thetaflow/core its index.js resolves, so engine changes compare too.
+//   [--skip-american]: leave out the (slow) American-engine measurements.
+//   [--compare-only]: run only what is asked for (--baseline, --fixture-cost, --stages) and the memory run.
+//   [--reps N]: repetitions of each interleaved comparison (default 5).
+//   [--fixture-cost]: also time the session-1 fixture (fresh expiry strings each session; see expiryOn).
+//   [--stages]: CPU time per quote of the topology cut after each stage, greeks emitting fixed analytics
+//   (no IV math), so each stage's own cost (engine hops, operator, allocation) shows.
 
-import { compileTopology, drive, Registry } from "@thetaflow/core";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import * as currentCore from "@thetaflow/core";
 import { bsmPrice } from "@thetaflow/options-math";
 import { Schema } from "effect";
 import { builtinOperators, GreeksParams, priceQuote } from "../dist/index.js";
+
+const current = { operators: builtinOperators, core: currentCore };
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -19,6 +30,11 @@ const QUOTES = arg("--quotes", 1_500_000);
 const STREAM = arg("--stream", 10_000_000);
 const baselineAt = process.argv.indexOf("--baseline");
 const BASELINE = baselineAt === -1 ? undefined : process.argv[baselineAt + 1];
+const COMPARE_ONLY = process.argv.includes("--compare-only");
+const SKIP_AMERICAN = COMPARE_ONLY || process.argv.includes("--skip-american");
+const REPS = arg("--reps", 5);
+const FIXTURE_COST = process.argv.includes("--fixture-cost");
+const STAGES = process.argv.includes("--stages");
 
 const DAY_US = 86_400_000_000;
 const START = Date.UTC(2019, 0, 2, 21) * 1000; // 16:00 New York
@@ -85,20 +101,40 @@ const templateFor = (style, i) => {
 };
 
 /**
+ * Expiry strings are interned: writing a fresh string into every (long-lived, old-generation) template
+ * quote each session left ~30,000 old-to-new pointers for every young-generation collection to walk,
+ * a fixture cost (about a quarter of the pipeline's measured time) that neither a feed (fresh, young
+ * quotes) nor the engine has.
+ */
+const expiryStrings = new Map();
+const expiriesOn = (nowMs, fresh) => {
+  // Past expiries are never asked for again: dropping them keeps the map bounded (~100 entries).
+  for (const past of expiryStrings.keys()) if (past < nowMs) expiryStrings.delete(past);
+  const dayMs = (e) => nowMs + (3 + e * 7) * 86_400_000;
+  return Array.from({ length: EXPIRIES }, (_, e) => (fresh ? isoDay(dayMs(e)) : expiryOn(dayMs(e))));
+};
+const expiryOn = (ms) => {
+  let s = expiryStrings.get(ms);
+  if (s === undefined) {
+    s = isoDay(ms);
+    expiryStrings.set(ms, s);
+  }
+  return s;
+};
+
+/**
  * Sessions of one bar, one VIX tick and a full chain. Chains are priced once up front (20 distinct
  * sessions, cycled) so the clock measures the engine and operators, not the fixture's own pricing;
  * a cycled chain gets its new session time written in place, which is safe because no operator
  * keeps quotes past the session they belong to.
  */
-async function* sessions(totalQuotes, style) {
+async function* sessions(totalQuotes, style, freshExpiries = false) {
   let seq = 0;
   let quotes = 0;
   for (let day = 0; quotes < totalQuotes; day++) {
     const time = START + day * DAY_US;
     const { spot, vol, chain } = templateFor(style, day);
-    const expiries = Array.from({ length: EXPIRIES }, (_, e) =>
-      isoDay(time / 1000 + (3 + e * 7) * 86_400_000),
-    );
+    const expiries = expiriesOn(time / 1000, freshExpiries);
     for (let i = 0; i < chain.length; i++) {
       const q = chain[i];
       q.eventTime = time;
@@ -124,27 +160,46 @@ async function* sessions(totalQuotes, style) {
   }
 }
 
-const topology = (greeksParams) => `name: bench
+const NODES = [
+  ["greeks", "{ id: greeks, op: greeks, inputs: [market], params: PARAMS }"],
+  ["ivSurface", "{ id: ivSurface, op: ivSurface, inputs: [market, greeks] }"],
+  [
+    "volatility",
+    "{ id: volatility, op: volatility, inputs: [market, ivSurface], params: { rankMinPeriods: 20 } }",
+  ],
+  ["regime", "{ id: regime, op: regime, inputs: [volatility] }"],
+  ["indicators", "{ id: indicators, op: indicators, inputs: [market] }"],
+  ["temporal", "{ id: temporal, op: temporal, inputs: [market] }"],
+  ["features", "{ id: features, op: features, inputs: [volatility, regime, indicators, temporal] }"],
+];
+
+/** The bench topology, or its first `upTo` nodes with the last of them as the sink's input. */
+const topology = (greeksParams, upTo = NODES.length) => `name: bench
 sources:
   - id: market
     replay: { files: [unused.ndjson] }
 nodes:
-  - { id: greeks, op: greeks, inputs: [market], params: ${JSON.stringify(greeksParams)} }
-  - { id: ivSurface, op: ivSurface, inputs: [market, greeks] }
-  - { id: volatility, op: volatility, inputs: [market, ivSurface], params: { rankMinPeriods: 20 } }
-  - { id: regime, op: regime, inputs: [volatility] }
-  - { id: indicators, op: indicators, inputs: [market] }
-  - { id: temporal, op: temporal, inputs: [market] }
-  - { id: features, op: features, inputs: [volatility, regime, indicators, temporal] }
+${NODES.slice(0, upTo)
+  .map(([, spec]) => `  - ${spec.replace("PARAMS", JSON.stringify(greeksParams))}`)
+  .join("\n")}
 sinks:
-  - { id: out, type: counter, inputs: [features] }
+  - { id: out, type: counter, inputs: [${NODES[upTo - 1][0]}] }
   - { id: dead, type: counter, inputs: [deadLetters] }
 `;
 
-const run = async (greeksParams, totalQuotes, style, onProgress, operators = builtinOperators) => {
+const run = async (
+  greeksParams,
+  totalQuotes,
+  style,
+  onProgress,
+  build = current,
+  freshExpiries = false,
+  upTo = NODES.length,
+) => {
+  const { compileTopology, drive, Registry } = build.core;
   const counts = { out: 0, dead: 0 };
   const registries = {
-    operators: operators(),
+    operators: build.operators(),
     sinks: new Registry("sink type").register({
       name: "counter",
       description: "counts",
@@ -157,7 +212,7 @@ const run = async (greeksParams, totalQuotes, style, onProgress, operators = bui
       }),
     }),
   };
-  const compiled = compileTopology("bench.yaml", topology(greeksParams), registries);
+  const compiled = compileTopology("bench.yaml", topology(greeksParams, upTo), registries);
   if (compiled._tag === "Left") throw new Error(compiled.left.message);
   const t = compiled.right;
   const sinks = new Map(
@@ -175,7 +230,7 @@ const run = async (greeksParams, totalQuotes, style, onProgress, operators = bui
   const c0 = process.cpuUsage();
   await drive({
     topology: t,
-    sources: new Map([["market", sessions(totalQuotes, style)]]),
+    sources: new Map([["market", sessions(totalQuotes, style, freshExpiries)]]),
     sinks,
     onProgress,
   });
@@ -201,25 +256,20 @@ const best = async (label, params, n, style = "european", reps = 3) => {
 };
 
 /** The per-quote math alone (IV solves + Greeks), no engine: the floor the pipeline is compared with. */
-const mathOnly = (label, params, n, reps = 3) => {
+let checksum = 0;
+const mathOnly = (params, n) => {
   const p = Schema.decodeUnknownSync(GreeksParams)(params);
-  let bestRate = 0;
-  let checksum = 0;
-  for (let r = 0; r < reps; r++) {
-    let done = 0;
-    const t0 = performance.now();
-    for (let day = 0; done < n; day++) {
-      const { spot, chain } = templateFor("european", day);
-      for (const q of chain) checksum += priceQuote(q, spot, 0.015, p).iv ?? 0;
-      done += chain.length;
-    }
-    bestRate = Math.max(bestRate, n / ((performance.now() - t0) / 1000));
+  let done = 0;
+  const t0 = performance.now();
+  for (let day = 0; done < n; day++) {
+    const { spot, chain } = templateFor("european", day);
+    for (const q of chain) checksum += priceQuote(q, spot, 0.015, p).iv ?? 0;
+    done += chain.length;
   }
-  console.log(
-    `${label.padEnd(48)} ${(bestRate / 1e3).toFixed(1).padStart(8)} k quotes/s  (IV checksum ${checksum.toFixed(3)})`,
-  );
-  return bestRate;
+  return n / ((performance.now() - t0) / 1000);
 };
+
+const k = (x) => `${(x / 1e3).toFixed(1)}k`;
 
 // Price every template before any clock starts (runs of one repetition would otherwise time the fixture).
 for (let i = 0; i < TEMPLATE_SESSIONS; i++) {
@@ -227,58 +277,164 @@ for (let i = 0; i < TEMPLATE_SESSIONS; i++) {
   templateFor("american", i);
 }
 console.log(
-  `node ${process.version}; chain ${EXPIRIES * STRIKES * 2} contracts; ${QUOTES.toLocaleString("en-US")} quotes per measurement, best of 3`,
+  `node ${process.version}; chain ${EXPIRIES * STRIKES * 2} contracts; ${QUOTES.toLocaleString("en-US")} quotes per measurement, best of 3 (math-only and pipeline runs interleaved)`,
 );
-const m3 = mathOnly(
-  "math only: priceQuote, mid + bid/ask IV",
-  { pricing: "european", sideIvs: true },
-  QUOTES,
-);
-const p3 = await best("pipeline, european, mid + bid/ask IV", { pricing: "european", sideIvs: true }, QUOTES);
-const m1 = mathOnly("math only: priceQuote, mid IV", { pricing: "european", sideIvs: false }, QUOTES);
-const p1 = await best("pipeline, european, mid IV only", { pricing: "european", sideIvs: false }, QUOTES);
-console.log(
-  `pipeline / math-only throughput: ${(p3 / m3).toFixed(2)} (mid+bid/ask), ${(p1 / m1).toFixed(2)} (mid only)`,
-);
-await best(
-  "american engine (table, default), mid + bid/ask IV",
-  { pricing: "by_style", americanScheme: "table", sideIvs: true },
-  60_000,
-  "american",
-  2,
-);
-await best(
-  "american engine (table, default), mid IV only",
-  { pricing: "by_style", americanScheme: "table", sideIvs: false },
-  60_000,
-  "american",
-  2,
-);
-await best(
-  "american engine (fast scheme), mid IV only",
-  { pricing: "by_style", americanScheme: "fast", sideIvs: false },
-  30_000,
-  "american",
-  1,
-);
-await best(
-  "american engine (standard), mid + bid/ask IV",
-  { pricing: "by_style", americanScheme: "standard", sideIvs: true },
-  6_000,
-  "american",
-  1,
-);
+if (!COMPARE_ONLY) {
+  // Math-only and pipeline runs interleaved, so both see the same machine load.
+  const rates = {};
+  for (const [name, sideIvs] of [
+    ["mid + bid/ask IV", true],
+    ["mid IV only", false],
+  ]) {
+    const params = { pricing: "european", sideIvs };
+    const r = { math: 0, pipeline: 0, cpu: 0, counts: undefined };
+    for (let rep = 0; rep < 3; rep++) {
+      r.math = Math.max(r.math, mathOnly(params, QUOTES));
+      const { seconds, cpuSeconds, counts } = await run(params, QUOTES, "european");
+      r.pipeline = Math.max(r.pipeline, QUOTES / seconds);
+      r.cpu = Math.max(r.cpu, QUOTES / cpuSeconds);
+      r.counts = counts;
+    }
+    rates[name] = r;
+    console.log(
+      `${`math only: priceQuote, ${name}`.padEnd(48)} ${k(r.math).padStart(9)} quotes/s  (IV checksum ${checksum.toFixed(3)})`,
+    );
+    console.log(
+      `${`pipeline, european, ${name}`.padEnd(48)} ${k(r.pipeline).padStart(9)} quotes/s  (per CPU second ${k(r.cpu)}; feature vectors ${r.counts.out}, dead letters ${r.counts.dead})`,
+    );
+  }
+  console.log(
+    `pipeline / math-only throughput: ${Object.entries(rates)
+      .map(([name, r]) => `${(r.pipeline / r.math).toFixed(2)} (${name})`)
+      .join(", ")}`,
+  );
+}
+if (!SKIP_AMERICAN) {
+  await best(
+    "american engine (table, default), mid + bid/ask IV",
+    { pricing: "by_style", americanScheme: "table", sideIvs: true },
+    60_000,
+    "american",
+    2,
+  );
+  await best(
+    "american engine (table, default), mid IV only",
+    { pricing: "by_style", americanScheme: "table", sideIvs: false },
+    60_000,
+    "american",
+    2,
+  );
+  await best(
+    "american engine (fast scheme), mid IV only",
+    { pricing: "by_style", americanScheme: "fast", sideIvs: false },
+    30_000,
+    "american",
+    1,
+  );
+  await best(
+    "american engine (standard), mid + bid/ask IV",
+    { pricing: "by_style", americanScheme: "standard", sideIvs: true },
+    6_000,
+    "american",
+    1,
+  );
+}
+
+/** greeks without the math: the same Greeks event per quote, its analytics fixed. */
+const withFixedGreeks = () => {
+  const registry = new currentCore.Registry("operator");
+  for (const op of builtinOperators().all()) {
+    if (op.name !== "greeks") {
+      registry.register(op);
+      continue;
+    }
+    const step = (state, q, out, params, ctx) => {
+      if (q.kind !== "OptionQuote") return op.step(state, q, out, params, ctx);
+      const call = q.right === "call";
+      out.emit({
+        kind: "Greeks",
+        eventTime: q.eventTime,
+        seq: 0,
+        contract: q.contract,
+        underlying: q.underlying,
+        expiry: q.expiry,
+        strike: q.strike,
+        right: q.right,
+        style: q.style,
+        spot: state.spot,
+        tYears: 0.1,
+        mid: 0.5 * (q.bid + q.ask),
+        iv: 0.2,
+        ivBid: 0.19,
+        ivAsk: 0.21,
+        delta: call ? 0.5 : -0.5,
+        gamma: 0.01,
+        vega: 0.3,
+        theta: -0.02,
+        rho: 0.05,
+        status: "ok",
+      });
+      return state;
+    };
+    registry.register({ ...op, step });
+  }
+  return registry;
+};
+
+if (STAGES) {
+  const build = { operators: withFixedGreeks, core: currentCore };
+  const stages = [
+    [1, "greeks, analytics fixed (no IV math)"],
+    [2, "+ ivSurface"],
+    [4, "+ volatility, regime"],
+    [7, "+ indicators, temporal, features (full topology)"],
+  ];
+  const ns = stages.map(() => [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+  for (let r = 0; r < REPS; r++) {
+    for (const [i, [upTo]] of stages.entries()) {
+      const params = { pricing: "european", sideIvs: false };
+      const { seconds, cpuSeconds } = await run(params, QUOTES, "european", undefined, build, false, upTo);
+      ns[i] = [Math.min(ns[i][0], (1e9 * cpuSeconds) / QUOTES), Math.min(ns[i][1], (1e9 * seconds) / QUOTES)];
+    }
+  }
+  for (const [i, [, label]] of stages.entries()) {
+    const [cpu, wall] = ns[i];
+    const added = i === 0 ? "" : `, +${(cpu - ns[i - 1][0]).toFixed(0)} ns`;
+    console.log(
+      `stages: ${label.padEnd(50)} ${cpu.toFixed(0).padStart(5)} ns/quote CPU${added} (wall ${wall.toFixed(0)} ns)`,
+    );
+  }
+}
+
+if (FIXTURE_COST) {
+  // Same build, same process: interned expiry strings (this fixture) vs fresh ones each session.
+  const params = { pricing: "european", sideIvs: false };
+  const best = { fresh: [0, 0], interned: [0, 0] };
+  for (let r = 0; r < REPS; r++) {
+    for (const fresh of [true, false]) {
+      const { seconds, cpuSeconds } = await run(params, QUOTES, "european", undefined, current, fresh);
+      const b = best[fresh ? "fresh" : "interned"];
+      b[0] = Math.max(b[0], QUOTES / seconds);
+      b[1] = Math.max(b[1], QUOTES / cpuSeconds);
+    }
+  }
+  console.log(
+    `fixture, mid IV only: fresh expiry strings ${k(best.fresh[0])} -> interned ${k(best.interned[0])} quotes/s (${(best.interned[0] / best.fresh[0]).toFixed(2)}x); per CPU second ${k(best.fresh[1])} -> ${k(best.interned[1])} (${(best.interned[1] / best.fresh[1]).toFixed(2)}x)`,
+  );
+}
 
 if (BASELINE !== undefined) {
-  const { builtinOperators: baseline } = await import(
-    new URL(`file://${BASELINE.replace(/\/$/, "")}/index.js`).href
-  );
+  const entry = `${BASELINE.replace(/\/$/, "")}/index.js`;
+  const baseline = {
+    operators: (await import(pathToFileURL(entry).href)).builtinOperators,
+    core: await import(pathToFileURL(createRequire(entry).resolve("@thetaflow/core")).href),
+  };
   for (const sideIvs of [true, false]) {
     const best = { baseline: [0, 0], current: [0, 0] };
-    for (let r = 0; r < 5; r++) {
+    for (let r = 0; r < REPS; r++) {
       for (const [name, ops] of [
         ["baseline", baseline],
-        ["current", builtinOperators],
+        ["current", current],
       ]) {
         const { seconds, cpuSeconds } = await run(
           { pricing: "european", sideIvs },
@@ -293,7 +449,6 @@ if (BASELINE !== undefined) {
         ];
       }
     }
-    const k = (x) => `${(x / 1e3).toFixed(1)}k`;
     console.log(
       `baseline vs current, ${sideIvs ? "mid + bid/ask IV" : "mid IV only"}: ${k(best.baseline[0])} -> ${k(best.current[0])} quotes/s (${(best.current[0] / best.baseline[0]).toFixed(2)}x); per CPU second ${k(best.baseline[1])} -> ${k(best.current[1])} (${(best.current[1] / best.baseline[1]).toFixed(2)}x)`,
     );

@@ -70,6 +70,11 @@ export class ActorNode {
     };
   }
 
+  /** The event kinds `push` does anything with (the operator's `consumes`). */
+  get consumes(): ReadonlySet<EventKind> {
+    return this.#consumes;
+  }
+
   connect(downstream: (event: Event) => void): void {
     this.#downstream = downstream;
   }

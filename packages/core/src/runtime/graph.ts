@@ -3,7 +3,7 @@ import { Observable, type OperatorFunction } from "rxjs";
 import type { CompiledTopology } from "../topology/compile.js";
 import { DEAD_LETTERS_ID } from "../topology/topologySchema.js";
 import { ActorNode, type NodeSnapshot } from "./actorNode.js";
-import { FanoutSubject, mergeInputs } from "./fanout.js";
+import { DirectSubscriber, FanoutSubject, mergeInputs } from "./fanout.js";
 
 export interface GraphOptions {
   readonly mailboxCapacity?: number;
@@ -35,6 +35,8 @@ export interface Graph {
   run(): Promise<void>;
 }
 
+const kindOf = (e: Event): string => e.kind;
+
 /**
  * Runs a chain of ActorNodes as one RxJS operator: synchronous emission, no microtask hop per event.
  * Nodes in a chain call each other directly (operator chaining, as Flink and Kafka Streams do): a
@@ -51,14 +53,17 @@ export const viaActorChain =
       }
       chain[chain.length - 1]!.connect((e) => subscriber.next(e));
       const head = chain[0]!;
-      return source.subscribe({
-        next: (e) => head.push(e),
-        error: (err) => subscriber.error(err),
-        complete: () => {
-          for (const node of chain) node.end();
-          subscriber.complete();
-        },
-      });
+      return source.subscribe(
+        new DirectSubscriber<Event>(
+          (e) => head.push(e),
+          (err) => subscriber.error(err),
+          () => {
+            for (const node of chain) node.end();
+            subscriber.complete();
+          },
+          head.consumes,
+        ),
+      );
     });
 
 /**
@@ -89,8 +94,17 @@ export const buildGraph = (
   const multicast = (id: string, stream: Observable<Event>): Observable<Event> => {
     const count = consumers.get(id) ?? 0;
     if (count === 1) return stream;
-    const hub = new FanoutSubject<Event>();
-    starts.push(() => void stream.subscribe(hub));
+    const hub = new FanoutSubject<Event>(kindOf);
+    starts.push(
+      () =>
+        void stream.subscribe(
+          new DirectSubscriber<Event>(
+            (e) => hub.next(e),
+            (err) => hub.error(err),
+            () => hub.complete(),
+          ),
+        ),
+    );
     return hub;
   };
 
@@ -101,28 +115,30 @@ export const buildGraph = (
     if (raw === undefined) throw new Error(`no source bound for '${spec.id}'`);
     // Each source feeds a hub its readers subscribe to; dead letters from a source go straight to
     // the dead-letter stream. Completion is observed here, not by an extra subscriber per event.
-    const hub = new FanoutSubject<Event>();
+    const hub = new FanoutSubject<Event>(kindOf);
     let done: { resolve: () => void; reject: (e: unknown) => void } | undefined;
     sourceDone.push(new Promise<void>((resolve, reject) => (done = { resolve, reject })));
     starts.push(
       () =>
-        void raw.subscribe({
-          next: (e) => {
-            if (e.kind === "DeadLetter") toDeadLetters(e);
-            else {
-              counters.eventsIn++;
-              hub.next(e);
-            }
-          },
-          error: (err) => {
-            hub.error(err);
-            done!.reject(err);
-          },
-          complete: () => {
-            hub.complete();
-            done!.resolve();
-          },
-        }),
+        void raw.subscribe(
+          new DirectSubscriber<Event>(
+            (e) => {
+              if (e.kind === "DeadLetter") toDeadLetters(e);
+              else {
+                counters.eventsIn++;
+                hub.next(e);
+              }
+            },
+            (err) => {
+              hub.error(err);
+              done!.reject(err);
+            },
+            () => {
+              hub.complete();
+              done!.resolve();
+            },
+          ),
+        ),
     );
     outputs.set(spec.id, hub);
   }
@@ -155,7 +171,17 @@ export const buildGraph = (
     const out = multicast(tail, input.pipe(viaActorChain(chain)));
     outputs.set(tail, out);
     // A chain nobody reads from still runs: its state and dead letters matter.
-    if ((consumers.get(tail) ?? 0) === 0) starts.push(() => void out.subscribe({ error: () => {} }));
+    if ((consumers.get(tail) ?? 0) === 0)
+      starts.push(
+        () =>
+          void out.subscribe(
+            new DirectSubscriber<Event>(
+              () => {},
+              () => {},
+              () => {},
+            ),
+          ),
+      );
   }
 
   const sinkDone: Promise<void>[] = [];
@@ -167,15 +193,18 @@ export const buildGraph = (
     const write = options.sinkWriter(s.spec.id);
     sinkDone.push(
       new Promise<void>((resolve, reject) =>
-        stream.subscribe({
-          next: (e) => {
-            if (kinds !== undefined && !kinds.has(e.kind)) return;
-            counters.eventsOut++;
-            write(e);
-          },
-          error: reject,
-          complete: resolve,
-        }),
+        stream.subscribe(
+          new DirectSubscriber<Event>(
+            (e) => {
+              if (kinds !== undefined && !kinds.has(e.kind)) return;
+              counters.eventsOut++;
+              write(e);
+            },
+            reject,
+            resolve,
+            kinds,
+          ),
+        ),
       ),
     );
   }
@@ -201,9 +230,12 @@ export const buildGraph = (
       for (const start of starts) start();
       // Nodes complete synchronously with their inputs, so once all sources are done nothing can
       // produce a dead letter any more and the dead-letter stream may end.
+      const sinksDone = Promise.all(sinkDone);
+      // A failed source (or a sink that threw) fails the sinks too; that is reported once, below.
+      sinksDone.catch(() => {});
       await Promise.all(sourceDone);
       deadLetters.complete();
-      await Promise.all(sinkDone);
+      await sinksDone;
     },
   };
 };

@@ -48,40 +48,79 @@ export interface QuoteRows {
 
 const MIN_CAPACITY = 16;
 
+/**
+ * Hands out a chain's columns from one ArrayBuffer: one backing-store allocation per chain instead of
+ * one per column (a chain of 3,000 rows otherwise allocated 19 buffers). Float64 columns come first so
+ * every view stays aligned.
+ */
+class ColumnBlock {
+  readonly #buffer: ArrayBuffer;
+  #offset = 0;
+
+  constructor(
+    private readonly rows: number,
+    float64Columns: number,
+    int32Columns: number,
+    uint8Columns: number,
+  ) {
+    this.#buffer = new ArrayBuffer(rows * (8 * float64Columns + 4 * int32Columns + uint8Columns));
+  }
+
+  float64(): Float64Array {
+    return this.#take(Float64Array, 8);
+  }
+
+  int32(): Int32Array {
+    return this.#take(Int32Array, 4);
+  }
+
+  uint8(): Uint8Array {
+    return this.#take(Uint8Array, 1);
+  }
+
+  #take<A>(View: new (buffer: ArrayBuffer, offset: number, length: number) => A, bytes: number): A {
+    const view = new View(this.#buffer, this.#offset, this.rows);
+    this.#offset += this.rows * bytes;
+    return view;
+  }
+}
+
 export const emptyGreeksRows = (capacity: number): GreeksRows => {
   const n = Math.max(MIN_CAPACITY, capacity);
+  const block = new ColumnBlock(n, 10, 1, 1);
   return {
     written: 0,
     capacity: n,
     expiryIds: new Map(),
     expiries: [],
     contract: new Array<string>(n),
-    expiry: new Int32Array(n),
-    call: new Uint8Array(n),
-    strike: new Float64Array(n),
-    spot: new Float64Array(n),
-    tYears: new Float64Array(n),
-    mid: new Float64Array(n),
-    iv: new Float64Array(n),
-    delta: new Float64Array(n),
-    gamma: new Float64Array(n),
-    vega: new Float64Array(n),
-    theta: new Float64Array(n),
-    vendorIv: new Float64Array(n),
+    strike: block.float64(),
+    spot: block.float64(),
+    tYears: block.float64(),
+    mid: block.float64(),
+    iv: block.float64(),
+    delta: block.float64(),
+    gamma: block.float64(),
+    vega: block.float64(),
+    theta: block.float64(),
+    vendorIv: block.float64(),
+    expiry: block.int32(),
+    call: block.uint8(),
   };
 };
 
 export const emptyQuoteRows = (capacity: number): QuoteRows => {
   const n = Math.max(MIN_CAPACITY, capacity);
+  const block = new ColumnBlock(n, 4, 0, 1);
   return {
     written: 0,
     capacity: n,
     contract: new Array<string>(n),
-    call: new Uint8Array(n),
-    bid: new Float64Array(n),
-    ask: new Float64Array(n),
-    volume: new Float64Array(n),
-    openInterest: new Float64Array(n),
+    bid: block.float64(),
+    ask: block.float64(),
+    volume: block.float64(),
+    openInterest: block.float64(),
+    call: block.uint8(),
   };
 };
 

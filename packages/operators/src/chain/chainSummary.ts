@@ -54,6 +54,68 @@ export interface ChainView {
 const lerp = (x: number, x0: number, y0: number, x1: number, y1: number): number =>
   x1 === x0 ? y0 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
 
+/** What one expiry's rows say: the strikes around spot, the wing contracts and the ATM contracts. */
+interface ExpiryScan {
+  /** Strikes with an IV nearest spot from below / above (±Infinity when none). */
+  lo: number;
+  hi: number;
+  /** Rows around the wing delta, per right (-1 when none). */
+  putBelow: number;
+  putAbove: number;
+  callBelow: number;
+  callAbove: number;
+  /** Row of the contract of each right whose strike is nearest spot, among those with an IV. */
+  atmCall: number;
+  atmPut: number;
+}
+
+/**
+ * One pass over an expiry's rows (in arrival order) for every per-contract choice the summary makes.
+ * Each choice is its own reduction with the tie rule it always had (the first row wins), so one pass
+ * gives exactly what a pass per choice gave, in a seventh of the row visits.
+ */
+const scanExpiry = (
+  g: GreeksRows,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  spot: number,
+  wingDelta: number,
+): ExpiryScan => {
+  const r: ExpiryScan = {
+    lo: -Infinity,
+    hi: Infinity,
+    putBelow: -1,
+    putAbove: -1,
+    callBelow: -1,
+    callAbove: -1,
+    atmCall: -1,
+    atmPut: -1,
+  };
+  const putTarget = -wingDelta;
+  for (let j = from; j < to; j++) {
+    const i = rows[j]!;
+    if (Number.isNaN(g.iv[i]!)) continue;
+    const k = g.strike[i]!;
+    if (k <= spot && k > r.lo) r.lo = k;
+    if (k >= spot && k < r.hi) r.hi = k;
+    const call = g.call[i] === 1;
+    if (call) {
+      if (r.atmCall === -1 || Math.abs(k - spot) < Math.abs(g.strike[r.atmCall]! - spot)) r.atmCall = i;
+    } else if (r.atmPut === -1 || Math.abs(k - spot) < Math.abs(g.strike[r.atmPut]! - spot)) r.atmPut = i;
+    const delta = g.delta[i]!;
+    if (Number.isNaN(delta)) continue;
+    if (call) {
+      if (delta <= wingDelta && (r.callBelow === -1 || delta > g.delta[r.callBelow]!)) r.callBelow = i;
+      if (delta >= wingDelta && (r.callAbove === -1 || delta < g.delta[r.callAbove]!)) r.callAbove = i;
+    } else {
+      if (delta <= putTarget && (r.putBelow === -1 || delta > g.delta[r.putBelow]!)) r.putBelow = i;
+      if (delta >= putTarget && (r.putAbove === -1 || delta < g.delta[r.putAbove]!)) r.putAbove = i;
+    }
+  }
+  return r;
+};
+
 /**
  * IV at `spot` interpolated in strike between the strikes around it (call/put IVs averaged per strike,
  * summed in arrival order). `rows` are one expiry's rows in arrival order.
@@ -63,76 +125,43 @@ const atmIvOf = (
   rows: Int32Array,
   from: number,
   to: number,
+  scan: ExpiryScan,
   spot: number,
   maxDistance: number,
 ): number | null => {
-  let lo = -Infinity;
-  let hi = Infinity;
+  const { lo, hi } = scan;
+  const near = (k: number) => Number.isFinite(k) && Math.abs(k - spot) <= maxDistance * spot;
+  const nearLo = near(lo);
+  const nearHi = near(hi);
+  if (!nearLo && !nearHi) return null;
+  // Both strikes' IV sums in one pass, each in arrival order.
+  let loSum = 0;
+  let loN = 0;
+  let hiSum = 0;
+  let hiN = 0;
   for (let j = from; j < to; j++) {
     const i = rows[j]!;
-    if (Number.isNaN(g.iv[i]!)) continue;
+    const iv = g.iv[i]!;
+    if (Number.isNaN(iv)) continue;
     const k = g.strike[i]!;
-    if (k <= spot && k > lo) lo = k;
-    if (k >= spot && k < hi) hi = k;
-  }
-  const ivAt = (k: number) => {
-    let sum = 0;
-    let n = 0;
-    for (let j = from; j < to; j++) {
-      const i = rows[j]!;
-      const iv = g.iv[i]!;
-      if (Number.isNaN(iv) || g.strike[i] !== k) continue;
-      sum = n === 0 ? iv : sum + iv;
-      n++;
+    if (k === lo) {
+      loSum = loN === 0 ? iv : loSum + iv;
+      loN++;
     }
-    return sum / n;
-  };
-  const near = (k: number) => Number.isFinite(k) && Math.abs(k - spot) <= maxDistance * spot;
-  if (near(lo) && near(hi)) return lerp(spot, lo, ivAt(lo), hi, ivAt(hi));
-  if (near(lo)) return ivAt(lo);
-  if (near(hi)) return ivAt(hi);
-  return null;
+    if (k === hi) {
+      hiSum = hiN === 0 ? iv : hiSum + iv;
+      hiN++;
+    }
+  }
+  if (nearLo && nearHi) return lerp(spot, lo, loSum / loN, hi, hiSum / hiN);
+  return nearLo ? loSum / loN : hiSum / hiN;
 };
 
 /** IV at a target delta, interpolated in delta between the two contracts of one right around it. */
-const wingIvOf = (
-  g: GreeksRows,
-  rows: Int32Array,
-  from: number,
-  to: number,
-  call: number,
-  target: number,
-): number | null => {
-  let below = -1;
-  let above = -1;
-  for (let j = from; j < to; j++) {
-    const i = rows[j]!;
-    const delta = g.delta[i]!;
-    if (g.call[i] !== call || Number.isNaN(g.iv[i]!) || Number.isNaN(delta)) continue;
-    if (delta <= target && (below === -1 || delta > g.delta[below]!)) below = i;
-    if (delta >= target && (above === -1 || delta < g.delta[above]!)) above = i;
-  }
-  if (below === -1 || above === -1) return null;
-  return lerp(target, g.delta[below]!, g.iv[below]!, g.delta[above]!, g.iv[above]!);
-};
-
-/** Row of the contract of a right whose strike is nearest spot, among those with an IV; -1 if none. */
-const atmContract = (
-  g: GreeksRows,
-  rows: Int32Array,
-  from: number,
-  to: number,
-  call: number,
-  spot: number,
-): number => {
-  let best = -1;
-  for (let j = from; j < to; j++) {
-    const i = rows[j]!;
-    if (g.call[i] !== call || Number.isNaN(g.iv[i]!)) continue;
-    if (best === -1 || Math.abs(g.strike[i]! - spot) < Math.abs(g.strike[best]! - spot)) best = i;
-  }
-  return best;
-};
+const wingIvOf = (g: GreeksRows, below: number, above: number, target: number): number | null =>
+  below === -1 || above === -1
+    ? null
+    : lerp(target, g.delta[below]!, g.iv[below]!, g.delta[above]!, g.iv[above]!);
 
 /** ATM IV at a constant maturity: linear in total variance σ²t between the expiries around it, flat outside. */
 export const constantMaturityIv = (
@@ -202,10 +231,19 @@ export const CONTRACT_FEATURE_NAMES = [
   "vendor_iv_diff",
 ] as const;
 
-/** The seeds' per-contract option features for one ATM contract (row `i`, -1 = none), under `prefix`. */
-const contractFeatures = (prefix: string, c: ChainView, i: number, out: SummaryValues): void => {
-  const set = (name: string, v: number | null | undefined) => {
-    out[`${prefix}${name}`] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
+type ContractFeatureName = (typeof CONTRACT_FEATURE_NAMES)[number];
+type ContractFeatureKeys = Readonly<Record<ContractFeatureName, string>>;
+
+/** Output keys per prefix, built once: a key concatenated per chain had to be hashed into the string table each time. */
+const contractFeatureKeys = (prefix: string): ContractFeatureKeys =>
+  Object.fromEntries(CONTRACT_FEATURE_NAMES.map((name) => [name, `${prefix}${name}`])) as ContractFeatureKeys;
+const ATM_CALL_KEYS = contractFeatureKeys("atm_call_");
+const ATM_PUT_KEYS = contractFeatureKeys("atm_put_");
+
+/** The seeds' per-contract option features for one ATM contract (row `i`, -1 = none), under `keys`. */
+const contractFeatures = (keys: ContractFeatureKeys, c: ChainView, i: number, out: SummaryValues): void => {
+  const set = (name: ContractFeatureName, v: number | null | undefined) => {
+    out[keys[name]] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
   };
   const g = c.greeks;
   const has = i >= 0;
@@ -334,15 +372,16 @@ export const summarizeChainView = (
       const expiry = g.expiries[e]!;
       const dte = daysFromIso(expiry) - today;
       if (!(dte >= o.minDte)) continue;
+      const scan = scanExpiry(g, rows, from, to, s, o.wingDelta);
       slices.push({
         expiry,
         dte,
         tYears: g.tYears[rows[from]!]!,
-        atmIv: atmIvOf(g, rows, from, to, s, o.maxAtmDistance),
-        putWingIv: wingIvOf(g, rows, from, to, 0, -o.wingDelta),
-        callWingIv: wingIvOf(g, rows, from, to, 1, o.wingDelta),
-        atmCall: atmContract(g, rows, from, to, 1, s),
-        atmPut: atmContract(g, rows, from, to, 0, s),
+        atmIv: atmIvOf(g, rows, from, to, scan, s, o.maxAtmDistance),
+        putWingIv: wingIvOf(g, scan.putBelow, scan.putAbove, -o.wingDelta),
+        callWingIv: wingIvOf(g, scan.callBelow, scan.callAbove, o.wingDelta),
+        atmCall: scan.atmCall,
+        atmPut: scan.atmPut,
       });
     }
   }
@@ -383,11 +422,11 @@ export const summarizeChainView = (
   out.target_dte = target?.dte ?? null;
   const call = target?.atmCall ?? -1;
   const put = target?.atmPut ?? -1;
-  contractFeatures("atm_call_", c, call, out);
-  contractFeatures("atm_put_", c, put, out);
+  contractFeatures(ATM_CALL_KEYS, c, call, out);
+  contractFeatures(ATM_PUT_KEYS, c, put, out);
   const callIv = call === -1 ? null : g.iv[call]!;
   const putIv = put === -1 ? null : g.iv[put]!;
-  // ATM rows always have an IV (atmContract requires one).
+  // ATM rows always have an IV (scanExpiry requires one).
   out.iv_call = callIv;
   out.iv_put = putIv;
   out.iv_skew = putIv !== null && callIv !== null && g.strike[put] === g.strike[call] ? putIv - callIv : null;

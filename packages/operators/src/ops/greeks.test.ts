@@ -108,6 +108,19 @@ describe("greeks operator", () => {
     ]);
   });
 
+  it("gives a locked market's sides the mid IV, bit for bit what solving the side gives", () => {
+    for (const style of ["european", "american"] as const) {
+      const spread = priced(style, "put", 240, 0.25);
+      const locked = { ...spread, bid: spread.bid, ask: spread.bid, contract: "locked" };
+      const [solved, reused] = greeksOf([tick, spread, locked]);
+      expect(reused!.status).toBe("ok");
+      expect(reused!.ivBid).toBe(reused!.iv);
+      expect(reused!.ivAsk).toBe(reused!.iv);
+      // The spread quote's bid IV comes from an actual solve at the same price.
+      expect(Object.is(reused!.iv, solved!.ivBid)).toBe(true);
+    }
+  });
+
   it("dead-letters a quote with no spot at all and keeps going", () => {
     const run = runOperator(greeks, params, [quote({}), tick, quote({})]);
     expect(run.deadLetters).toHaveLength(1);

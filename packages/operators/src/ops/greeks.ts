@@ -152,12 +152,20 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
       rho = finiteOrNull(scratch.rho);
     }
     if (params.sideIvs) {
+      // A side priced at the mid (a locked market) has the mid's IV: the solve is a pure function of
+      // the same arguments, so reusing it is exact, bit for bit.
       if (q.bid > 0) {
-        const b = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.bid, scheme);
-        ivBid = b === 0 ? ivScratch.iv : null;
+        if (q.bid === mid) ivBid = iv;
+        else {
+          const b = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.bid, scheme);
+          ivBid = b === 0 ? ivScratch.iv : null;
+        }
       }
-      const a = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.ask, scheme);
-      ivAsk = a === 0 ? ivScratch.iv : null;
+      if (q.ask === mid) ivAsk = iv;
+      else {
+        const a = solve(american, sign, spot, q.strike, tYears, rate, divYield, q.ask, scheme);
+        ivAsk = a === 0 ? ivScratch.iv : null;
+      }
     }
   }
   // One literal per shape (no `{ ...g, vendor }` copy); `vendor` last, where the spread put it.
