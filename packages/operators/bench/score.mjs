@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Model scoring cost: `node packages/operators/bench/score.mjs` (after `npx tsc -b`).
-// 1. Batched cost per row of the committed 200-tree XGBoost model: the engine's synchronous tree
-//    walker vs onnxruntime-node on the same rows (one intra-op thread: "one core").
+// 1. Batched cost per row of the committed 200-tree XGBoost model: the engine's synchronous
+//    evaluator (JS generated per model at load) vs onnxruntime-node on the same rows (one intra-op
+//    thread: "one core").
 // 2. Added latency per decision: the `score` operator's step on one FeatureVector with xgboost only,
 //    the LSTM only (60-step recurrence) and the full core ensemble, p50/p99 over many decisions.
 //    The three configurations are interleaved (`--rounds`, default 3) so that each sees the same
