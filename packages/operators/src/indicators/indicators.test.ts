@@ -314,10 +314,12 @@ describe("indicator states are immutable", () => {
           let s = rsi.init(5);
           let g = ring.init(7);
           for (const x of xs) {
+            // Rings share an append-only log with their successors, so what must not change is the
+            // window each state sees, not the log's high-water mark.
             const before = JSON.stringify([
               ring.toArray(r.window),
               Array.from(r.sorted),
-              m,
+              [ring.toArray(m.window), m.mean, m.m2],
               e,
               s,
               ring.toArray(g),
@@ -330,9 +332,35 @@ describe("indicator states are immutable", () => {
               ring.push(g, x),
             ] as const;
             expect(
-              JSON.stringify([ring.toArray(r.window), Array.from(r.sorted), m, e, s, ring.toArray(g)]),
+              JSON.stringify([
+                ring.toArray(r.window),
+                Array.from(r.sorted),
+                [ring.toArray(m.window), m.mean, m.m2],
+                e,
+                s,
+                ring.toArray(g),
+              ]),
             ).toBe(before);
             [r, m, e, s, g] = next;
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("rolling rank's sorted window", () => {
+  it("is always the window sorted, ties and evictions included (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 80 }),
+        (period, xs) => {
+          let r = rank.init(period, 1);
+          for (const x of xs) {
+            r = rank.update(r, x);
+            const expected = ring.toArray(r.window).sort((a, b) => a - b);
+            expect(Array.from(r.sorted)).toEqual(expected);
           }
         },
       ),

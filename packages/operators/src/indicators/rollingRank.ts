@@ -5,8 +5,8 @@ import * as ring from "./ring.js";
  * - rank = (x − min) / (max − min), the "IV rank" convention;
  * - percentile = scipy's percentileofscore(kind="rank") / 100, the seeds' formula: the average of
  *   the strict and weak share of window values below x (ties averaged).
- * A sorted copy of the window is kept beside the ring, so an update is a binary search plus one
- * insertion and one removal instead of a pass over the history.
+ * A sorted copy of the window is kept beside the ring, so an update is two binary searches and one
+ * copy (removal and insertion together) instead of a pass over the history.
  */
 export interface RollingRank {
   readonly window: ring.Ring;
@@ -51,21 +51,32 @@ const upperBound = (a: Float64Array, x: number): number => {
 
 export const update = (s: RollingRank, x: number): RollingRank => {
   if (!Number.isFinite(x)) throw new RangeError(`rolling rank needs finite values, got ${x}`);
-  let sorted = s.sorted;
-  if (ring.isFull(s.window)) {
-    const out = ring.evictee(s.window);
-    const at = lowerBound(sorted, out);
-    const next = new Float64Array(sorted.length - 1);
-    next.set(sorted.subarray(0, at), 0);
-    next.set(sorted.subarray(at + 1), at);
-    sorted = next;
+  const sorted = s.sorted;
+  const window = ring.push(s.window, x);
+  // x goes after every value <= x; counted in the array before the eviction, so one copy does both.
+  const ins = upperBound(sorted, x);
+  if (!ring.isFull(s.window)) {
+    const next = new Float64Array(sorted.length + 1);
+    next.set(sorted.subarray(0, ins), 0);
+    next[ins] = x;
+    next.set(sorted.subarray(ins), ins + 1);
+    return { window, sorted: next, minPeriods: s.minPeriods };
   }
-  const at = upperBound(sorted, x);
-  const next = new Float64Array(sorted.length + 1);
-  next.set(sorted.subarray(0, at), 0);
-  next[at] = x;
-  next.set(sorted.subarray(at), at + 1);
-  return { window: ring.push(s.window, x), sorted: next, minPeriods: s.minPeriods };
+  const out = lowerBound(sorted, ring.evictee(s.window));
+  const next = new Float64Array(sorted.length);
+  if (out < ins) {
+    // The evicted value was <= x: x lands one slot lower than in the array that still holds it.
+    next.set(sorted.subarray(0, out), 0);
+    next.set(sorted.subarray(out + 1, ins), out);
+    next[ins - 1] = x;
+    next.set(sorted.subarray(ins), ins);
+  } else {
+    next.set(sorted.subarray(0, ins), 0);
+    next[ins] = x;
+    next.set(sorted.subarray(ins, out), ins + 1);
+    next.set(sorted.subarray(out + 1), out + 1);
+  }
+  return { window, sorted: next, minPeriods: s.minPeriods };
 };
 
 export const count = (s: RollingRank): number => s.window.size;

@@ -14,7 +14,12 @@ const MAX_PENDING = 4;
 
 interface Pending {
   readonly time: number;
-  readonly values: Readonly<Values>;
+  /**
+   * The value maps of the inputs of this decision, in arrival order (later keys win). Kept as the
+   * events' own maps and merged once when the decision is emitted: merging on each arrival copied
+   * the growing ~190-key map three times per decision.
+   */
+  readonly parts: readonly Readonly<Values>[];
   readonly hasVol: boolean;
   readonly regime: RegimeName | null;
   readonly daysInRegime: number | null;
@@ -77,14 +82,14 @@ export const features = defineOperator({
     const cur: Pending =
       at >= 0 && state.pending[at]!.time === t
         ? state.pending[at]!
-        : { time: t, values: {}, hasVol: false, regime: null, daysInRegime: null };
+        : { time: t, parts: [], hasVol: false, regime: null, daysInRegime: null };
     let next: Pending;
     switch (event.kind) {
       case "VolFeatures":
-        next = { ...cur, values: { ...cur.values, ...event.values }, hasVol: true };
+        next = { ...cur, parts: [...cur.parts, event.values], hasVol: true };
         break;
       case "FeatureVector":
-        next = { ...cur, values: { ...cur.values, ...event.values } };
+        next = { ...cur, parts: [...cur.parts, event.values] };
         break;
       case "Regime":
         next = { ...cur, regime: event.regime, daysInRegime: event.daysInRegime };
@@ -122,7 +127,8 @@ const product = (a: number | null | undefined, b: number | null | undefined): nu
 /** Emits the oldest pending decision. */
 const decide = (s: FeaturesState, underlying: string, out: Emitter<FeatureVector>): FeaturesState => {
   const p = s.pending[0]!;
-  const v: Values = { ...p.values };
+  const v: Values = {};
+  for (const part of p.parts) for (const k of Object.keys(part)) v[k] = part[k] as number | null;
   const regime = p.regime;
   const code = regime === null ? null : REGIME_CODES.indexOf(regime);
   v.regime = code;
