@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EventName, IBApi, OptionType, SecType } from "@stoqey/ib";
-import { CLIENT_MSG, type ClientMessage, ScriptedTws } from "@thetaflow/ib";
+import { CLIENT_MSG, type ClientMessage, ScriptedTws, spyPutPosition } from "@thetaflow/ib";
 import { type Alert, type AuditEntry, LiveSession, requestKill, verifyAuditFile } from "@thetaflow/live";
 import { type Event, encodeEvent, formatOcc, type Leg, type Position } from "@thetaflow/schemas";
 import { afterEach, describe, expect, it } from "vitest";
@@ -73,35 +73,16 @@ const intentAndDecision = (id: string, at: number, legs: Leg[]): Event[] => [
 ];
 
 /** The trading operator's view of a filled spread (one unit). */
-const enginePosition = (id: string, at: number, short: number): Position => ({
-  kind: "Position",
-  eventTime: T0 + at,
-  seq: 0,
-  positionId: id,
-  underlying: "SPY",
-  strategy: "bull_put_spread",
-  status: "open",
-  legs: [
-    { strike: short, quantity: -1, avgPrice: 3.2 },
-    { strike: short - 10, quantity: 1, avgPrice: 1.1 },
-  ].map((l) => ({
-    contract: formatOcc("SPY", EXPIRY, "put", l.strike),
-    right: "put" as const,
-    strike: l.strike,
-    expiry: EXPIRY,
-    quantity: l.quantity,
-    avgPrice: l.avgPrice,
-    mark: null,
-    realizedPnlCents: 0,
-    unrealizedPnlCents: 0,
-  })),
-  realizedPnlCents: 0,
-  unrealizedPnlCents: 0,
-  delta: 0,
-  gamma: 0,
-  vega: 0,
-  theta: 0,
-});
+const enginePosition = (id: string, at: number, short: number): Position =>
+  spyPutPosition({
+    id,
+    eventTime: T0 + at,
+    strategy: "bull_put_spread",
+    legs: [
+      { strike: short, quantity: -1, avgPrice: 3.2 },
+      { strike: short - 10, quantity: 1, avgPrice: 1.1 },
+    ],
+  });
 
 const ndjson = (events: readonly Event[]) =>
   `${events.map((e) => JSON.stringify(encodeEvent(e))).join("\n")}\n`;

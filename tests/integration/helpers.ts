@@ -77,3 +77,34 @@ export const questdbContents = async (
   }
   return out;
 };
+
+/** Sinks the live tests add to `kafkaIndicatorsTopology`, as YAML list items. */
+export const extraSinks = {
+  bars: "  - id: bars\n    type: ndjson\n    inputs: [market]\n",
+  dead: "  - id: dead\n    type: ndjson\n    inputs: [deadLetters]\n",
+  questdb: "  - id: questdb\n    type: questdb\n    inputs: [indicators, market]\n",
+} as const;
+
+/**
+ * The topology the live tests run: daily bars from `topic` (or, in replay mode, from `replay`)
+ * through the per-underlying `indicators` operator into `features.ndjson`, plus `sinks`.
+ */
+export const kafkaIndicatorsTopology = (
+  name: string,
+  replay: string,
+  topic: string,
+  sinks: readonly string[] = [],
+): string => `name: ${name}
+sources:
+  - id: market
+    replay: { files: [${replay}] }
+    kafka: { topics: [${topic}], maxLatenessUs: 0 }
+nodes:
+  - id: indicators
+    op: indicators
+    inputs: [market]
+sinks:
+  - id: features
+    type: ndjson
+    inputs: [indicators]
+${sinks.join("")}`;

@@ -12,9 +12,9 @@ import { compileTopology } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 import { Effect, Either } from "effect";
 import type { Kafka } from "kafkajs";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { startEngine } from "./engineProcess.js";
-import { eventually, uniqueName } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { trackedEngines } from "./engineProcess.js";
+import { eventually, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 
 let dir: string;
@@ -22,33 +22,19 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "thetaflow-eos-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const engines: ReturnType<typeof startEngine>[] = [];
-afterEach(() => {
-  for (const e of engines.splice(0)) if (e.child.exitCode === null) e.child.kill("SIGKILL");
-});
+const startEngine = trackedEngines();
 
-const topologyText = (replay: string, topic: string, outPrefix?: string) => `name: eos
-sources:
-  - id: market
-    replay: { files: [${replay}] }
-    kafka: { topics: [${topic}], maxLatenessUs: 0 }
-nodes:
-  - id: indicators
-    op: indicators
-    inputs: [market]
-sinks:
-  - id: features
-    type: ndjson
-    inputs: [indicators]
-${
-  outPrefix === undefined
-    ? ""
-    : `  - id: kafka
-    type: kafka
-    inputs: [indicators]
-    params: { topicPrefix: ${outPrefix}, exactlyOnce: true, batchSize: 100 }
-`
-}`;
+const topologyText = (replay: string, topic: string, outPrefix?: string) =>
+  kafkaIndicatorsTopology(
+    "eos",
+    replay,
+    topic,
+    outPrefix === undefined
+      ? []
+      : [
+          `  - id: kafka\n    type: kafka\n    inputs: [indicators]\n    params: { topicPrefix: ${outPrefix}, exactlyOnce: true, batchSize: 100 }\n`,
+        ],
+  );
 
 /** Every record value of a topic, read to its end: committed ones only, or all (aborted included). */
 const readTopic = async (kafka: Kafka, topic: string, readUncommitted: boolean): Promise<string[]> => {
@@ -149,7 +135,6 @@ describe("exactly-once Kafka output", () => {
     const total = reference.outputs.find((o) => o.file === "features.ndjson")!.bytes;
     for (const fraction of [0.2, 0.45, 0.7]) {
       const engine = startEngine(args, env);
-      engines.push(engine);
       await eventually(async () => {
         const exited = await Promise.race([engine.exited, new Promise((r) => setTimeout(r, 20, undefined))]);
         if (exited !== undefined) throw new Error(`engine exited before the kill: ${JSON.stringify(exited)}`);
@@ -159,7 +144,6 @@ describe("exactly-once Kafka output", () => {
       expect((await engine.exited).signal).toBe("SIGKILL");
     }
     const final = startEngine(args, env);
-    engines.push(final);
     const exit = await final.exited;
     expect(exit.code, exit.output).toBe(0);
 

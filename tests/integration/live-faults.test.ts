@@ -14,33 +14,19 @@ import { compileTopology, type Graph } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 import { Effect, Either } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { eventually, questdbContents, services, uniqueName } from "./helpers.js";
+import {
+  eventually,
+  extraSinks,
+  kafkaIndicatorsTopology,
+  questdbContents,
+  services,
+  uniqueName,
+} from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 
 const SYMBOLS = ["SPY", "QQQ", "IWM", "DIA"];
 let dir: string;
 let http: QuestDbHttp;
-
-const topologyText = (replay: string, topic: string) => `name: faults
-sources:
-  - id: market
-    replay: { files: [${replay}] }
-    kafka: { topics: [${topic}], maxLatenessUs: 0 }
-nodes:
-  - id: indicators
-    op: indicators
-    inputs: [market]
-sinks:
-  - id: features
-    type: ndjson
-    inputs: [indicators]
-  - id: dead
-    type: ndjson
-    inputs: [deadLetters]
-  - id: questdb
-    type: questdb
-    inputs: [indicators, market]
-`;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "thetaflow-faults-"));
@@ -71,7 +57,10 @@ describe("faults during a live run", () => {
     );
     const topic = uniqueName("tf_faults");
     const file = join(dir, "faults.yaml");
-    writeFileSync(file, topologyText(full, topic));
+    writeFileSync(
+      file,
+      kafkaIndicatorsTopology("faults", full, topic, [extraSinks.dead, extraSinks.questdb]),
+    );
     const registries = { operators: builtinOperators(), sinks: builtinSinks() };
     const topology = Either.getOrThrow(compileTopology(file, readFileSync(file, "utf8"), registries));
 

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,36 +13,13 @@ import { compileTopology } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 import { Effect, Either } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { questdbContents, uniqueName } from "./helpers.js";
+import { startEngine } from "./engineProcess.js";
+import { extraSinks, kafkaIndicatorsTopology, questdbContents, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 
 const registries = () => ({ operators: builtinOperators(), sinks: builtinSinks() });
 let dir: string;
 let http: QuestDbHttp;
-
-const topologyText = (replay: string, topic: string) => `name: parity
-sources:
-  - id: market
-    replay: { files: [${replay}] }
-    kafka: { topics: [${topic}], maxLatenessUs: 0 }
-nodes:
-  - id: indicators
-    op: indicators
-    inputs: [market]
-sinks:
-  - id: features
-    type: ndjson
-    inputs: [indicators]
-  - id: bars
-    type: ndjson
-    inputs: [market]
-  - id: dead
-    type: ndjson
-    inputs: [deadLetters]
-  - id: questdb
-    type: questdb
-    inputs: [indicators, market]
-`;
 
 const runIn = async (mode: "replay" | "live", file: string, outDir: string, prefix: string, live = {}) => {
   process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = prefix;
@@ -76,7 +52,14 @@ describe("the same topology live from Kafka and from a replay", () => {
     const count = writeDailyBars(replay, ["SPY", "QQQ", "IWM", "DIA", "AAPL"], 300);
     const topic = uniqueName("tf_parity");
     const file = join(dir, "parity.yaml");
-    writeFileSync(file, topologyText(replay, topic));
+    writeFileSync(
+      file,
+      kafkaIndicatorsTopology("parity", replay, topic, [
+        extraSinks.bars,
+        extraSinks.dead,
+        extraSinks.questdb,
+      ]),
+    );
 
     const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "parity-test" });
     const published = await publishReplay({ kafka, file: replay, topic, partitions: 3 });
@@ -103,15 +86,10 @@ describe("the same topology live from Kafka and from a replay", () => {
   });
 });
 
-const cli = join(process.cwd(), "packages/cli/bin/thetaflow.js");
-
-/** Starts a live engine process; resolves with its exit code (or the signal that killed it). */
-const startEngine = (file: string, outDir: string, group: string, prefix: string) => {
-  const child = spawn(
-    process.execPath,
+/** Starts a live engine process that checkpoints every 50 events. */
+const startLiveEngine = (file: string, outDir: string, group: string, prefix: string) =>
+  startEngine(
     [
-      cli,
-      "run",
       file,
       "--live",
       "--until-idle",
@@ -127,27 +105,11 @@ const startEngine = (file: string, outDir: string, group: string, prefix: string
       "6s",
     ],
     {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(","),
-        THETAFLOW_QUESTDB_URL: inject("questdbUrl"),
-        THETAFLOW_QUESTDB_TABLE_PREFIX: prefix,
-      },
+      THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(","),
+      THETAFLOW_QUESTDB_URL: inject("questdbUrl"),
+      THETAFLOW_QUESTDB_TABLE_PREFIX: prefix,
     },
   );
-  let stderr = "";
-  child.stderr.on("data", (c) => {
-    stderr += c;
-  });
-  child.stdout.on("data", (c) => {
-    stderr += c;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
-    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, exited };
-};
 
 const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
@@ -157,7 +119,14 @@ describe("crash and resume", () => {
     const count = writeDailyBars(replay, ["SPY", "QQQ", "IWM"], 1500);
     const topic = uniqueName("tf_crash");
     const file = join(dir, "crash.yaml");
-    writeFileSync(file, topologyText(replay, topic));
+    writeFileSync(
+      file,
+      kafkaIndicatorsTopology("parity", replay, topic, [
+        extraSinks.bars,
+        extraSinks.dead,
+        extraSinks.questdb,
+      ]),
+    );
     const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "crash-test" });
     await publishReplay({ kafka, file: replay, topic, partitions: 3 });
 
@@ -172,7 +141,7 @@ describe("crash and resume", () => {
     const total = reference.outputs.find((o) => o.file === "features.ndjson")!.bytes;
     let kills = 0;
     for (const fraction of [0.2, 0.45, 0.7]) {
-      const engine = startEngine(file, outDir, group, prefix);
+      const engine = startLiveEngine(file, outDir, group, prefix);
       // Kill once the output has grown past this point (the engine checkpoints every 50 events).
       const target = total * fraction;
       while (sizeOf(features) < target) {
@@ -189,9 +158,9 @@ describe("crash and resume", () => {
       expect((await engine.exited).signal).toBe("SIGKILL");
       kills++;
     }
-    const final = startEngine(file, outDir, group, prefix);
+    const final = startLiveEngine(file, outDir, group, prefix);
     const exit = await final.exited;
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.output).toBe(0);
     expect(kills).toBe(3);
 
     const report = JSON.parse(readFileSync(join(outDir, "run.json"), "utf8")) as RunReport;

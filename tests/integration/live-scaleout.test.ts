@@ -7,9 +7,9 @@ import { compileTopology } from "@thetaflow/core";
 import { builtinOperators } from "@thetaflow/operators";
 import { Effect, Either } from "effect";
 import type { Kafka } from "kafkajs";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { startEngine } from "./engineProcess.js";
-import { eventually, uniqueName } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { trackedEngines } from "./engineProcess.js";
+import { eventually, extraSinks, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 
 let dir: string;
@@ -17,30 +17,11 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "thetaflow-scaleout-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const engines: ReturnType<typeof startEngine>[] = [];
-// A failed assertion must not leave an engine running.
-afterEach(() => {
-  for (const e of engines.splice(0)) if (e.child.exitCode === null) e.child.kill("SIGKILL");
-});
+const startEngine = trackedEngines();
 
 // The per-underlying stage of a scaled-out deployment: every actor is keyed by underlying.
-const topologyText = (replay: string, topic: string) => `name: scaleout
-sources:
-  - id: market
-    replay: { files: [${replay}] }
-    kafka: { topics: [${topic}], maxLatenessUs: 0 }
-nodes:
-  - id: indicators
-    op: indicators
-    inputs: [market]
-sinks:
-  - id: features
-    type: ndjson
-    inputs: [indicators]
-  - id: dead
-    type: ndjson
-    inputs: [deadLetters]
-`;
+const topologyText = (replay: string, topic: string) =>
+  kafkaIndicatorsTopology("scaleout", replay, topic, [extraSinks.dead]);
 
 /** Splits a replay into consecutive files at the given line fractions, to publish it in steps. */
 const splitReplay = (file: string, fractions: readonly number[]): string[] => {
@@ -129,8 +110,8 @@ const scenario = async (label: string, fractions: readonly number[]) => {
     publish: async (part: string) => {
       published += (await publishReplay({ kafka, file: part, topic, partitions: 4 })).published;
     },
-    start: (name: string) => {
-      const engine = startEngine(
+    start: (name: string) =>
+      startEngine(
         [
           file,
           "--live",
@@ -149,10 +130,7 @@ const scenario = async (label: string, fractions: readonly number[]) => {
           "6s",
         ],
         { THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(",") },
-      );
-      engines.push(engine);
-      return engine;
-    },
+      ),
     // indicators emits one output per bar: every published bar is processed once the files hold it.
     processedAll: (names: readonly string[]) =>
       eventually(

@@ -8,6 +8,7 @@ import { Schema } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import { IbSinkParams, ibSink } from "./ibSink.js";
 import type { ReconciliationReport } from "./reconciliation.js";
+import { spyPutPosition } from "./testing/positions.js";
 import { CLIENT_MSG, type ClientMessage, ScriptedTws } from "./testing/scriptedTws.js";
 
 const EXPIRY = "2026-02-20";
@@ -45,34 +46,13 @@ const intent = (id: string, decidedAtUs = Date.now() * 1000): Event[] => [
     tradingState: "ACTIVE",
   },
 ];
-const enginePosition = (strike: number, quantity: number): Position => ({
-  kind: "Position",
-  eventTime: 3,
-  seq: 0,
-  positionId: `pos-${strike}`,
-  underlying: "SPY",
-  strategy: "short_put",
-  status: "open",
-  legs: [
-    {
-      contract: occ(strike),
-      right: "put",
-      strike,
-      expiry: EXPIRY,
-      quantity,
-      avgPrice: 4.1,
-      mark: null,
-      realizedPnlCents: 0,
-      unrealizedPnlCents: 0,
-    },
-  ],
-  realizedPnlCents: 0,
-  unrealizedPnlCents: 0,
-  delta: 0,
-  gamma: 0,
-  vega: 0,
-  theta: 0,
-});
+const enginePosition = (strike: number, quantity: number): Position =>
+  spyPutPosition({
+    id: `pos-${strike}`,
+    eventTime: 3,
+    strategy: "short_put",
+    legs: [{ strike, quantity, avgPrice: 4.1 }],
+  });
 const ibPut = (strike: number) => ({
   conId: 900_000 + strike,
   secType: SecType.OPT,

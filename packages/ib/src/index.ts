@@ -11,4 +11,5 @@ export * from "./orderStatus.js";
 export * from "./orderTranslation.js";
 export * from "./quoteBook.js";
 export * from "./reconciliation.js";
+export * from "./testing/positions.js";
 export * from "./testing/scriptedTws.js";

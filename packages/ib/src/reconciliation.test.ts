@@ -1,34 +1,17 @@
 import { formatOcc, type Position } from "@thetaflow/schemas";
 import { describe, expect, it } from "vitest";
 import { EnginePositions, PositionReconciler, positionDifferences } from "./reconciliation.js";
+import { spyPutPosition } from "./testing/positions.js";
 
 const occ = (strike: number) => formatOcc("SPY", "2026-02-20", "put", strike);
-const position = (id: string, status: "open" | "closed", legs: [number, number][]): Position => ({
-  kind: "Position",
-  eventTime: 1,
-  seq: 0,
-  positionId: id,
-  underlying: "SPY",
-  strategy: "bull_put_spread",
-  status,
-  legs: legs.map(([strike, quantity]) => ({
-    contract: occ(strike),
-    right: "put",
-    strike,
-    expiry: "2026-02-20",
-    quantity,
-    avgPrice: 1,
-    mark: null,
-    realizedPnlCents: 0,
-    unrealizedPnlCents: 0,
-  })),
-  realizedPnlCents: 0,
-  unrealizedPnlCents: 0,
-  delta: 0,
-  gamma: 0,
-  vega: 0,
-  theta: 0,
-});
+const position = (id: string, status: "open" | "closed", legs: [number, number][]): Position =>
+  spyPutPosition({
+    id,
+    eventTime: 1,
+    strategy: "bull_put_spread",
+    status,
+    legs: legs.map(([strike, quantity]) => ({ strike, quantity, avgPrice: 1 })),
+  });
 const map = (entries: [number, number][]) => new Map(entries.map(([s, q]) => [occ(s), q]));
 
 describe("engine positions", () => {

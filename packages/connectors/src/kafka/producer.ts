@@ -26,6 +26,41 @@ export interface EventProducerOptions {
   readonly validate?: boolean;
 }
 
+/** Where and how a producer writes: the event's topic, the compression, the encoding options. */
+interface Routing {
+  readonly topicOf: (event: Event) => string;
+  readonly compression: CompressionTypes;
+  readonly messageOptions: ToKafkaMessageOptions;
+}
+
+const routingOf = (options: Omit<EventProducerOptions, "idempotent">): Routing => {
+  const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+  return {
+    topicOf: options.topicOf ?? ((e: Event) => topicForEvent(e.kind, prefix)),
+    compression: options.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None,
+    messageOptions: { validate: options.validate ?? true },
+  };
+};
+
+/** One acks=-1 batch per call, records grouped by topic in the events' order. */
+const batchOf = (events: readonly Event[], routing: Routing) => {
+  const byTopic = new Map<string, Message[]>();
+  for (const event of events) {
+    const topic = routing.topicOf(event);
+    let messages = byTopic.get(topic);
+    if (messages === undefined) {
+      messages = [];
+      byTopic.set(topic, messages);
+    }
+    messages.push(toKafkaMessage(event, routing.messageOptions));
+  }
+  return {
+    acks: -1,
+    compression: routing.compression,
+    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+  };
+};
+
 /**
  * Publishes events as JSON records keyed by underlying. `send` resolves once every record is
  * acknowledged by all in-sync replicas (acks=-1), which is the moment a caller may commit input
@@ -34,9 +69,7 @@ export interface EventProducerOptions {
 export class EventProducer {
   private constructor(
     private readonly producer: Producer,
-    private readonly topicOf: (event: Event) => string,
-    private readonly compression: CompressionTypes,
-    private readonly messageOptions: ToKafkaMessageOptions,
+    private readonly routing: Routing,
   ) {}
 
   static async connect(kafka: Kafka, options: EventProducerOptions = {}): Promise<EventProducer> {
@@ -50,30 +83,13 @@ export class EventProducer {
       allowAutoTopicCreation: false,
     });
     await producer.connect();
-    const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
-    const topicOf = options.topicOf ?? ((e: Event) => topicForEvent(e.kind, prefix));
-    const compression = options.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
-    return new EventProducer(producer, topicOf, compression, { validate: options.validate ?? true });
+    return new EventProducer(producer, routingOf(options));
   }
 
   /** Sends events in their given order (order is kept per topic and key). */
   async send(events: readonly Event[]): Promise<RecordMetadata[]> {
     if (events.length === 0) return [];
-    const byTopic = new Map<string, Message[]>();
-    for (const event of events) {
-      const topic = this.topicOf(event);
-      let messages = byTopic.get(topic);
-      if (messages === undefined) {
-        messages = [];
-        byTopic.set(topic, messages);
-      }
-      messages.push(toKafkaMessage(event, this.messageOptions));
-    }
-    return this.producer.sendBatch({
-      acks: -1,
-      compression: this.compression,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    return this.producer.sendBatch(batchOf(events, this.routing));
   }
 
   async disconnect(): Promise<void> {
@@ -110,9 +126,7 @@ export class TransactionalEventProducer {
 
   private constructor(
     private readonly producer: Producer,
-    private readonly topicOf: (event: Event) => string,
-    private readonly compression: CompressionTypes,
-    private readonly messageOptions: ToKafkaMessageOptions,
+    private readonly routing: Routing,
   ) {}
 
   static async connect(
@@ -129,33 +143,15 @@ export class TransactionalEventProducer {
     });
     // Connecting registers the transactional id (InitProducerId): fences and aborts a predecessor's transaction.
     await producer.connect();
-    const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
-    const topicOf = options.topicOf ?? ((e: Event) => topicForEvent(e.kind, prefix));
-    const compression = options.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
-    return new TransactionalEventProducer(producer, topicOf, compression, {
-      validate: options.validate ?? true,
-    });
+    return new TransactionalEventProducer(producer, routingOf(options));
   }
 
   /** Sends inside the open transaction (opening one if needed); invisible to read_committed until `commit`. */
   async send(events: readonly Event[]): Promise<void> {
     if (events.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const event of events) {
-      const topic = this.topicOf(event);
-      let messages = byTopic.get(topic);
-      if (messages === undefined) {
-        messages = [];
-        byTopic.set(topic, messages);
-      }
-      messages.push(toKafkaMessage(event, this.messageOptions));
-    }
+    const batch = batchOf(events, this.routing);
     this.#transaction ??= await this.producer.transaction();
-    await this.#transaction.sendBatch({
-      acks: -1,
-      compression: this.compression,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await this.#transaction.sendBatch(batch);
   }
 
   /** Commits the open transaction, with the given consumer offsets when there are any. */

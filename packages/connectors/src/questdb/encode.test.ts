@@ -1,29 +1,10 @@
-import { createBuffer, type SenderBuffer, SenderOptions } from "@questdb/nodejs-client";
 import { type Event, eventSchemas } from "@thetaflow/schemas";
 import { Arbitrary, type Schema } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CompiledTable, compileTables, IlpBatch } from "./encode.js";
-import { riskDecisionRow, rowsOf, type TableRow } from "./rows.js";
-
-const officialBuffer = async () =>
-  createBuffer(await SenderOptions.fromConfig("http::addr=127.0.0.1:9000;protocol_version=2"));
-
-/** The same row through the official client's SenderBufferV2: the reference for our bytes. */
-const official = (buffer: SenderBuffer, table: CompiledTable, row: TableRow) => {
-  const values = row.values as Record<string, unknown>;
-  buffer.table(table.name);
-  for (const s of table.symbols) if (values[s.name] != null) buffer.symbol(s.name, values[s.name]);
-  for (const f of table.fields) {
-    const v = values[f.name];
-    if (v == null) continue;
-    if (f.type === "DOUBLE") buffer.floatColumn(f.name, v as number);
-    else if (f.type === "LONG") buffer.intColumn(f.name, v as number);
-    else if (f.type === "VARCHAR") buffer.stringColumn(f.name, v as string);
-    else if (f.type === "BOOLEAN") buffer.booleanColumn(f.name, v as boolean);
-  }
-  buffer.at(row.ts, "us");
-};
+import { compileTables, IlpBatch } from "./encode.js";
+import { riskDecisionRow, rowsOf } from "./rows.js";
+import { officialBuffer, writeOfficial } from "./testing/ilpReference.js";
 
 const tablesUnder = compileTables("t_");
 const storedEvents = fc.oneof(
@@ -54,7 +35,7 @@ describe("ILP encoding", () => {
         batch.reset();
         for (const row of events.flatMap(rowsOf)) {
           batch.append(tablesUnder[row.table], row);
-          official(reference, tablesUnder[row.table], row);
+          writeOfficial(reference, tablesUnder[row.table], row);
         }
         expect(batch.bytes().equals(reference.toBufferView() ?? Buffer.alloc(0))).toBe(true);
       }),
@@ -72,7 +53,7 @@ describe("ILP encoding", () => {
         batch.reset();
         const [row] = rowsOf({ kind: "DeadLetter", eventTime: 7, seq: 1, nodeId, reason, raw, origin: raw });
         batch.append(tablesUnder[row!.table], row!);
-        official(reference, tablesUnder[row!.table], row!);
+        writeOfficial(reference, tablesUnder[row!.table], row!);
         expect(batch.bytes().toString("hex")).toBe(reference.toBufferView()?.toString("hex"));
       }),
       { numRuns: 300 },

@@ -1,30 +1,11 @@
-import { createBuffer, type SenderBuffer, SenderOptions } from "@questdb/nodejs-client";
 import { type Event, eventSchemas } from "@thetaflow/schemas";
 import { Arbitrary, type Schema } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CompiledTable, compileTables, IlpBatch } from "./encode.js";
+import { compileTables, IlpBatch } from "./encode.js";
 import { compileEventEncoders } from "./eventEncoder.js";
-import { rowMappings, rowsOf, type SingleRowKind, type TableRow } from "./rows.js";
-
-const officialBuffer = async () =>
-  createBuffer(await SenderOptions.fromConfig("http::addr=127.0.0.1:9000;protocol_version=2"));
-
-/** The row through the official client's SenderBufferV2: the reference for our bytes. */
-const official = (buffer: SenderBuffer, table: CompiledTable, row: TableRow) => {
-  const values = row.values as Record<string, unknown>;
-  buffer.table(table.name);
-  for (const s of table.symbols) if (values[s.name] != null) buffer.symbol(s.name, values[s.name]);
-  for (const f of table.fields) {
-    const v = values[f.name];
-    if (v == null) continue;
-    if (f.type === "DOUBLE") buffer.floatColumn(f.name, v as number);
-    else if (f.type === "LONG") buffer.intColumn(f.name, v as number);
-    else if (f.type === "VARCHAR") buffer.stringColumn(f.name, v as string);
-    else if (f.type === "BOOLEAN") buffer.booleanColumn(f.name, v as boolean);
-  }
-  buffer.at(row.ts, "us");
-};
+import { rowMappings, rowsOf, type SingleRowKind } from "./rows.js";
+import { officialBuffer, writeOfficial } from "./testing/ilpReference.js";
 
 const tables = compileTables("p_");
 const encoders = compileEventEncoders(tables);
@@ -42,7 +23,7 @@ describe("compiled event -> ILP encoders", () => {
           batch.reset();
           for (const event of events) {
             encoders[kind](batch, event);
-            for (const row of rowsOf(event)) official(reference, tables[row.table], row);
+            for (const row of rowsOf(event)) writeOfficial(reference, tables[row.table], row);
           }
           expect(batch.rows).toBe(events.length);
           expect(batch.bytes().toString("hex")).toBe(reference.toBufferView()?.toString("hex"));
@@ -62,7 +43,7 @@ describe("compiled event -> ILP encoders", () => {
         batch.reset();
         const letter: Event = { kind: "DeadLetter", eventTime: 7, seq: 1, nodeId, reason, raw, origin };
         encoders.DeadLetter(batch, letter);
-        official(reference, tables.deadLetters, rowsOf(letter)[0]!);
+        writeOfficial(reference, tables.deadLetters, rowsOf(letter)[0]!);
         expect(batch.bytes().toString("hex")).toBe(reference.toBufferView()?.toString("hex"));
       }),
       { numRuns: 300 },

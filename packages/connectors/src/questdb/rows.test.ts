@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "./rows.js";
 import { type ColumnType, createTableSql, tables } from "./tables.js";
+import { chainCall } from "./testing/ilpReference.js";
 
 const storedKinds: EventKind[] = [
   "UnderlyingTick",
@@ -64,32 +65,13 @@ describe("QuestDB rows derived from the schemas", () => {
   }
 
   it("stores a chain snapshot as one quote row per contract", () => {
-    const q = (strike: number) => ({
-      kind: "OptionQuote" as const,
-      eventTime: 10,
-      seq: strike,
-      contract: `SPY   190315C00${strike}000`,
-      underlying: "SPY",
-      expiry: "2019-03-15",
-      strike,
-      right: "call" as const,
-      style: "american" as const,
-      settlement: "physical" as const,
-      multiplier: 100,
-      bid: 1,
-      ask: 1.1,
-      bidSize: 0,
-      askSize: 0,
-      volume: 0,
-      openInterest: 0,
-    });
     const rows = rowsOf({
       kind: "ChainSnapshot",
       eventTime: 10,
       seq: 0,
       underlying: "SPY",
       spot: 270,
-      quotes: [q(260), q(270)],
+      quotes: [chainCall(260), chainCall(270)],
     });
     expect(rows.map((r) => [r.table, (r.values as { contract: string }).contract])).toEqual([
       ["quotes", "SPY   190315C00260000"],

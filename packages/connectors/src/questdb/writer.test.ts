@@ -1,6 +1,7 @@
 import type { SenderTransport } from "@questdb/nodejs-client";
 import type { Event } from "@thetaflow/schemas";
 import { describe, expect, it } from "vitest";
+import { chainCall } from "./testing/ilpReference.js";
 import { QuestDbUnsentRowsError, QuestDbWriter, type RejectedRow } from "./writer.js";
 
 /**
@@ -134,32 +135,13 @@ describe("QuestDbWriter batching and delivery", () => {
   it("stores a chain snapshot as one quote line per contract", async () => {
     const endpoint = new ScriptedIlpEndpoint();
     const writer = new QuestDbWriter(endpoint, { flushIntervalMs: 0 });
-    const quote = (strike: number) => ({
-      kind: "OptionQuote" as const,
-      eventTime: 10,
-      seq: strike,
-      contract: `SPY   190315C00${strike}000`,
-      underlying: "SPY",
-      expiry: "2019-03-15",
-      strike,
-      right: "call" as const,
-      style: "american" as const,
-      settlement: "physical" as const,
-      multiplier: 100,
-      bid: 1,
-      ask: 1.1,
-      bidSize: 0,
-      askSize: 0,
-      volume: 0,
-      openInterest: 0,
-    });
     writer.write({
       kind: "ChainSnapshot",
       eventTime: 10,
       seq: 0,
       underlying: "SPY",
       spot: 270,
-      quotes: [quote(260), quote(270)],
+      quotes: [chainCall(260), chainCall(270)],
     });
     await writer.flush();
     expect(endpoint.committed.map((l) => /^quotes,contract=([^,]+),/.exec(l)?.[1])).toEqual([
