@@ -43,6 +43,39 @@ describe("ILP encoding", () => {
     );
   });
 
+  it("in ILP v1 (text doubles) produces byte for byte what SenderBufferV1 produces", async () => {
+    const reference = await officialBuffer(1);
+    const batch = new IlpBatch(64, 1);
+    // Beside the schemas' values: doubles whose shortest decimal needs an exponent or 17 digits.
+    const doubles = fc.constantFrom(
+      5e-324,
+      1.7976931348623157e308,
+      0.1 + 0.2,
+      -1e-7,
+      1e21,
+      123456789.12345679,
+    );
+    fc.assert(
+      fc.property(fc.array(storedEvents, { maxLength: 4 }), doubles, (events, price) => {
+        reference.reset();
+        batch.reset();
+        const tick = {
+          kind: "UnderlyingTick",
+          eventTime: 1_552_660_200_000_001,
+          seq: 1,
+          symbol: "SPY",
+          price,
+        } as const;
+        for (const row of [...events, tick].flatMap((e) => rowsOf(e as Event))) {
+          batch.append(tablesUnder[row.table], row);
+          writeOfficial(reference, tablesUnder[row.table], row);
+        }
+        expect(batch.bytes().equals(reference.toBufferView() ?? Buffer.alloc(0))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("matches the official bytes for any Unicode text in symbols and strings", async () => {
     const reference = await officialBuffer();
     const batch = new IlpBatch(16);

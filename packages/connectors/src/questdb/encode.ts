@@ -2,11 +2,16 @@ import type { TableRow } from "./rows.js";
 import { type AnyTableSpec, type ColumnType, type TableKey, tables } from "./tables.js";
 
 /*
- * ILP (InfluxDB line protocol, QuestDB dialect v2) written straight into one growing Buffer.
+ * ILP (InfluxDB line protocol, QuestDB dialect) written straight into one growing Buffer.
  * The official client's SenderBuffer writes every character with its own Buffer.write call
  * (~60 µs per 20-column row here), which caps a writer near 15k rows/s; this encoder produces the
- * same bytes (encode.test.ts checks it against SenderBufferV2) with precomputed column prefixes,
- * binary doubles (v2: exact, no float formatting) and escaping only when a value needs it.
+ * same bytes (encode.test.ts checks it against SenderBufferV2 and V1) with precomputed column
+ * prefixes and escaping only when a value needs it.
+ *
+ * Protocol version 2 (QuestDB 9.0+) sends doubles in binary: `=`, type byte 16, 8 bytes
+ * little-endian; exact, and neither side formats or parses a decimal. Version 1 (older servers)
+ * sends them as JavaScript prints them (shortest round-trip decimal) and the designated timestamp
+ * in nanoseconds without a unit suffix, as the official V1 buffer does.
  */
 
 interface CompiledField {
@@ -62,8 +67,17 @@ const NEWLINE = 0x0a;
 const DOUBLE_BINARY = 16;
 const ZERO = 0x30;
 
-/** Largest byte count an ASCII-only value needs beside its text (quotes, `i`, `t\n`). */
+/** Largest byte count an ASCII-only value needs beside its text (quotes, `i`, `000\n`). */
 const ROW_SLACK = 32;
+
+/** ILP versions this encoder writes: 1 = text doubles, 2 = binary doubles. */
+export type IlpProtocolVersion = 1 | 2;
+
+/**
+ * Batches are sent from a worker thread (workerTransport.ts): shared memory lets it read the bytes
+ * without a copy per request.
+ */
+const allocate = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(bytes));
 
 /**
  * A batch of ILP rows; one batch is one HTTP request and one QuestDB transaction.
@@ -83,8 +97,11 @@ export class IlpBatch {
   private readonly tableKeys: TableKey[] = [];
   private readonly timestamps: number[] = [];
 
-  constructor(initialBytes = 1 << 20) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  constructor(
+    initialBytes = 1 << 20,
+    readonly protocolVersion: IlpProtocolVersion = 2,
+  ) {
+    this.buf = allocate(initialBytes);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
@@ -181,10 +198,17 @@ export class IlpBatch {
   endRow(fields: number, table: CompiledTable, key: TableKey, ts: number): void {
     if (fields === 0) throw new Error(`row for ${table.name} has no non-null field`);
     this.room(ROW_SLACK);
-    // `t` marks the designated timestamp as microseconds, our eventTime unit.
     this.buf[this.pos++] = 0x20;
     this.digits(ts);
-    this.buf[this.pos++] = 0x74;
+    if (this.protocolVersion === 2) {
+      // `t` marks the designated timestamp as microseconds, our eventTime unit.
+      this.buf[this.pos++] = 0x74;
+    } else if (ts !== 0) {
+      // V1 servers know only nanoseconds here; ts * 1000 could exceed 2^53, so digits then zeros.
+      this.buf[this.pos++] = ZERO;
+      this.buf[this.pos++] = ZERO;
+      this.buf[this.pos++] = ZERO;
+    }
     this.buf[this.pos++] = NEWLINE;
     this.ends.push(this.pos);
     this.tableKeys.push(key);
@@ -217,6 +241,10 @@ export class IlpBatch {
   double(prefix: Buffer, v: unknown, column: string): void {
     if (typeof v !== "number") throw new Error(`${column}: expected a number, got ${typeof v}`);
     this.copy(prefix);
+    if (this.protocolVersion === 1) {
+      this.text(String(v));
+      return;
+    }
     this.room(10);
     const buf = this.buf;
     const pos = this.pos;
@@ -287,7 +315,7 @@ export class IlpBatch {
 
   private room(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    const grown = allocate(Math.max(this.buf.length * 2, this.pos + bytes));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
     this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);

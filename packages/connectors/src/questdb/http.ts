@@ -88,6 +88,24 @@ export class QuestDbHttp {
     }
   }
 
+  /**
+   * The ILP version to write in: 2 (binary doubles) when the server lists it (or a later one) in
+   * `/settings` `line.proto.support.versions`, else 1. Servers before 9.0 have no such list (or no
+   * `/settings`) and read version 1 only.
+   */
+  async ilpProtocolVersion(): Promise<1 | 2> {
+    const response = await fetch(`${this.url}/settings`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!response.ok) return 1;
+    let versions: unknown;
+    try {
+      const body = (await response.json()) as { config?: Record<string, unknown> };
+      versions = body.config?.["line.proto.support.versions"];
+    } catch {
+      return 1;
+    }
+    return Array.isArray(versions) && versions.some((v) => Number(v) >= 2) ? 2 : 1;
+  }
+
   /** True when QuestDB answers `select 1`; never throws. */
   async isReady(): Promise<boolean> {
     try {

@@ -1,4 +1,6 @@
+export type { IlpProtocolVersion } from "./encode.js";
 export * from "./http.js";
 export * from "./rows.js";
 export * from "./tables.js";
+export * from "./workerTransport.js";
 export * from "./writer.js";

@@ -1,7 +1,7 @@
 import type { SenderTransport } from "@questdb/nodejs-client";
 import type { Event } from "@thetaflow/schemas";
 import { describe, expect, it } from "vitest";
-import { chainCall } from "./testing/ilpReference.js";
+import { chainCall, officialBuffer } from "./testing/ilpReference.js";
 import { QuestDbUnsentRowsError, QuestDbWriter, type RejectedRow } from "./writer.js";
 
 /**
@@ -173,5 +173,25 @@ describe("QuestDbWriter batching and delivery", () => {
     await expect(closing).rejects.toMatchObject({ unsentRows: 3 });
     expect(endpoint.committed).toEqual([]);
     expect(() => writer.write(tick(9))).toThrow(/closed/);
+  });
+
+  it("writes text doubles and nanosecond timestamps under ILP v1, the official V1 buffer's bytes", async () => {
+    const endpoint = new ScriptedIlpEndpoint();
+    const writer = new QuestDbWriter(endpoint, { flushIntervalMs: 0, protocolVersion: 1 });
+    writer.write({ ...tick(3), price: 0.1 + 0.2 });
+    await writer.flush();
+    const reference = await officialBuffer(1);
+    reference
+      .table("underlying_ticks")
+      .symbol("symbol", "SPY")
+      .floatColumn("price", 0.1 + 0.2);
+    await reference.intColumn("seq", 3).at(1_003, "us");
+    expect(endpoint.committed).toEqual([reference.toBufferView()?.toString("latin1").trimEnd()]);
+    expect(endpoint.committed[0]).toBe(
+      "underlying_ticks,symbol=SPY price=0.30000000000000004,seq=3i 1003000",
+    );
+    writer.write({ ...tick(4), eventTime: 0 });
+    await writer.flush();
+    expect(endpoint.committed[1]).toBe("underlying_ticks,symbol=SPY price=104,seq=4i 0");
   });
 });

@@ -1,11 +1,12 @@
-import { createTransport, SenderOptions, type SenderTransport } from "@questdb/nodejs-client";
+import type { SenderTransport } from "@questdb/nodejs-client";
 import type { Event } from "@thetaflow/schemas";
 import { type StructuredLogger, silentLogger } from "../kafka/logger.js";
-import { compileTables, IlpBatch } from "./encode.js";
+import { compileTables, IlpBatch, type IlpProtocolVersion } from "./encode.js";
 import { compileEventEncoders, type EventEncoder } from "./eventEncoder.js";
 import { QuestDbHttp } from "./http.js";
 import { rowsOf, type TableRow } from "./rows.js";
 import { createTableSql, type TableKey, tables } from "./tables.js";
+import { WorkerHttpTransport } from "./workerTransport.js";
 
 export interface QuestDbWriterOptions {
   /** QuestDB HTTP endpoint (ILP `/write` and SQL `/exec`); default `http://127.0.0.1:9000`. */
@@ -25,6 +26,11 @@ export interface QuestDbWriterOptions {
   /** How long `open` keeps trying to create the tables before it gives up. Default 60,000. */
   readonly startTimeoutMs?: number;
   readonly logger?: StructuredLogger;
+  /**
+   * ILP version the rows are encoded in: 2 sends doubles in binary (QuestDB 9.0+), 1 as text.
+   * `open` asks the server (`/settings`) and picks 2 when it is supported; default 2.
+   */
+  readonly protocolVersion?: IlpProtocolVersion;
   /**
    * Called for a row that cannot be encoded or that QuestDB refuses outright (HTTP 4xx, e.g. a
    * column type clash); that row is dropped so the rows behind it are not blocked forever.
@@ -65,7 +71,7 @@ export interface RejectedRow {
   readonly ts: number;
   readonly reason: string;
   readonly row?: TableRow;
-  /** The row's ILP line as sent (doubles are binary, ILP v2). */
+  /** The row's ILP line as sent (doubles binary under ILP v2, text under v1). */
   readonly ilp?: Buffer;
 }
 
@@ -82,7 +88,7 @@ export interface RejectedRow {
  * input it came from.
  */
 export class QuestDbWriter {
-  private open = new IlpBatch();
+  private open: IlpBatch;
   private batchBytes = 0;
   private readonly sealed: IlpBatch[] = [];
   private readonly pool: IlpBatch[] = [];
@@ -107,6 +113,7 @@ export class QuestDbWriter {
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly logger: StructuredLogger;
+  readonly protocolVersion: IlpProtocolVersion;
 
   /**
    * A writer over any ILP transport. `open` is the usual entry point: it also creates the tables
@@ -117,6 +124,8 @@ export class QuestDbWriter {
     private readonly transport: SenderTransport,
     private readonly options: QuestDbWriterOptions = {},
   ) {
+    this.protocolVersion = options.protocolVersion ?? 2;
+    this.open = new IlpBatch(undefined, this.protocolVersion);
     this.compiled = compileTables(options.tablePrefix ?? "");
     this.encoders = compileEventEncoders(this.compiled);
     this.flushRows = options.flushRows ?? 50_000;
@@ -134,28 +143,32 @@ export class QuestDbWriter {
     }
   }
 
-  /** Creates the tables (retrying until QuestDB answers or `startTimeoutMs`) and the HTTP transport. */
+  /**
+   * Creates the tables (retrying until QuestDB answers or `startTimeoutMs`), picks the ILP version
+   * the server supports, and sends over HTTP from a worker thread (workerTransport.ts).
+   */
   static async open(options: QuestDbWriterOptions = {}): Promise<QuestDbWriter> {
     const url = new URL(options.url ?? "http://127.0.0.1:9000");
     const http = new QuestDbHttp({ url: url.origin });
     const logger = options.logger ?? silentLogger;
     await createTables(http, options.tablePrefix ?? "", options.startTimeoutMs ?? 60_000, logger);
+    const protocolVersion = options.protocolVersion ?? (await http.ilpProtocolVersion());
     const protocol = url.protocol === "https:" ? "https" : "http";
     const attemptMs = options.attemptTimeoutMs ?? 10_000;
     // The client is used for its HTTP transport (auth, TLS, retries on 5xx); IlpBatch encodes the
-    // rows. protocol_version is pinned so no round trip is needed here. stdlib_http: the default
-    // undici transport (4.2.0) retries a refused connection forever and ignores its own
-    // retry_timeout, so a send to a stopped QuestDB never returns; node:http fails fast and our
-    // loop backs off.
+    // rows. stdlib_http: the default undici transport (4.2.0) retries a refused connection forever
+    // and ignores its own retry_timeout, so a send to a stopped QuestDB never returns; node:http
+    // fails fast and our loop backs off.
     const config =
-      `${protocol}::addr=${url.host};protocol_version=2;auto_flush=off;stdlib_http=on;` +
+      `${protocol}::addr=${url.host};protocol_version=${protocolVersion};auto_flush=off;stdlib_http=on;` +
       `request_timeout=${attemptMs};retry_timeout=${attemptMs}`;
-    const senderOptions = await SenderOptions.fromConfig(config, {
+    const transport = new WorkerHttpTransport({
+      config,
       log: (level, message) => {
-        if (level !== "debug") logger.log(level, String(message), { component: "questdb-client" });
+        if (level !== "debug") logger.log(level, message, { component: "questdb-client" });
       },
     });
-    return new QuestDbWriter(createTransport(senderOptions), options);
+    return new QuestDbWriter(transport, { ...options, protocolVersion });
   }
 
   /** The table name as created, with the prefix. */
@@ -286,7 +299,7 @@ export class QuestDbWriter {
       // A new batch starts at the size the last one reached: growing one by doubling to tens of MB
       // copied each batch several times over and churned the GC.
       this.batchBytes = Math.max(this.batchBytes, this.open.capacity);
-      this.open = this.pool.pop() ?? new IlpBatch(this.batchBytes);
+      this.open = this.pool.pop() ?? new IlpBatch(this.batchBytes, this.protocolVersion);
     }
     if (this.sealed.length > 0) this.startDrain();
   }

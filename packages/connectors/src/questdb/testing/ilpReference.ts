@@ -3,9 +3,12 @@ import type { OptionQuote } from "@thetaflow/schemas";
 import type { CompiledTable } from "../encode.js";
 import type { TableRow } from "../rows.js";
 
-/** A SenderBufferV2 of the official client (ILP v2: binary doubles), for comparing bytes in tests. */
-export const officialBuffer = async (): Promise<SenderBuffer> =>
-  createBuffer(await SenderOptions.fromConfig("http::addr=127.0.0.1:9000;protocol_version=2"));
+/**
+ * A buffer of the official client, for comparing bytes in tests: SenderBufferV2 (binary doubles)
+ * by default, SenderBufferV1 (text doubles, nanosecond designated timestamps) for version 1.
+ */
+export const officialBuffer = async (version: 1 | 2 = 2): Promise<SenderBuffer> =>
+  createBuffer(await SenderOptions.fromConfig(`http::addr=127.0.0.1:9000;protocol_version=${version}`));
 
 /** Writes a row through the official client's buffer: the reference our encoders must match byte for byte. */
 export const writeOfficial = (buffer: SenderBuffer, table: CompiledTable, row: TableRow): void => {
