@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { europeanGreeks, europeanPrice } from "./european.js";
+import {
+  bsmGreeksInto,
+  bsmSensitivitiesInto,
+  emptyGreeks,
+  europeanGreeks,
+  europeanPrice,
+} from "./european.js";
 import { erfc, normCdf } from "./normal.js";
 import type { OptionInputs } from "./types.js";
 
@@ -197,6 +203,41 @@ describe("properties", () => {
         const p = europeanPrice(c);
         const strikeOk = c.right === "call" ? higherStrike <= p : higherStrike >= p;
         return higherVol >= p && strikeOk;
+      }),
+    );
+  });
+  it("sensitivities without the price are bit for bit the Greeks, in any call order", () => {
+    const fields = ["delta", "gamma", "vega", "theta", "rho", "divRho", "vanna", "volga", "charm"] as const;
+    const greeksOf = (c: OptionInputs, withPrice: boolean) => {
+      const out = emptyGreeks();
+      const args = [
+        c.right === "call" ? 1 : -1,
+        c.spot,
+        c.strike,
+        c.tYears,
+        c.rate,
+        c.divYield,
+        c.vol,
+      ] as const;
+      if (withPrice) bsmGreeksInto(...args, out);
+      else bsmSensitivitiesInto(...args, out);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.array(contract, { minLength: 2, maxLength: 8 }), (cs) => {
+        // Shared expiries and strikes, as in a chain, so the cached factors are hit as well as missed.
+        const chain = cs.flatMap((c) => [
+          c,
+          { ...c, right: c.right === "call" ? "put" : "call" } as OptionInputs,
+        ]);
+        const forward = chain.map((c) => greeksOf(c, true));
+        const backward = chain
+          .toReversed()
+          .map((c) => greeksOf(c, false))
+          .reverse();
+        return forward.every(
+          (g, i) => Number.isNaN(backward[i]!.price) && fields.every((f) => Object.is(g[f], backward[i]![f])),
+        );
       }),
     );
   });

@@ -91,6 +91,14 @@ function fillZeroSensitivities(out: GreekValues): void {
 }
 
 /**
+ * Discount factors and √T of the last (tYears, rate, divYield), and ln(S/K) of the last (spot, strike):
+ * chains arrive grouped by expiry and a quote's Greeks follow its solve, so consecutive calls mostly
+ * share them. [0] T, [1] r, [2] q, [3] e^{−rT}, [4] e^{−qT}, [5] √T, [6] S, [7] K, [8] ln(S/K).
+ * Cached values are the ones the same expressions compute, so results do not depend on call order.
+ */
+const greeksMemo = new Float64Array(9).fill(Number.NaN);
+
+/**
  * Price and Greeks written into `out` without allocating. Returns IV_STATUS_CODE.ok, .expired (T <= 0:
  * the limits at expiry are written: price = intrinsic, delta = ±1/0) or .invalid_input (NaNs written).
  */
@@ -103,6 +111,38 @@ export function bsmGreeksInto(
   divYield: number,
   vol: number,
   out: GreekValues,
+): number {
+  return greeksInto(sign, spot, strike, tYears, rate, divYield, vol, out, true);
+}
+
+/**
+ * bsmGreeksInto without the price (out.price = NaN; every other field bit for bit the same): for
+ * callers that already know the price, such as an implied-volatility solve of it, and skip a Black
+ * evaluation.
+ */
+export function bsmSensitivitiesInto(
+  sign: number,
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+  vol: number,
+  out: GreekValues,
+): number {
+  return greeksInto(sign, spot, strike, tYears, rate, divYield, vol, out, false);
+}
+
+function greeksInto(
+  sign: number,
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+  vol: number,
+  out: GreekValues,
+  withPrice: boolean,
 ): number {
   if (
     !isValidContract(spot, strike, tYears, rate, divYield) ||
@@ -119,13 +159,28 @@ export function bsmGreeksInto(
     fillZeroSensitivities(out);
     return IV_STATUS_CODE.expired;
   }
-  const sqrtT = Math.sqrt(tYears);
-  const dfR = Math.exp(-rate * tYears);
-  const dfQ = Math.exp(-divYield * tYears);
-  const x = Math.log(spot / strike) + (rate - divYield) * tYears;
+  if (tYears !== greeksMemo[0] || rate !== greeksMemo[1] || divYield !== greeksMemo[2]) {
+    greeksMemo[0] = tYears;
+    greeksMemo[1] = rate;
+    greeksMemo[2] = divYield;
+    greeksMemo[3] = Math.exp(-rate * tYears);
+    greeksMemo[4] = Math.exp(-divYield * tYears);
+    greeksMemo[5] = Math.sqrt(tYears);
+  }
+  if (spot !== greeksMemo[6] || strike !== greeksMemo[7]) {
+    greeksMemo[6] = spot;
+    greeksMemo[7] = strike;
+    greeksMemo[8] = Math.log(spot / strike);
+  }
+  const sqrtT = greeksMemo[5]!;
+  const dfR = greeksMemo[3]!;
+  const dfQ = greeksMemo[4]!;
+  const x = greeksMemo[8]! + (rate - divYield) * tYears;
   const forward = (spot * dfQ) / dfR;
   const s = vol * sqrtT;
-  out.price = dfR * Math.sqrt(forward) * Math.sqrt(strike) * normalisedBlackCall(sign * x, s);
+  out.price = withPrice
+    ? dfR * Math.sqrt(forward) * Math.sqrt(strike) * normalisedBlackCall(sign * x, s)
+    : Number.NaN;
   if (s === 0) {
     // Deterministic forward: the option is a forward contract when in the money, worthless otherwise.
     fillZeroSensitivities(out);

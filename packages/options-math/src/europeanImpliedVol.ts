@@ -45,11 +45,26 @@ function rememberExpiry(spot: number, tYears: number, rate: number, divYield: nu
  */
 const strikeMemo = new Float64Array(4).fill(Number.NaN);
 
+/**
+ * Normalised intrinsic value of the last in-the-money x (an exponential): the mid, bid and ask of one
+ * quote reduce to the same x. [0] x, [1] e^{x/2} − e^{−x/2}.
+ */
+const intrinsicMemo = new Float64Array(2).fill(Number.NaN);
+
 /** Scratch result of the allocation-free solver: the volatility (NaN unless status is ok). */
 export const ivScratch = { iv: Number.NaN };
 
-/** Inputs of solveEuropean: spot, strike, tYears, rate, divYield, price. */
-const quote = new Float64Array(6);
+/** Inputs of the European solvers: spot, strike, tYears, rate, divYield, price. */
+export const ivInputs = new Float64Array(6);
+
+/**
+ * Scales of the last prepared contract: [0] price → normalised price (e^{rT}/√(FK)), [1] √T (σ → s).
+ * Seeded solvers (sideImpliedVol) convert a price difference and a volatility with them.
+ */
+export const otmScale = new Float64Array(2);
+
+/** prepareOtmCall's answer when lbr[0], lbr[1] and lbr[5] hold a normalised problem to solve. */
+export const NEEDS_SOLVE = -1;
 
 /**
  * Solves σ for a European price with sign = +1 (call) / −1 (put). Writes ivScratch.iv and returns an
@@ -66,22 +81,34 @@ export function bsmImpliedVol(
 ): number {
   // A small function that callers can inline: the doubles reach the solver through a Float64Array
   // instead of being boxed as arguments of a call V8 does not inline (the solver is too large).
-  quote[0] = spot;
-  quote[1] = strike;
-  quote[2] = tYears;
-  quote[3] = rate;
-  quote[4] = divYield;
-  quote[5] = price;
+  ivInputs[0] = spot;
+  ivInputs[1] = strike;
+  ivInputs[2] = tYears;
+  ivInputs[3] = rate;
+  ivInputs[4] = divYield;
+  ivInputs[5] = price;
   return solveEuropean(sign);
 }
 
 function solveEuropean(sign: number): number {
-  const spot = quote[0]!;
-  const strike = quote[1]!;
-  const tYears = quote[2]!;
-  const rate = quote[3]!;
-  const divYield = quote[4]!;
-  const price = quote[5]!;
+  const code = prepareOtmCall(sign);
+  if (code !== NEEDS_SOLVE) return code;
+  solveOtmCall();
+  return finishOtmCall();
+}
+
+/**
+ * Checks the inputs in ivInputs and reduces them to an out-of-the-money normalised call: lbr[0] beta,
+ * lbr[1] x <= 0, lbr[5] e^{x/2}, and otmScale. Returns NEEDS_SOLVE, or the final IV_STATUS_CODE with
+ * ivScratch.iv written (0 for a price at the intrinsic, NaN unless ok).
+ */
+export function prepareOtmCall(sign: number): number {
+  const spot = ivInputs[0]!;
+  const strike = ivInputs[1]!;
+  const tYears = ivInputs[2]!;
+  const rate = ivInputs[3]!;
+  const divYield = ivInputs[4]!;
+  const price = ivInputs[5]!;
   ivScratch.iv = Number.NaN;
   if (!isValidContract(spot, strike, tYears, rate, divYield) || !Number.isFinite(price)) {
     return IV_STATUS_CODE.invalid_input;
@@ -104,7 +131,8 @@ function solveEuropean(sign: number): number {
   const carry = expiryMemo[MEMO_CARRY]!;
   const x = strikeMemo[2]! + carry;
   const forward = expiryMemo[MEMO_FORWARD]!;
-  const undiscounted = price * expiryMemo[MEMO_GROWTH]!;
+  const growth = expiryMemo[MEMO_GROWTH]!;
+  const undiscounted = price * growth;
   const intrinsic = Math.max(sign * (forward - strike), 0);
   // A few ulps of slack: the discount and forward factors are themselves rounded, and a price at the
   // intrinsic bound must not be rejected because of that rounding.
@@ -115,7 +143,11 @@ function solveEuropean(sign: number): number {
   let beta = undiscounted / (sqrtForward * sqrtStrike);
   let xc = sign * x;
   if (xc > 0) {
-    beta -= normalisedIntrinsicCall(xc);
+    if (xc !== intrinsicMemo[0]) {
+      intrinsicMemo[0] = xc;
+      intrinsicMemo[1] = normalisedIntrinsicCall(xc);
+    }
+    beta -= intrinsicMemo[1]!;
     xc = -xc;
   }
   if (!(beta > 0)) {
@@ -126,9 +158,15 @@ function solveEuropean(sign: number): number {
   lbr[1] = xc;
   // e^{xc/2} = e^{−|ln(F/K)|/2} as a ratio of the square roots at hand: no exponential.
   lbr[5] = forward <= strike ? sqrtForward / sqrtStrike : sqrtStrike / sqrtForward;
-  solveOtmCall();
+  otmScale[0] = growth / (sqrtForward * sqrtStrike);
+  otmScale[1] = expiryMemo[MEMO_SQRT_T]!;
+  return NEEDS_SOLVE;
+}
+
+/** Turns the solved s = σ√T in lbr[2] into ivScratch.iv and its status. */
+export function finishOtmCall(): number {
   const s = lbr[2]!;
   if (s === ABOVE_MAXIMUM) return IV_STATUS_CODE.above_max;
-  ivScratch.iv = s / expiryMemo[MEMO_SQRT_T]!;
+  ivScratch.iv = s / otmScale[1]!;
   return IV_STATUS_CODE.ok;
 }

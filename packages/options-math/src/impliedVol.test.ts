@@ -65,6 +65,21 @@ describe("European implied volatility (Let's Be Rational)", () => {
     expect(Math.abs(r.iv! - vol) / vol).toBeLessThan(1e-12);
   });
 
+  it("forward a few ulps from the strike: a positive σ that reprices, never NaN or negative", () => {
+    // r − q = 7e-17: ln(F/K) is ~1e-16, where the lower node s_c − b_c/v_c used to cancel to <= 0.
+    for (const [rate, price] of [
+      [6.963159280732726e-17, 1.4210854715202004e-14],
+      [6.963159280732726e-17, 1e-10],
+      [-5e-17, 3e-12],
+      [1e-17, 5e-15],
+    ] as const) {
+      const r = impliedVol({ ...base, divYield: 0, rate, price });
+      expect(r.status).toBe("ok");
+      expect(r.iv!).toBeGreaterThan(0);
+      expect(Math.abs(bsmPrice(1, 100, 100, 1, rate, 0, r.iv!) - price) / price).toBeLessThan(1e-10);
+    }
+  });
+
   it("typed outcomes, never NaN", () => {
     expect(impliedVol({ ...base, price: -1 }).status).toBe("below_intrinsic");
     expect(impliedVol({ ...base, strike: 50, price: 40 }).status).toBe("below_intrinsic");

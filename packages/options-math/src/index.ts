@@ -29,6 +29,7 @@ export {
 export {
   bsmGreeksInto,
   bsmPrice,
+  bsmSensitivitiesInto,
   emptyGreeks,
   europeanGreeks,
   europeanGreeksInto,
@@ -37,4 +38,5 @@ export {
 export { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
 export { impliedVol } from "./impliedVol.js";
 export { erf, erfc, erfcx, inverseNormCdf, normCdf, normCdfFast, normPdf } from "./normal.js";
+export { bsmSideImpliedVol } from "./sideImpliedVol.js";
 export * from "./types.js";

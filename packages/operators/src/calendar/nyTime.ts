@@ -130,6 +130,21 @@ export const expiryCloseUs = (expiry: string): number => {
   return t;
 };
 
+/**
+ * The last (event time, expiry) asked for and its answer: a chain update stamps every quote of an
+ * expiry with the same time, so consecutive quotes usually ask the same question, and comparing two
+ * strings is cheaper than hashing one for the Map (a feed decodes a fresh expiry string per quote).
+ */
+let lastEventTime = Number.NaN;
+let lastExpiry = "";
+let lastYears = Number.NaN;
+
 /** Years (365-day) from an event time to the 16:00 New York close of the expiry date. */
-export const yearsToExpiry = (eventTimeUs: number, expiry: string): number =>
-  (expiryCloseUs(expiry) - eventTimeUs) / US_PER_YEAR;
+export const yearsToExpiry = (eventTimeUs: number, expiry: string): number => {
+  if (eventTimeUs === lastEventTime && expiry === lastExpiry) return lastYears;
+  const years = (expiryCloseUs(expiry) - eventTimeUs) / US_PER_YEAR;
+  lastEventTime = eventTimeUs;
+  lastExpiry = expiry;
+  lastYears = years;
+  return years;
+};

@@ -1,5 +1,5 @@
 import { runOperator } from "@thetaflow/core";
-import { americanPrice, europeanGreeks, europeanPrice } from "@thetaflow/options-math";
+import { americanPrice, europeanGreeks, europeanPrice, impliedVol } from "@thetaflow/options-math";
 import type { Greeks, OptionQuote, UnderlyingTick } from "@thetaflow/schemas";
 import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
@@ -116,9 +116,61 @@ describe("greeks operator", () => {
       expect(reused!.status).toBe("ok");
       expect(reused!.ivBid).toBe(reused!.iv);
       expect(reused!.ivAsk).toBe(reused!.iv);
-      // The spread quote's bid IV comes from an actual solve at the same price.
-      expect(Object.is(reused!.iv, solved!.ivBid)).toBe(true);
+      // The spread quote's bid IV comes from an actual solve at the same price: Let's Be Rational for
+      // the locked mid, and for a European spread the solve seeded by its mid, which agrees to ulps.
+      if (style === "american") expect(Object.is(reused!.iv, solved!.ivBid)).toBe(true);
+      else expect(Math.abs(solved!.ivBid! - reused!.iv!) / reused!.iv!).toBeLessThan(1e-12);
     }
+  });
+
+  it("solves European bid and ask IVs as Let's Be Rational does, to 1e-12, with its failures as null", () => {
+    const tYears = yearsToExpiry(T, "2019-02-15");
+    const quotes: OptionQuote[] = [];
+    for (const right of ["call", "put"] as const) {
+      for (const strike of [150, 200, 240, 250, 260, 300, 400]) {
+        const fair = europeanPrice({
+          right,
+          spot: 250,
+          strike,
+          tYears,
+          rate: 0.03,
+          divYield: 0.015,
+          vol: 0.25,
+        });
+        // A tick, 2%, 20% and 100% of the premium, a zero bid and a crossed market.
+        for (const [bid, ask] of [
+          [fair - 0.005, fair + 0.005],
+          [fair * 0.99, fair * 1.01],
+          [fair * 0.9, fair * 1.1],
+          [fair * 0.5, fair * 1.5],
+          [0, fair + 0.05],
+          [fair * 1.01, fair * 1.02],
+        ] as const) {
+          quotes.push(quote({ right, strike, bid, ask, contract: `SPY ${right}${strike} ${bid}` }));
+        }
+      }
+    }
+    const out = greeksOf([tick, ...quotes]);
+    let solvedSides = 0;
+    for (const [i, g] of out.entries()) {
+      const q = quotes[i]!;
+      const lbr = (price: number) =>
+        impliedVol({ ...q, style: "european", spot: 250, tYears, rate: 0.03, divYield: 0.015, price });
+      for (const [side, price] of [
+        [g.ivBid, q.bid],
+        [g.ivAsk, q.ask],
+      ] as const) {
+        if (g.mid === null || (side === g.ivBid && !(q.bid > 0))) continue;
+        const ref = lbr(price);
+        if (ref.status !== "ok") expect(side).toBeNull();
+        else {
+          solvedSides++;
+          expect(side).not.toBeNull();
+          expect(Math.abs(side! - ref.iv!)).toBeLessThanOrEqual(1e-12 * ref.iv!);
+        }
+      }
+    }
+    expect(solvedSides).toBeGreaterThan(100);
   });
 
   it("dead-letters a quote with no spot at all and keeps going", () => {

@@ -100,7 +100,10 @@ export function solveOtmCall(): void {
   const bC = 0.5 * bMax * (1 - erfcx(ONE_OVER_SQRT_TWO * sC));
   const vC = ONE_OVER_SQRT_TWO_PI * bMax;
   if (beta < bC) {
-    const sL = sC - bC / vC;
+    let sL = sC - bC / vC;
+    // For |x| within a few ulps of 0 the difference cancels to nothing or below (and b at s <= 0 is
+    // meaningless); its series' leading term, s_c − b_c/v_c = √(π/2)·|x| + O(|x|^{3/2}), does not.
+    if (!(sL > 0)) sL = 1.2533141373155001 * -x;
     evaluateBlack(x, sL);
     const bL = blackVega[0]!;
     if (beta < bL) {

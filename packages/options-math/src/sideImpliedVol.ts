@@ -1,0 +1,217 @@
+/**
+ * Implied volatility of a bid or an ask, seeded by the mid's solution. The side sits a small step from
+ * the mid, so a third-order Householder step from s_mid = σ_mid·√T — built from the mid's vega and the
+ * closed-form derivative ratios of the normalised Black price b(x, s), no Black evaluation — lands
+ * within ~(Δs/L)⁴ of the root, and Householder(3) steps with one b/∂b evaluation each finish it (one
+ * for a quoted spread of a few percent). Let's Be Rational spends a branch selection, a rational-cubic
+ * guess and two to three evaluations on the same price.
+ *
+ * Whenever the shortcut is not clearly safe the full Let's Be Rational solve runs instead, so results
+ * and statuses are LBR's there: no usable mid (status not ok, σ = 0), a start step that is large
+ * against the curve's own length scales, a price near the supremum e^{x/2} or where the price barely
+ * moves with s, and an iteration that has not met the step criterion within four evaluations. Inputs
+ * are checked and reduced exactly as bsmImpliedVol does, so the statuses for invalid, expired,
+ * below-intrinsic and above-maximum prices are the same, and a price at the intrinsic gives σ = 0.
+ * Where the seed finishes, σ agrees with LBR's to a few ulps (both are converged roots of the same
+ * b(x, s) = beta), not bit for bit.
+ *
+ * Pure: the result depends only on the arguments (the memo below caches a pure function of its key).
+ */
+import { finishOtmCall, ivInputs, NEEDS_SOLVE, otmScale, prepareOtmCall } from "./europeanImpliedVol.js";
+import { lbr, solveOtmCall } from "./internal/letsBeRational.js";
+import { blackAndVega, blackVega } from "./internal/normalisedBlack.js";
+
+/** Mid price, mid volatility and (NaN when not given) the mid's vega ∂V/∂σ of the call in progress. */
+const midInputs = new Float64Array(3);
+
+/**
+ * ∂b/∂s at the mid of the last (x, s_mid): the bid and the ask of one quote share it, which saves an
+ * exponential per quote. [0] x, [1] s_mid, [2] vega.
+ */
+const midVegaMemo = new Float64Array(3).fill(Number.NaN);
+
+/*
+ * Criteria, in units of the local length scale L = min(s, |g'/g''|, |g'/g'''|^{1/2}) of the objective g
+ * (seededIterations), written as literals in the kernel (a module-level const costs a context load
+ * and a TDZ check):
+ * - ACCEPTED_STEP = 1e-4·L: a Householder(3) step that small leaves an error of order (1e-4)⁴·L =
+ *   1e-16·L (fourth-order convergence), below an ulp of s — LBR's bound, measured against L rather
+ *   than s because deep out of the money the curve bends on a scale shorter than s.
+ * - MAX_START_STEP = 6·L: larger seed steps come from asks several times the mid (a one-tick ask over
+ *   a zero bid); LBR's own guess is the better start for those. Up to 6·L the seed still converges
+ *   within MAX_EVALUATIONS on the test domain, and on a SPY-like chain nothing else declines.
+ * - MAX_EVALUATIONS = 4 Black evaluations (one is the rule for quoted spreads, two for spreads of tens
+ *   of percent).
+ * - MIN_ELASTICITY: s·b'/b ≥ 1e-2. Below it a relative rounding of b moves s by 100x as much, and LBR's
+ *   ln(b_max − b) objective resolves the root better.
+ * - NEAR_MAX: prices within a ppm of b_max go to LBR, whose above-maximum test there uses its own
+ *   rounding of e^{x/2}.
+ */
+/**
+ * σ of a European bid or ask `price`, given the mid price and the mid's implied volatility `midIv`
+ * (from bsmImpliedVol on the same contract). Writes ivScratch.iv and returns an IV_STATUS_CODE, the
+ * same as bsmImpliedVol(sign, spot, strike, tYears, rate, divYield, price) would. `midVega`, the
+ * mid's vega ∂V/∂σ (bsmGreeksInto's), saves an exponential when given; it only shapes the start.
+ */
+export function bsmSideImpliedVol(
+  sign: number,
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+  price: number,
+  midPrice: number,
+  midIv: number,
+  midVega = Number.NaN,
+): number {
+  loadSide(spot, strike, tYears, rate, divYield, price, midPrice, midIv, midVega);
+  return solveSide(sign, true);
+}
+
+/**
+ * The seeded path alone, for tests and diagnostics: bsmSideImpliedVol, except that where the seed
+ * declines it returns NEEDS_SOLVE (−1) instead of running Let's Be Rational.
+ */
+export function seededSideImpliedVol(
+  sign: number,
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+  price: number,
+  midPrice: number,
+  midIv: number,
+  midVega = Number.NaN,
+): number {
+  loadSide(spot, strike, tYears, rate, divYield, price, midPrice, midIv, midVega);
+  return solveSide(sign, false);
+}
+
+/** Small enough to inline: the doubles reach the solver through Float64Arrays, not boxed arguments. */
+function loadSide(
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+  price: number,
+  midPrice: number,
+  midIv: number,
+  midVega: number,
+): void {
+  ivInputs[0] = spot;
+  ivInputs[1] = strike;
+  ivInputs[2] = tYears;
+  ivInputs[3] = rate;
+  ivInputs[4] = divYield;
+  ivInputs[5] = price;
+  midInputs[0] = midPrice;
+  midInputs[1] = midIv;
+  midInputs[2] = midVega;
+}
+
+function solveSide(sign: number, fallBack: boolean): number {
+  const code = prepareOtmCall(sign);
+  if (code !== NEEDS_SOLVE) return code;
+  if (!seededIterations()) {
+    if (!fallBack) return NEEDS_SOLVE;
+    solveOtmCall();
+  }
+  return finishOtmCall();
+}
+
+/**
+ * The seeded solve on the registers prepareOtmCall filled (lbr[0] beta, lbr[1] x, lbr[5] b_max).
+ * Writes lbr[2] = s and returns true, or returns false when LBR has to solve instead.
+ *
+ * The objective is g(s) = ln b(s) − ln beta. Out of the money b falls like e^{−x²/(2s²)}, so b − beta
+ * bends on a scale of s/h² (h = x/s) while ln b stays smooth on the scale of s: a cheap contract whose
+ * ask is twice its bid is a small step for g and a large one for b. With ν = b'/b and the closed forms
+ * of b''/b' and b'''/b', g''/g' = b''/b' − ν and g'''/g' = b'''/b' − 3ν·b''/b' + 2ν².
+ */
+function seededIterations(): boolean {
+  const beta = lbr[0]!;
+  const x = lbr[1]!;
+  const sMid = midInputs[1]! * otmScale[1]!;
+  if (!(sMid > 0 && sMid < 1e300) || beta > 0.999999 * lbr[5]!) return false;
+  // The mid's normalised price from the price difference: no second reduction, no cancellation.
+  const dBeta = (ivInputs[5]! - midInputs[0]!) * otmScale[0]!;
+  const invBetaMid = 1 / (beta - dBeta);
+  let invS = 1 / sMid;
+  let h = x * invS;
+  let vega: number;
+  // The caller's vega, normalised: V = e^{−rT}·√(FK)·b and s = σ√T, so ∂b/∂s = ∂V/∂σ·e^{rT}/(√(FK)·√T).
+  // It only shapes the seed; the root is b's own.
+  if (midInputs[2]! > 0) vega = (midInputs[2]! * otmScale[0]!) / otmScale[1]!;
+  else if (x === midVegaMemo[0] && sMid === midVegaMemo[1]) vega = midVegaMemo[2]!;
+  else {
+    vega = 0.3989422804014327 * Math.exp(-0.5 * (h * h + 0.25 * sMid * sMid));
+    midVegaMemo[0] = x;
+    midVegaMemo[1] = sMid;
+    midVegaMemo[2] = vega;
+  }
+  let nu = vega * invBetaMid;
+  // MIN_ELASTICITY: s·b'/b ≥ 1e-2 (and b' > 0, b_mid > 0).
+  if (!(nu * sMid >= 1e-2 && nu < 1e300)) return false;
+  // ln(beta/beta_mid) = 2·atanh(z), z = (beta − beta_mid)/(beta + beta_mid). The seed only has to land
+  // near the root, so for |z| < 0.2 the series to z⁹ does (relative error ≤ z¹⁰/11 = 1e-8).
+  const z0 = dBeta / (2 * beta - dBeta);
+  const w0 = z0 * z0;
+  let newton =
+    (z0 > -0.2 && z0 < 0.2
+      ? 2 *
+        z0 *
+        (1 + w0 * (0.3333333333333333 + w0 * (0.2 + w0 * (0.14285714285714285 + w0 * 0.1111111111111111))))
+      : Math.log(beta * invBetaMid)) / nu;
+  // b''/b' = h²/s − s/4 and b'''/b' = (b''/b')² − 3h²/s² − 1/4 (b' = e^{−(h²+s²/4)/2}/√(2π)).
+  let hOverS = h * invS;
+  let halleyB = h * hOverS - 0.25 * sMid;
+  let halley = halleyB - nu;
+  let hh3 = halleyB * halleyB - 3 * hOverS * hOverS - 0.25 - nu * (3 * halleyB - 2 * nu);
+  // Householder(3) step (LBR's factor form), written out: a helper V8 does not inline would box it.
+  let ds =
+    (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + hh3 * newton * 0.16666666666666666));
+  let invScale = Math.max(invS * invS, halley * halley, Math.abs(hh3));
+  // MAX_START_STEP, squared.
+  if (!(ds * ds * invScale <= 36)) return false;
+  let s = sMid + ds;
+  const invBeta = 1 / beta;
+  for (let evaluations = 0; evaluations < 4; evaluations++) {
+    if (!(s > 0)) return false;
+    blackVega[2] = x;
+    blackVega[3] = s;
+    blackAndVega();
+    const b = blackVega[0]!;
+    nu = blackVega[1]! / b;
+    if (!(nu > 0 && nu < 1e300)) return false;
+    // ln(b/beta) = 2·atanh(z), z = (b − beta)/(b + beta): near the root (|z| < 0.03) the series to z⁹ is
+    // exact to an ulp (z¹⁰/11 ≤ 6e-17 relative) and cheaper than the logarithm.
+    const z = (b - beta) / (b + beta);
+    const w = z * z;
+    newton =
+      -(z > -0.03 && z < 0.03
+        ? 2 *
+          z *
+          (1 + w * (0.3333333333333333 + w * (0.2 + w * (0.14285714285714285 + w * 0.1111111111111111))))
+        : Math.log(b * invBeta)) / nu;
+    invS = 1 / s;
+    h = x * invS;
+    hOverS = h * invS;
+    halleyB = h * hOverS - 0.25 * s;
+    halley = halleyB - nu;
+    hh3 = halleyB * halleyB - 3 * hOverS * hOverS - 0.25 - nu * (3 * halleyB - 2 * nu);
+    ds =
+      (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + hh3 * newton * 0.16666666666666666));
+    invScale = Math.max(invS * invS, halley * halley, Math.abs(hh3));
+    s += ds;
+    // ACCEPTED_STEP, squared: (1e-4)² = 1e-8.
+    if (ds * ds * invScale <= 1e-8) {
+      if (!(s > 0)) return false;
+      lbr[2] = s;
+      return true;
+    }
+  }
+  return false;
+}
