@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AMERICAN_SCHEMES, americanGreeks, americanPrice, bsmAmericanPrice } from "./american.js";
+import {
+  AMERICAN_SCHEMES,
+  americanGreeks,
+  americanPrice,
+  bsmAmericanFloor,
+  bsmAmericanPrice,
+  isEffectivelyEuropean,
+} from "./american.js";
 import { europeanGreeks, europeanPrice } from "./european.js";
 import type { OptionInputs } from "./types.js";
 
@@ -140,6 +147,19 @@ describe("American properties", () => {
         );
       }),
       { numRuns: 40 },
+    );
+  });
+  it("bsmAmericanFloor is bsmAmericanPrice at σ = 0, bit for bit", () => {
+    fc.assert(
+      fc.property(contract, fc.boolean(), (c, call) => {
+        const sign = call ? 1 : -1;
+        if (isEffectivelyEuropean(sign, c.rate, c.divYield)) return true;
+        return (
+          bsmAmericanFloor(sign, c.spot, 100, c.tYears, c.rate, c.divYield) ===
+          bsmAmericanPrice(sign, c.spot, 100, c.tYears, c.rate, c.divYield, 0)
+        );
+      }),
+      { numRuns: 200 },
     );
   });
 });

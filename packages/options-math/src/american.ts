@@ -95,6 +95,21 @@ function deterministicPut(S: number, K: number, T: number, r: number, q: number)
   return tStar > 0 && tStar < T ? Math.max(best, intrinsic(tStar)) : best;
 }
 
+/**
+ * American value at σ = 0 of a valid contract with T > 0 that can be exercised early: exactly what
+ * bsmAmericanPrice(…, 0) returns for it, without its spot bumps (the no-arbitrage floor of an IV solve).
+ */
+export function bsmAmericanFloor(
+  sign: number,
+  S: number,
+  K: number,
+  T: number,
+  r: number,
+  q: number,
+): number {
+  return sign < 0 ? deterministicPut(S, K, T, r, q) : deterministicPut(K, S, T, q, r);
+}
+
 /** Scratch output of americanCore. */
 const core = { price: 0, delta: 0, gamma: 0, exercised: false };
 

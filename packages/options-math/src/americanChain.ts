@@ -17,10 +17,11 @@
 
 import { boundarySurface, surfaceApplies } from "./american/boundarySurface.js";
 import { ExpirySlice, type PremiumResult } from "./american/expirySlice.js";
+import { sliceAnchor } from "./american/sliceAnchor.js";
 import {
   AMERICAN_SCHEMES,
+  bsmAmericanFloor,
   bsmAmericanGreeksInto,
-  bsmAmericanPrice,
   isEffectivelyEuropean,
 } from "./american.js";
 import { bsmAmericanImpliedVol } from "./americanImpliedVol.js";
@@ -34,8 +35,10 @@ const MAX_ITERATIONS = 60;
 const ACCEPT_STEP = 1e-7;
 
 /**
- * Recently used expiry slices, keyed by (put rate, put yield, T). A snapshot of 16 expiries with calls
- * and puts touches 32; the last hit is checked first because chains usually arrive grouped.
+ * Recently used expiry slices, keyed by (put rate, put yield, anchor of T). A snapshot of 16 expiries
+ * with calls and puts touches 32; the last hit is checked first because chains usually arrive grouped.
+ * Slices sit on the anchor grid of sliceAnchor.ts, so quotes stamped with their own instants share
+ * them and what is cached never changes a result.
  */
 const SLICE_SLOTS = 128;
 const slices: (ExpirySlice | undefined)[] = new Array(SLICE_SLOTS);
@@ -44,7 +47,9 @@ let lastHit = 0;
 function matches(s: ExpirySlice | undefined, r: number, q: number, T: number): s is ExpirySlice {
   return s !== undefined && s.T === T && s.surface.rate === r && s.surface.divYield === q;
 }
-function sliceFor(r: number, q: number, T: number): ExpirySlice {
+/** Slice for a put with rate r and yield q whose anchor is that of T. */
+function sliceFor(r: number, q: number, tYears: number): ExpirySlice {
+  const T = sliceAnchor(tYears);
   const last = slices[lastHit];
   if (matches(last, r, q, T)) return last;
   for (let i = 0; i < SLICE_SLOTS; i++) {
@@ -114,7 +119,7 @@ function tableGreeks(
   if (!surfaceApplies(rP, qP, vol) || (r < 0 && q < r)) return false;
   const x = put ? S / K : K / S;
   const scale = put ? K : S;
-  sliceFor(rP, qP, T).premium(x, vol, prem);
+  sliceFor(rP, qP, T).premium(x, vol, T, prem);
   bsmGreeksInto(sign, S, K, T, r, q, vol, g);
   lastEuropeanPrice = g.price;
   lastEuropeanVega = g.vega;
@@ -213,7 +218,7 @@ export function bsmAmericanChainIvGreeks(
     return code;
   }
   // No-arbitrage bounds: leave prices at or outside them to the scalar solver and its statuses.
-  const floor = bsmAmericanPrice(sign, S, K, T, r, q, 0);
+  const floor = bsmAmericanFloor(sign, S, K, T, r, q);
   const slack = 8 * 2.220446049250313e-16 * Math.max(floor, S, K);
   const exercise = sign * (S - K);
   if (exercise > 0 && Math.abs(price - exercise) <= slack && floor <= exercise + slack) {
