@@ -8,10 +8,15 @@
 //      topology is done with it; decisions (Signal, OrderIntent, RiskDecision, Order) are measured
 //      from the receipt of the input event that triggered them. Producer send times give the broker
 //      round trip separately;
-//   3. QuestDB rows/s: packages/connectors/bench/questdb.mjs, run once.
+//   3. QuestDB rows/s: packages/connectors/bench/questdb.mjs, run once;
+//   4. consumer settings: the kafkajs consumer alone (EventConsumer: fetch + record decode + schema
+//      decode, no ordering) on both topics, under fetch-size/wait/concurrency variants, interleaved.
+// The input is published twice: one Kafka record per event, and batch records (consecutive events
+// of one underlying — a chain snapshot — in one record, publishReplay's default), and the live
+// variants run on both.
 // Needs Kafka and QuestDB (`npm run services:up`) and a build (`npx tsc -b`).
 //   node packages/connectors/bench/live.mjs [--copies 6] [--rates 50000,10000,2000] [--latency-seconds 10]
-//        [--only throughput,latency,questdb]
+//        [--only throughput,latency,questdb,consumer] [--records single,batched]
 import { spawn } from "node:child_process";
 import {
   createReadStream,
@@ -21,7 +26,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg as osLoadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -29,6 +34,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import {
   builtinSinks,
   createKafkaClient,
+  EventConsumer,
   ensureTopics,
   kafkaBrokers,
   publishReplay,
@@ -37,6 +43,7 @@ import {
   runTopology,
   tables,
   toKafkaMessage,
+  toKafkaMessages,
   topicForEvent,
 } from "@thetaflow/connectors";
 import { compileTopology, Registry } from "@thetaflow/core";
@@ -52,15 +59,35 @@ const absNow = () => performance.timeOrigin + performance.now();
 // Producer child: `live.mjs --producer <topic> <file> <rate> <count> <stampsOut>`. A separate
 // process, so producing never shares the engine's event loop (it does share the two cores).
 if (process.argv[2] === "--producer") {
-  const [, , , topic, file, rateArg, countArg, stampsOut] = process.argv;
+  const [, , , topic, file, rateArg, countArg, stampsOut, batchArg] = process.argv;
   const rate = Number(rateArg);
   const count = Number(countArg);
-  const messages = [];
+  // 0: one record per event; n: consecutive events of one key (a snapshot) in records of up to n,
+  // each sent once its last event is due (a feed sends a snapshot when it is complete).
+  const recordMax = Number(batchArg ?? 0);
+  const lines = [];
   for await (const line of createInterface({ input: createReadStream(file).pipe(createGunzip()) })) {
-    if (messages.length >= count) break;
-    // The file holds encoded events already: the record value is the line itself, as published.
-    const m = toKafkaMessage(JSON.parse(line), { validate: false });
-    messages.push({ ...m, value: line });
+    if (lines.length >= count) break;
+    lines.push(line);
+  }
+  let messages;
+  if (recordMax > 0)
+    messages = toKafkaMessages(
+      lines.map((l) => JSON.parse(l)),
+      { validate: false, batching: { maxEvents: recordMax } },
+    );
+  // The file holds encoded events already: the record value is the line itself, as published.
+  else
+    messages = lines.map((line) => ({
+      ...toKafkaMessage(JSON.parse(line), { validate: false }),
+      value: line,
+    }));
+  // Event index after each record's last event.
+  const ends = [];
+  let n = 0;
+  for (const m of messages) {
+    n += Number(m.headers.batch ?? 1);
+    ends.push(n);
   }
   const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: "live-bench-producer" });
   // Not idempotent, one request in flight (awaited): per-partition order holds without the
@@ -77,27 +104,28 @@ if (process.argv[2] === "--producer") {
   });
   const stamps = [];
   const started = performance.now();
+  let sentRecords = 0;
   let sent = 0;
-  while (sent < messages.length) {
-    // At most 1,000 records per send: a lagging producer's catch-up send stays under the
-    // broker's 1 MB message-batch limit.
-    const due = Math.min(
-      messages.length,
-      Math.floor(((performance.now() - started) / 1000) * rate),
-      sent + 1_000,
-    );
-    if (due <= sent) {
+  while (sentRecords < messages.length) {
+    const dueEvents = Math.floor(((performance.now() - started) / 1000) * rate);
+    // At most 1,000 records (or 2 batch records) per send: a lagging producer's catch-up send
+    // stays under the broker's 1 MB message-batch limit.
+    let upTo = sentRecords;
+    const cap = sentRecords + (recordMax > 0 ? 2 : 1_000);
+    while (upTo < messages.length && upTo < cap && ends[upTo] <= dueEvents) upTo++;
+    if (upTo === sentRecords) {
       await new Promise((r) => setTimeout(r, 1));
       continue;
     }
     const sendAt = absNow();
-    await producer.send({ topic, acks: 1, messages: messages.slice(sent, due) });
-    stamps.push([sent, due - sent, sendAt, absNow()]);
-    sent = due;
+    await producer.send({ topic, acks: 1, messages: messages.slice(sentRecords, upTo) });
+    stamps.push([sent, ends[upTo - 1] - sent, sendAt, absNow()]);
+    sent = ends[upTo - 1];
+    sentRecords = upTo;
   }
   const seconds = (performance.now() - started) / 1000;
   await producer.disconnect();
-  writeFileSync(stampsOut, JSON.stringify({ sent, seconds, stamps }));
+  writeFileSync(stampsOut, JSON.stringify({ sent, records: sentRecords, seconds, stamps }));
   process.disconnect();
   process.exit(0);
 }
@@ -109,10 +137,13 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   node packages/connectors/bench/live.mjs [options]
 
   --copies N             copies of replays/small in the input topic (default 6 = 322,344 events)
-  --rates a,b,c          producer paces for the latency runs, records/s (default 50000,10000,2000)
+  --rates a,b,c          producer paces for the latency runs, events/s (default 50000,10000,2000)
   --latency-seconds S    length of each paced latency run (default 10)
-  --only parts           comma list of throughput,latency,questdb (default all)
-  --variants list        throughput topologies: passthrough,full,services (default all)`);
+  --only parts           comma list of throughput,latency,questdb,consumer (default all)
+  --variants list        throughput topologies: passthrough,full,services (default all)
+  --records list         Kafka record layouts for live runs: single,batched (default both)
+  --batch-max N          events per batch record for the batched topic and producer (default 1000)
+  --consumer-rounds N    interleaved rounds of the consumer-settings comparison (default 2)`);
   process.exit(0);
 }
 const arg = (name, fallback) => {
@@ -122,8 +153,11 @@ const arg = (name, fallback) => {
 const copies = Number(arg("copies", 6));
 const rates = arg("rates", "50000,10000,2000").split(",").map(Number);
 const latencySeconds = Number(arg("latency-seconds", 10));
-const only = new Set(arg("only", "throughput,latency,questdb").split(","));
+const only = new Set(arg("only", "throughput,latency,questdb,consumer").split(","));
 const variants = new Set(arg("variants", "passthrough,full,services").split(","));
+const layouts = arg("records", "single,batched").split(",");
+const batchMax = Number(arg("batch-max", 1000));
+const consumerRounds = Number(arg("consumer-rounds", 2));
 const untilIdleMs = 1_500;
 
 const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: "live-bench" });
@@ -133,6 +167,10 @@ const prefix = `livebench${stamp}`;
 const tablePrefix = `livebench_${stamp}_`;
 const work = mkdtempSync(join(tmpdir(), "thetaflow-live-bench-"));
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
+const loadavg = () =>
+  osLoadavg()
+    .map((x) => x.toFixed(1))
+    .join("/");
 const ms = (x) => (x < 10 ? x.toFixed(3) : x.toFixed(1));
 
 // --- input: the small bundled replay, repeated with every date moved 5 weeks per copy ---------
@@ -405,77 +443,79 @@ async function waitForGroup(groupId) {
 }
 
 try {
+  // --- the input in Kafka, once per record layout ----------------------------------------------
+  const topics = {};
+  if (only.has("throughput") || only.has("consumer")) {
+    for (const layout of layouts) {
+      const topic = await freshTopic(`market-${layout}`);
+      topics[layout] = topic;
+      const started = performance.now();
+      const pub = await publishReplay({
+        kafka,
+        file: replayFile,
+        topic,
+        partitions: 3,
+        batchMax: layout === "single" ? 1 : batchMax,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const admin = kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.disconnect();
+      console.log(
+        `\npublishReplay into ${topic} (3 partitions, idempotent EventProducer, validate, ${layout === "single" ? "one record per event" : `batch records of up to ${batchMax} events`}): ${fmt(
+          pub.published,
+        )} events in ${fmt(offsets.reduce((n, o) => n + Number(o.high), 0))} records, ${fmt(pub.published / seconds)} events/s`,
+      );
+      console.log(`  records per partition: ${offsets.map((o) => `${o.partition}:${o.high}`).join(" ")}`);
+    }
+  }
+
   // --- 1. throughput --------------------------------------------------------------------------
   if (only.has("throughput")) {
-    const topic = await freshTopic("market");
-    let started = performance.now();
-    let published = 0;
-    const pub = await publishReplay({
-      kafka,
-      file: replayFile,
-      topic,
-      partitions: 3,
-      onProgress: (n) => {
-        published = n;
-      },
-    });
-    console.log(
-      `\npublishReplay into ${topic} (3 partitions, idempotent EventProducer, validate): ${fmt(pub.published)} events, ${fmt(
-        published / ((performance.now() - started) / 1000),
-      )} events/s`,
-    );
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    console.log(`  records per partition: ${offsets.map((o) => `${o.partition}:${o.high}`).join(" ")}`);
-
-    console.log("\nthroughput (events/s between the first and the last processed run):");
-    const plan = [
-      ["passthrough", "live"],
-      ["full", "replay"],
-      ["full", "live"],
-      ["services", "replay"],
-      ["services", "live"],
-    ].filter(([variant]) => variants.has(variant));
+    console.log(`\nthroughput (events/s between the first and the last processed run; load ${loadavg()}):`);
+    const plan = [];
+    for (const variant of ["passthrough", "full", "services"]) {
+      if (!variants.has(variant)) continue;
+      if (variant !== "passthrough") plan.push([variant, "replay"]);
+      for (const layout of layouts) plan.push([variant, `live-${layout}`]);
+    }
     const results = {};
     for (const [variant, mode] of plan) {
-      started = performance.now();
-      const r = await run(variant, mode, topic);
+      const layout = mode.startsWith("live-") ? mode.slice(5) : undefined;
+      const r = await run(variant, layout === undefined ? "replay" : "live", topics[layout ?? layouts[0]]);
       results[`${variant}/${mode}`] = r;
       const q =
         variant === "services"
           ? `, ${fmt(r.questdbRows)} QuestDB rows (${fmt(r.questdbRows / r.windowS)} rows/s)`
           : "";
       console.log(
-        `  ${variant.padEnd(11)} ${mode.padEnd(6)}: ${fmt(r.rate).padStart(8)} events/s over ${r.windowS.toFixed(2)} s (${fmt(
+        `  ${variant.padEnd(11)} ${mode.padEnd(14)}: ${fmt(r.rate).padStart(8)} events/s over ${r.windowS.toFixed(2)} s (${fmt(
           r.report.events.in,
         )} in, ${fmt(r.report.events.out)} out, ${r.report.events.deadLetters} dead letters; wall incl. start/join/idle ${r.wallS.toFixed(1)} s)${q}; ` +
-          `CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event, ${Math.round(100 * r.cpuShare)} % of a core`,
+          `CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event, ${Math.round(100 * r.cpuShare)} % of a core; load ${loadavg()}`,
       );
     }
     for (const v of ["full", "services"]) {
       const a = results[`${v}/replay`];
-      const b = results[`${v}/live`];
-      if (a === undefined || b === undefined) continue;
-      if (a.report.outputsSha256 !== b.report.outputsSha256)
-        console.log(
-          `  WARNING ${v}: live outputs differ from replay (${b.report.outputsSha256} vs ${a.report.outputsSha256})`,
-        );
-      else
-        console.log(
-          `  ${v}: live outputs identical to replay (sha256 ${a.report.outputsSha256.slice(0, 12)})`,
-        );
+      if (a === undefined) continue;
+      for (const layout of layouts) {
+        const b = results[`${v}/live-${layout}`];
+        if (b === undefined) continue;
+        if (a.report.outputsSha256 !== b.report.outputsSha256)
+          console.log(
+            `  WARNING ${v}: live (${layout} records) outputs differ from replay (${b.report.outputsSha256} vs ${a.report.outputsSha256})`,
+          );
+        else
+          console.log(
+            `  ${v}: live (${layout} records) outputs identical to replay (sha256 ${a.report.outputsSha256.slice(0, 12)})`,
+          );
+      }
     }
-    const pass = results["passthrough/live"]?.rate;
-    const full = results["full/live"]?.rate;
-    const fullReplay = results["full/replay"]?.rate;
-    if (pass !== undefined && full !== undefined && fullReplay !== undefined)
-      console.log(
-        `  per event (one process, one thread): full live ${(1e6 / full).toFixed(1)} µs, full replay ${(1e6 / fullReplay).toFixed(1)} µs, Kafka pass-through ${(
-          1e6 / pass
-        ).toFixed(1)} µs; live/replay rate ${(full / fullReplay).toFixed(2)}`,
-      );
+    const perEvent = Object.entries(results)
+      .map(([k, r]) => `${k} ${(1e6 / r.rate).toFixed(1)} µs wall, ${r.cpuUsPerEvent.toFixed(1)} µs CPU`)
+      .join("; ");
+    console.log(`  per event: ${perEvent}`);
   }
 
   // --- 2. latency at a paced rate --------------------------------------------------------------
@@ -485,17 +525,18 @@ try {
     // record would make them emit per record. The pass-through runs show the input path alone,
     // with and without the snapshot hold.
     const slowest = rates[rates.length - 1];
+    // Batch records: a snapshot (one underlying, one instant) is one record, sent when complete.
     const scenarios = [
-      ...rates.map((r) => ["services", r, "snapshot"]),
-      ["passthrough", rates[0], "ticking"],
-      ["passthrough", slowest, "ticking"],
-      ["passthrough", slowest, "snapshot"],
+      ...rates.flatMap((r) => layouts.map((layout) => ["services", r, "snapshot", layout])),
+      ["passthrough", rates[0], "ticking", "single"],
+      ["passthrough", slowest, "ticking", "single"],
+      ...layouts.map((layout) => ["passthrough", slowest, "snapshot", layout]),
     ];
-    for (const [variant, rate, stamping] of scenarios) {
+    for (const [variant, rate, stamping, layout] of scenarios) {
       const events = Math.min(totalEvents, Math.round(rate * latencySeconds));
-      const topic = await freshTopic(`paced-${variant}-${rate}-${stamping}`);
+      const topic = await freshTopic(`paced-${variant}-${rate}-${stamping}-${layout}`);
       probe = undefined;
-      const stampsFile = join(work, `stamps-${variant}-${rate}-${stamping}.json`);
+      const stampsFile = join(work, `stamps-${variant}-${rate}-${stamping}-${layout}.json`);
       const args = [
         fileURLToPath(import.meta.url),
         "--producer",
@@ -504,6 +545,7 @@ try {
         String(rate),
         String(events),
         stampsFile,
+        String(layout === "single" ? 0 : batchMax),
       ];
       const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
       const exited = new Promise((res) => child.once("exit", res));
@@ -530,12 +572,12 @@ try {
         broker.push(rc[i + 1] - sendAtBySeq[rc[i]]);
       }
       console.log(
-        `\nlatency, ${variant === "services" ? "full topology + QuestDB + Kafka sinks" : "pass-through (no nodes)"}, producer paced at ${fmt(rate)}/s, ${stamping === "ticking" ? "a distinct event time per record" : "snapshot-stamped records (as bundled)"}:`,
+        `\nlatency, ${variant === "services" ? "full topology + QuestDB + Kafka sinks" : "pass-through (no nodes)"}, producer paced at ${fmt(rate)} events/s, ${stamping === "ticking" ? "a distinct event time per event" : "snapshot-stamped events (as bundled)"}, ${layout === "single" ? "one record per event" : "a snapshot per batch record"} (load ${loadavg()}):`,
       );
       console.log(
-        `  produced ${fmt(produced.sent)} records in ${produced.seconds.toFixed(2)} s = ${fmt(produced.sent / produced.seconds)}/s achieved (${fmt(
+        `  produced ${fmt(produced.sent)} events in ${fmt(produced.records)} records in ${produced.seconds.toFixed(2)} s = ${fmt(produced.sent / produced.seconds)} events/s achieved (${fmt(
           produced.stamps.length,
-        )} sends, ack ${dist(acks)}); engine processed ${fmt(r.rate)} events/s`,
+        )} sends, ack ${dist(acks)}); engine processed ${fmt(r.rate)} events/s, CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event`,
       );
       console.log(`  broker round trip (send -> consumer receipt): ${dist(broker)}`);
       console.log(`  engine, receipt -> input processed:  ${dist(r.probe.inputs.total)}`);
@@ -554,6 +596,74 @@ try {
         c === 0 ? res() : rej(new Error(`questdb.mjs exited ${c}`)),
       ),
     );
+  }
+
+  // --- 4. consumer settings -------------------------------------------------------------------
+  if (only.has("consumer")) {
+    // kafkajs 2.2.4 fetches, hands every batch of the fetch to eachBatch, waits for them all, then
+    // fetches again (consumer/fetcher.js): the fetch round trip is not overlapped with processing,
+    // so bigger fetches amortise it; concurrency only overlaps the handlers of one fetch.
+    const settings = [
+      [
+        "1 MiB/partition, 10 MiB/fetch (until session 2)",
+        { maxBytesPerPartition: 1 << 20, maxBytes: 10 << 20 },
+      ],
+      ["4 MiB/partition, 16 MiB/fetch (default)", {}],
+      ["256 KiB/partition", { maxBytesPerPartition: 256 << 10 }],
+      ["minBytes 256 KiB, maxWait 50 ms", { minBytes: 256 << 10, maxWaitTimeInMs: 50 }],
+      ["3 partitions concurrently", { partitionsConsumedConcurrently: 3 }],
+    ];
+    const consumeAll = async (topic, options) => {
+      const consumer = await EventConsumer.connect(kafka, {
+        groupId: `${prefix}-c${++groupN}`,
+        topics: [topic],
+        nodeId: "bench",
+        ...options,
+      });
+      let n = 0;
+      let batches = 0;
+      let first;
+      let last;
+      await new Promise((done) => {
+        void consumer.run(async (batch) => {
+          first ??= { t: batch.receivedAtMs, cpu: process.cpuUsage() };
+          batches++;
+          for (const r of batch.records) if (r.decoded) n++;
+          if (n >= totalEvents) {
+            last = { t: performance.now(), cpu: process.cpuUsage() };
+            done();
+          }
+        });
+      });
+      await consumer.disconnect();
+      const s = (last.t - first.t) / 1000;
+      const cpuUs = last.cpu.user + last.cpu.system - first.cpu.user - first.cpu.system;
+      return { rate: n / s, cpuUsPerEvent: cpuUs / n, share: cpuUs / 1e6 / s, perBatch: n / batches };
+    };
+    console.log(
+      `\nconsumer settings (EventConsumer alone: fetch, record and schema decode; ${fmt(totalEvents)} events, ${consumerRounds} interleaved rounds):`,
+    );
+    const table = new Map();
+    for (let round = 0; round < consumerRounds; round++)
+      for (const layout of layouts)
+        for (const [name, options] of settings) {
+          const r = await consumeAll(topics[layout], options);
+          const key = `${layout} records, ${name}`;
+          table.set(key, [...(table.get(key) ?? []), r]);
+          console.log(
+            `  round ${round + 1} ${key.padEnd(56)}: ${fmt(r.rate).padStart(9)} events/s, CPU ${r.cpuUsPerEvent.toFixed(2)} µs/event (${Math.round(
+              100 * r.share,
+            )} % of a core), ${fmt(r.perBatch)} events per eachBatch; load ${loadavg()}`,
+          );
+        }
+    console.log("  best of rounds:");
+    for (const [key, rs] of table) {
+      const best = rs.reduce((a, b) => (b.rate > a.rate ? b : a));
+      const cpu = Math.min(...rs.map((r) => r.cpuUsPerEvent));
+      console.log(
+        `    ${key.padEnd(56)}: ${fmt(best.rate).padStart(9)} events/s, CPU ${cpu.toFixed(2)} µs/event`,
+      );
+    }
   }
 } finally {
   const admin = kafka.admin();

@@ -10,6 +10,11 @@ export const register = (program: Command): void => {
     .option("--partitions <n>", "partitions for topics created here", "1")
     .option("--speed <factor>", "event-time speed factor, e.g. 1 (real time) or 3600 (an hour per second)")
     .option(
+      "--batch-max <n>",
+      "most events per Kafka record: consecutive events of one underlying (a chain snapshot) share a batch record; 1 = one record per event",
+      "1000",
+    )
+    .option(
       "--brokers <list>",
       "Kafka bootstrap servers (default $THETAFLOW_KAFKA_BROKERS or 127.0.0.1:9092)",
     )
@@ -19,6 +24,7 @@ export const register = (program: Command): void => {
         topic?: string;
         partitions: string;
         speed?: string;
+        batchMax: string;
         brokers?: string;
       }) => {
         const partitions = Number(opts.partitions);
@@ -27,6 +33,9 @@ export const register = (program: Command): void => {
         const speed = opts.speed === undefined ? undefined : Number(opts.speed);
         if (speed !== undefined && !(speed > 0))
           throw new Error(`--speed must be a positive number, got '${opts.speed}'`);
+        const batchMax = Number(opts.batchMax);
+        if (!Number.isInteger(batchMax) || batchMax < 1)
+          throw new Error(`--batch-max must be a positive integer, got '${opts.batchMax}'`);
         const kafka = createKafkaClient({
           brokers: kafkaBrokers(opts.brokers?.split(",")),
           clientId: "thetaflow-publish",
@@ -35,10 +44,13 @@ export const register = (program: Command): void => {
           kafka,
           file: opts.replay,
           partitions,
+          batchMax,
           ...(opts.topic !== undefined ? { topic: opts.topic } : {}),
           ...(speed !== undefined ? { speed } : {}),
         });
-        console.log(`published ${r.published.toLocaleString("en-US")} events to ${r.topics.join(", ")}`);
+        console.log(
+          `published ${r.published.toLocaleString("en-US")} events to ${r.topics.join(", ")} (${batchMax > 1 ? `batch records of up to ${batchMax} events` : "one record per event"})`,
+        );
         if (r.deadLetters > 0) console.error(`${r.deadLetters} row(s) did not decode and were not published`);
       },
     );

@@ -1,8 +1,17 @@
 import { type Event, encodeEvent, eventKinds, eventSchemas, SCHEMA_VERSION } from "@thetaflow/schemas";
 import { Arbitrary, type Schema } from "effect";
 import fc from "fast-check";
+import type { Message } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { decodeKafkaRecord, type KafkaRecord, partitionKeyOf, toKafkaMessage } from "./codec.js";
+import {
+  type DecodedRecord,
+  decodeKafkaRecord,
+  decodeKafkaRecordEvents,
+  type KafkaRecord,
+  partitionKeyOf,
+  toKafkaMessage,
+  toKafkaMessages,
+} from "./codec.js";
 
 const origin = { topic: "thetaflow.option-quotes", partition: 2, offset: "41" };
 
@@ -155,6 +164,167 @@ describe("Kafka record codec", () => {
           expect(r.ok || r.event.kind === "DeadLetter").toBe(true);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A kafkajs-like record from a produced message (string headers become Buffers, as on the wire). */
+const received = (m: Message, offset = origin.offset): KafkaRecord => ({
+  value: Buffer.from(m.value as string),
+  timestamp: m.timestamp!,
+  offset,
+  headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v))])),
+});
+
+const decodeAll = (record: KafkaRecord) => {
+  const out: { decoded: DecodedRecord; index: number | undefined }[] = [];
+  decodeKafkaRecordEvents(record, origin, "src", (decoded, index) => out.push({ decoded, index }));
+  return out;
+};
+
+const chainQuote = (underlying: string, i: number) => ({
+  ...quote,
+  seq: i,
+  underlying,
+  contract: `${underlying.padEnd(6)}190315P00${String(200 + i).padStart(3, "0")}000`,
+  strike: 200 + i,
+});
+const asEvent = (x: unknown): Event => {
+  const d = decodeKafkaRecord(asRecord(JSON.stringify(x)), origin, "src");
+  if (!d.ok) throw new Error(d.event.reason);
+  return d.event;
+};
+
+describe("batch records", () => {
+  it("give back every event in order, whatever the keys and bounds", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("SPY", "AAPL", "QQQ"), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 200, max: 4_000 }),
+        (keys, maxEvents, maxBytes) => {
+          const events = keys.map((k, i) => asEvent(chainQuote(k, i)));
+          const messages = toKafkaMessages(events, { batching: { maxEvents, maxBytes } });
+          const back = messages.flatMap((m) => decodeAll(received(m)));
+          expect(back.every((b) => b.decoded.ok)).toBe(true);
+          expect(back.map((b) => b.decoded.event)).toEqual(events);
+          for (const m of messages) {
+            const count = Number(m.headers?.batch ?? 1);
+            expect(count).toBeLessThanOrEqual(maxEvents);
+            // A record over the byte bound only when it holds a single event.
+            if (count > 1) expect((m.value as string).length).toBeLessThanOrEqual(maxBytes);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("merge only consecutive events of one key; a run of one stays a single-event record", () => {
+    const events = ["SPY", "SPY", "SPY", "AAPL", "SPY", "SPY"].map((k, i) => asEvent(chainQuote(k, i)));
+    const messages = toKafkaMessages(events, { batching: { maxEvents: 1000 } });
+    expect(messages.map((m) => [m.key, m.headers?.batch])).toEqual([
+      ["SPY", "3"],
+      ["AAPL", undefined],
+      ["SPY", "2"],
+    ]);
+    expect(messages[1]).toEqual(toKafkaMessage(events[3]!));
+    expect(messages[0]!.timestamp).toBe(toKafkaMessage(events[0]!).timestamp);
+    // Without batching, the records are exactly the single-event ones.
+    expect(toKafkaMessages(events)).toEqual(events.map((e) => toKafkaMessage(e)));
+  });
+
+  it("name a kind only when every element has it", () => {
+    const tick = asEvent({
+      kind: "UnderlyingTick",
+      eventTime: quote.eventTime,
+      seq: 9,
+      symbol: "SPY",
+      price: 270,
+    });
+    const [same] = toKafkaMessages([asEvent(chainQuote("SPY", 1)), asEvent(chainQuote("SPY", 2))], {
+      batching: {},
+    });
+    expect(same!.headers).toEqual({ "schema-version": SCHEMA_VERSION, batch: "2", kind: "OptionQuote" });
+    const [mixed] = toKafkaMessages([tick, asEvent(chainQuote("SPY", 1))], { batching: {} });
+    expect(mixed!.headers).toEqual({ "schema-version": SCHEMA_VERSION, batch: "2" });
+    expect(decodeAll(received(mixed!)).map((b) => b.decoded.event.kind)).toEqual([
+      "UnderlyingTick",
+      "OptionQuote",
+    ]);
+  });
+
+  it("turn a bad element into a DeadLetter at offset#index and decode the rest", () => {
+    const good = JSON.stringify(chainQuote("SPY", 1));
+    const crossed = JSON.stringify({ ...chainQuote("SPY", 2), bid: 9 });
+    const record = asRecord(`[${good},${crossed},${good}]`, { "schema-version": "1", batch: "3" });
+    const out = decodeAll(record);
+    expect(out.map((b) => [b.decoded.ok, b.index])).toEqual([
+      [true, 0],
+      [false, 1],
+      [true, 2],
+    ]);
+    expect(out[1]!.decoded.event).toEqual({
+      kind: "DeadLetter",
+      eventTime: quote.eventTime,
+      seq: 41,
+      nodeId: "src",
+      reason: expect.stringContaining("crossed quote"),
+      raw: crossed,
+      origin: "thetaflow.option-quotes/2/41#1",
+    });
+  });
+
+  it("checks each element against the record's kind header", () => {
+    const tick = { kind: "UnderlyingTick", eventTime: quote.eventTime, seq: 9, symbol: "SPY", price: 270 };
+    const { kind: _kind, ...bare } = chainQuote("SPY", 3);
+    const out = decodeAll(asRecord(JSON.stringify([bare, tick]), { batch: "2", kind: "OptionQuote" }));
+    expect(out[0]!.decoded.ok && out[0]!.decoded.event.kind).toBe("OptionQuote");
+    expect(out[1]!.decoded.event).toMatchObject({
+      kind: "DeadLetter",
+      reason: expect.stringContaining("does not match"),
+      origin: "thetaflow.option-quotes/2/41#1",
+    });
+  });
+
+  it("refuse a record that is not a valid batch as one DeadLetter", () => {
+    const q = JSON.stringify(chainQuote("SPY", 1));
+    const cases: [string | null, Record<string, string>, string][] = [
+      [`[${q},${q}`, { batch: "2" }, "invalid JSON batch"],
+      [q, { batch: "1" }, "not a JSON array"],
+      [`[${q}]`, { batch: "2" }, "an array of 1"],
+      [`[${q}]`, { batch: "many" }, "not a positive count"],
+      [`[${q}]`, { batch: "0" }, "not a positive count"],
+      [`[${q}]`, { batch: "1", "schema-version": "9" }, 'schema-version "9"'],
+      [null, { batch: "1" }, "empty batch"],
+    ];
+    for (const [value, headers, reason] of cases) {
+      const out = decodeAll(asRecord(value, headers));
+      expect(out).toHaveLength(1);
+      expect(out[0]!.index).toBeUndefined();
+      expect(out[0]!.decoded.event).toMatchObject({
+        kind: "DeadLetter",
+        reason: expect.stringContaining(reason),
+        origin: "thetaflow.option-quotes/2/41",
+      });
+    }
+  });
+
+  it("decode a single-event record as before (mixed topics)", () => {
+    const out = decodeAll(asRecord(JSON.stringify(quote), { "schema-version": "1", kind: "OptionQuote" }));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.index).toBeUndefined();
+    expect(out[0]!.decoded.ok).toBe(true);
+  });
+
+  it("never throw, whatever the bytes under a batch header", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.json(), fc.string()), fc.string({ maxLength: 4 }), (value, count) => {
+        const out = decodeAll(asRecord(value, { batch: count }));
+        expect(out.length).toBeGreaterThan(0);
+        for (const b of out) expect(b.decoded.ok || b.decoded.event.kind === "DeadLetter").toBe(true);
+      }),
       { numRuns: 300 },
     );
   });

@@ -2,13 +2,17 @@ import type { Event } from "@thetaflow/schemas";
 import {
   CompressionTypes,
   type Kafka,
-  type Message,
   Partitioners,
   type Producer,
   type RecordMetadata,
   type Transaction,
 } from "kafkajs";
-import { type ToKafkaMessageOptions, toKafkaMessage } from "./codec.js";
+import {
+  partitionKeyOf,
+  type RecordBatching,
+  type ToKafkaMessagesOptions,
+  toKafkaMessages,
+} from "./codec.js";
 import { DEFAULT_TOPIC_PREFIX, topicForEvent } from "./topics.js";
 
 export interface EventProducerOptions {
@@ -24,13 +28,15 @@ export interface EventProducerOptions {
   readonly topicOf?: (event: Event) => string;
   /** Re-encode every event through its schema (default true); see ToKafkaMessageOptions. */
   readonly validate?: boolean;
+  /** Consecutive same-key events of a send share batch records (codec.ts `toKafkaMessages`); default off. */
+  readonly batching?: RecordBatching;
 }
 
 /** Where and how a producer writes: the event's topic, the compression, the encoding options. */
 interface Routing {
   readonly topicOf: (event: Event) => string;
   readonly compression: CompressionTypes;
-  readonly messageOptions: ToKafkaMessageOptions;
+  readonly messageOptions: ToKafkaMessagesOptions;
 }
 
 const routingOf = (options: Omit<EventProducerOptions, "idempotent">): Routing => {
@@ -38,26 +44,32 @@ const routingOf = (options: Omit<EventProducerOptions, "idempotent">): Routing =
   return {
     topicOf: options.topicOf ?? ((e: Event) => topicForEvent(e.kind, prefix)),
     compression: options.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None,
-    messageOptions: { validate: options.validate ?? true },
+    messageOptions: {
+      validate: options.validate ?? true,
+      ...(options.batching !== undefined ? { batching: options.batching } : {}),
+    },
   };
 };
 
 /** One acks=-1 batch per call, records grouped by topic in the events' order. */
 const batchOf = (events: readonly Event[], routing: Routing) => {
-  const byTopic = new Map<string, Message[]>();
+  const byTopic = new Map<string, Event[]>();
   for (const event of events) {
     const topic = routing.topicOf(event);
-    let messages = byTopic.get(topic);
-    if (messages === undefined) {
-      messages = [];
-      byTopic.set(topic, messages);
+    let topicEvents = byTopic.get(topic);
+    if (topicEvents === undefined) {
+      topicEvents = [];
+      byTopic.set(topic, topicEvents);
     }
-    messages.push(toKafkaMessage(event, routing.messageOptions));
+    topicEvents.push(event);
   }
   return {
     acks: -1,
     compression: routing.compression,
-    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    topicMessages: [...byTopic].map(([topic, topicEvents]) => ({
+      topic,
+      messages: toKafkaMessages(topicEvents, routing.messageOptions),
+    })),
   };
 };
 
@@ -189,5 +201,102 @@ export class TransactionalEventProducer {
   async disconnect(): Promise<void> {
     await this.abort().catch(() => {});
     await this.producer.disconnect();
+  }
+}
+
+const FENCED_HINT = "; if fenced, another engine process took the partition over and this one must stop";
+
+export interface PartitionedProducerOptions extends Omit<EventProducerOptions, "idempotent"> {
+  /** Shared by every process of the group: partition n's producer is `<base>-p<n>` wherever it runs. */
+  readonly transactionalIdBase: string;
+  /** The input partition whose actors produce events of this key (the scale-out key partitioner). */
+  readonly partitionOfKey: (key: string) => number;
+  readonly transactionTimeoutMs?: number;
+}
+
+/**
+ * Exactly-once output of a scaled-out run: one transactional producer per input partition, so each
+ * partition's outputs commit with that partition's offsets and state, whichever process owns it.
+ * Claiming a partition registers its transactional id, which fences the previous owner (a zombie
+ * that lost the partition can no longer commit) and aborts the transaction it left open. kafkajs
+ * 2.2.4 sends TxnOffsetCommit v0/v1 only — without the group generation of KIP-447 — so a
+ * transactional id per partition is the fencing it supports.
+ */
+export class PartitionedTransactionalProducer {
+  readonly #producers = new Map<number, TransactionalEventProducer>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: PartitionedProducerOptions,
+  ) {}
+
+  transactionalIdOf(partition: number): string {
+    return `${this.options.transactionalIdBase}-p${partition}`;
+  }
+
+  /** Takes partition n's transactional id over: returns once any predecessor is fenced and its open transaction ended. */
+  async claim(partition: number): Promise<void> {
+    if (this.#producers.has(partition)) return;
+    const producer = await TransactionalEventProducer.connect(this.kafka, {
+      ...this.options,
+      transactionalId: this.transactionalIdOf(partition),
+    });
+    this.#producers.set(partition, producer);
+  }
+
+  /** Sends each event inside its partition's open transaction; events of a partition not claimed here fail. */
+  async send(events: readonly Event[]): Promise<void> {
+    const byPartition = new Map<number, Event[]>();
+    for (const event of events) {
+      const key = partitionKeyOf(event);
+      const n = this.options.partitionOfKey(key);
+      if (!this.#producers.has(n))
+        throw new Error(
+          `exactly-once output keyed '${key}' belongs to input partition ${n}, not owned here: with --state-dir, a transactional Kafka sink takes only outputs keyed like the actor that made them (per-underlying stages; docs/live-scaling.md)`,
+        );
+      let batch = byPartition.get(n);
+      if (batch === undefined) {
+        batch = [];
+        byPartition.set(n, batch);
+      }
+      batch.push(event);
+    }
+    await Promise.all(
+      [...byPartition].map(([n, batch]) =>
+        this.#producers
+          .get(n)!
+          .send(batch)
+          .catch((err: Error) => {
+            throw new Error(`cannot send outputs of partition ${n} (${err.message})${FENCED_HINT}`);
+          }),
+      ),
+    );
+  }
+
+  /** Commits partition n's transaction with its offsets; a fenced producer means another process took n over. */
+  async commit(partition: number, offsets: TransactionOffsets): Promise<void> {
+    const producer = this.#producers.get(partition);
+    if (producer === undefined) throw new Error(`partition ${partition} was not claimed`);
+    try {
+      await producer.commit(offsets);
+    } catch (err) {
+      throw new Error(
+        `cannot commit the transaction of partition ${partition} (${(err as Error).message})${FENCED_HINT}`,
+      );
+    }
+  }
+
+  /** Gives partition n up (after its last commit): its producer disconnects. */
+  async release(partition: number): Promise<void> {
+    const producer = this.#producers.get(partition);
+    this.#producers.delete(partition);
+    await producer?.disconnect();
+  }
+
+  /** Aborts every open transaction (nothing uncommitted is ever seen) and disconnects. */
+  async disconnect(): Promise<void> {
+    const producers = [...this.#producers.values()];
+    this.#producers.clear();
+    await Promise.allSettled(producers.map((p) => p.disconnect()));
   }
 }

@@ -1,5 +1,6 @@
 import { type MergedRun, type PartitionedEvent, PartitionWatermark } from "@thetaflow/core";
 import type { Admin, Kafka } from "kafkajs";
+import { formatOrigin } from "../kafka/codec.js";
 import { type ConsumedBatch, EventConsumer } from "../kafka/consumer.js";
 import { CoPartitionedAssigner } from "./coPartitioning.js";
 
@@ -352,7 +353,7 @@ export class KafkaLiveInput {
       const dl = this.#watermark.add(item);
       if (dl !== undefined)
         this.#watermark.add({
-          event: { ...dl, origin: `${id}/${r.origin.offset}` },
+          event: { ...dl, origin: formatOrigin(r.origin, r.index) },
           sourceRank: rank,
           partition: id,
         });

@@ -61,3 +61,14 @@ export const inputOfPartition = (cp: LiveInputCheckpoint, partition: number): Li
  */
 export const progressOf = (cp: LiveInputCheckpoint): bigint =>
   Object.values(cp.positions).reduce((sum, offset) => sum + BigInt(offset) + 1n, 0n);
+
+/** The offsets a consumer group commits for a checkpoint: the next offset to read per topic-partition. */
+export const nextOffsetsOf = (cp: LiveInputCheckpoint) =>
+  Object.entries(cp.positions).map(([p, offset]) => {
+    const slash = p.lastIndexOf("/");
+    return {
+      topic: p.slice(0, slash),
+      partition: Number(p.slice(slash + 1)),
+      offset: (BigInt(offset) + 1n).toString(),
+    };
+  });

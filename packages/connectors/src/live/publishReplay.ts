@@ -1,6 +1,7 @@
 import type { Event } from "@thetaflow/schemas";
 import type { Kafka } from "kafkajs";
 import { ensureTopics } from "../kafka/admin.js";
+import { DEFAULT_BATCH_MAX_EVENTS } from "../kafka/codec.js";
 import { EventProducer } from "../kafka/producer.js";
 import { DEFAULT_TOPIC_PREFIX, topicForEvent } from "../kafka/topics.js";
 import { replayFile } from "../replay/replaySource.js";
@@ -15,7 +16,16 @@ export interface PublishOptions {
   readonly partitions?: number;
   /** Event-time speed factor (1 = real time, 60 = a minute per second); default: as fast as possible. */
   readonly speed?: number;
+  /** Events per producer send (default 5,000). */
   readonly batchSize?: number;
+  /**
+   * Most events in one Kafka record (default 1,000): consecutive events with the same partition
+   * key — a chain snapshot — share one batch record (codec.ts `toKafkaMessages`). 1 writes one
+   * record per event, as before batch records existed.
+   */
+  readonly batchMax?: number;
+  /** Most characters of JSON in one batch record (default 512 KiB). */
+  readonly batchMaxBytes?: number;
   readonly onProgress?: (published: number) => void;
   /** Injected for pacing only; publish never stamps wall time into events. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -32,7 +42,18 @@ export const publishReplay = async (options: PublishOptions): Promise<PublishRes
   const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const topicOf = (e: Event) => options.topic ?? topicForEvent(e.kind, prefix);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const producer = await EventProducer.connect(options.kafka, { topicOf });
+  const batchMax = options.batchMax ?? DEFAULT_BATCH_MAX_EVENTS;
+  const producer = await EventProducer.connect(options.kafka, {
+    topicOf,
+    ...(batchMax > 1
+      ? {
+          batching: {
+            maxEvents: batchMax,
+            ...(options.batchMaxBytes !== undefined ? { maxBytes: options.batchMaxBytes } : {}),
+          },
+        }
+      : {}),
+  });
   const ensured = new Set<string>();
   let published = 0;
   let deadLetters = 0;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   type ActorStates,
   actorStatesOf,
@@ -7,10 +8,18 @@ import {
   withActors,
 } from "@thetaflow/core";
 import type { Admin, Kafka } from "kafkajs";
+import type { PartitionedTransactionalProducer } from "../kafka/producer.js";
 import type { RunCheckpoint } from "./checkpointStore.js";
 import { keyPartitioner } from "./coPartitioning.js";
 import type { AssignmentChange, KafkaLiveInput, LiveInputCheckpoint } from "./kafkaLiveInput.js";
-import { inputOfPartition, type PartitionState, PartitionStateStore, progressOf } from "./partitionStates.js";
+import { type PartitionGeneration, PartitionGenerationStore } from "./partitionGenerations.js";
+import {
+  inputOfPartition,
+  nextOffsetsOf,
+  type PartitionState,
+  PartitionStateStore,
+  progressOf,
+} from "./partitionStates.js";
 
 export interface ScaleOutOptions {
   readonly kafka: Kafka;
@@ -26,6 +35,24 @@ export interface ScaleOutOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Offset metadata of a partition's transactional commit: names the state generation it commits. */
+const PARTITION_TAG = "thetaflow-partition:";
+
+type HeldState = Pick<PartitionState, "input" | "actors">;
+
+const emptyState = (): HeldState => ({
+  input: { positions: {}, held: [], queued: [], released: Number.NEGATIVE_INFINITY },
+  actors: {},
+});
+
+/** Exactly-once mode: per-partition transactions and the generations of state they commit. */
+interface Transactions {
+  readonly producer: PartitionedTransactionalProducer;
+  readonly store: PartitionGenerationStore;
+  /** Last committed generation per owned partition. */
+  readonly generations: Map<number, number>;
+}
 
 /**
  * Several engine processes share a consumer group; each actor lives in the process that owns the
@@ -43,6 +70,9 @@ export class ScaleOut {
   #input: KafkaLiveInput | undefined;
   #flush: () => Promise<unknown> = async () => {};
   #memberId = "";
+  #tx: Transactions | undefined;
+  /** Names this process's state files apart from a fenced zombie's of the same generation. */
+  readonly #writer = randomBytes(6).toString("hex");
 
   private constructor(
     private readonly options: ScaleOutOptions,
@@ -82,6 +112,23 @@ export class ScaleOut {
     return this.#local === undefined ? undefined : selectActors(this.#local.graph, () => false);
   }
 
+  /**
+   * Exactly-once output (call before the run starts): each partition's outputs, offsets and state
+   * commit together in that partition's own transaction, and a partition's state is the
+   * generation its committed offsets name, never a newer file (docs/live-scaling.md).
+   */
+  useTransactions(producer: PartitionedTransactionalProducer): void {
+    this.#tx = {
+      producer,
+      store: new PartitionGenerationStore(this.options.stateDir),
+      generations: new Map(),
+    };
+  }
+
+  get exactlyOnce(): boolean {
+    return this.#tx !== undefined;
+  }
+
   attach(graph: Graph, input: KafkaLiveInput, flush: () => Promise<unknown>): void {
     this.#graph = graph;
     this.#input = input;
@@ -98,19 +145,19 @@ export class ScaleOut {
       const revoked = new Set(change.revoked);
       const snapshot = graph.snapshot();
       const taken = input.takePartitions(revoked);
-      for (const n of change.revoked) this.#save(n, snapshot, taken, true);
+      if (this.#tx === undefined) for (const n of change.revoked) this.#save(n, snapshot, taken, true);
+      else await this.#commitAndRelease(change.revoked, snapshot, taken);
       graph.restore(selectActors(snapshot, (_, key) => !revoked.has(this.#keyPartition(key))));
     }
     if (change.gained.length > 0) {
       const added: Record<string, (readonly [string, unknown])[]> = {};
       for (const n of change.gained) {
-        const state = (await this.#take(n)) ?? {
-          input: { positions: {}, held: [], queued: [], released: Number.NEGATIVE_INFINITY },
-          actors: {},
-        };
+        const state =
+          this.#tx === undefined ? ((await this.#take(n)) ?? emptyState()) : await this.#takeCommitted(n);
         input.givePartitions(state.input);
         for (const [nodeId, actors] of Object.entries(state.actors))
           added[nodeId] = [...(added[nodeId] ?? []), ...actors];
+        if (this.#tx !== undefined) continue;
         // Claim it at once: a later owner must now wait for this process's release, not take the
         // previous owner's (older) release.
         this.store.save({
@@ -131,7 +178,24 @@ export class ScaleOut {
    * finds the newer of the two). `released` on a clean end hands them all to the next owner.
    */
   saveOwned(checkpoint: RunCheckpoint, owned: ReadonlySet<number>, released: boolean): void {
-    for (const [nodeId, node] of Object.entries(checkpoint.graph.nodes))
+    this.#checkActorsOwned(checkpoint.graph, owned);
+    for (const n of owned) this.#save(n, checkpoint.graph, checkpoint.input, released);
+  }
+
+  /**
+   * Exactly-once counterpart of `saveOwned`: per owned partition, writes the next generation of
+   * its state, then commits its transaction (outputs since the last one, offsets, the
+   * generation's token). `released` (clean end) gives every partition up after its commit.
+   */
+  async commitOwned(checkpoint: RunCheckpoint, owned: ReadonlySet<number>, released: boolean): Promise<void> {
+    this.#checkActorsOwned(checkpoint.graph, owned);
+    if (released) await this.#commitAndRelease([...owned], checkpoint.graph, checkpoint.input);
+    else
+      await Promise.all([...owned].map((n) => this.#commitGeneration(n, checkpoint.graph, checkpoint.input)));
+  }
+
+  #checkActorsOwned(graph: GraphSnapshot, owned: ReadonlySet<number>): void {
+    for (const [nodeId, node] of Object.entries(graph.nodes))
       for (const [key] of node.actors) {
         const p = this.#keyPartition(key);
         if (!owned.has(p))
@@ -139,7 +203,6 @@ export class ScaleOut {
             `node '${nodeId}' holds an actor for key '${key}', which belongs to partition ${p}, not owned here: the node joins keys across partitions (a global actor such as the portfolio) and cannot be scaled out; run it in a single-process stage (docs/live-scaling.md)`,
           );
       }
-    for (const n of owned) this.#save(n, checkpoint.graph, checkpoint.input, released);
   }
 
   async close(): Promise<void> {
@@ -163,7 +226,7 @@ export class ScaleOut {
 
   /** The newest state of a gained partition: the previous owner's release, or this process's own checkpoint. */
   async #take(n: number): Promise<Pick<PartitionState, "input" | "actors"> | undefined> {
-    const shared = await this.#awaitRelease(n);
+    const shared = await this.#awaitRelease(() => this.store.load(n));
     if (shared !== undefined && shared.topologyHash !== this.options.topologyHash)
       throw new Error(
         `partition state ${this.store.pathOf(n)} belongs to another topology (hash ${shared.topologyHash.slice(0, 12)}); clear the state directory to start over`,
@@ -178,10 +241,113 @@ export class ScaleOut {
     return shared;
   }
 
-  async #awaitRelease(n: number): Promise<PartitionState | undefined> {
+  async #commitGeneration(n: number, graph: GraphSnapshot, input: LiveInputCheckpoint): Promise<void> {
+    const tx = this.#tx!;
+    const part = inputOfPartition(input, n);
+    // Nothing consumed yet: the partition's state is the empty one, and there is nothing to commit.
+    if (Object.keys(part.positions).length === 0) return;
+    const generation = (tx.generations.get(n) ?? 0) + 1;
+    const token = `${generation}-${this.#writer}`;
+    // The state is on disk before the commit that names it; until the commit it does not count.
+    tx.store.save({
+      topologyHash: this.options.topologyHash,
+      partition: n,
+      generation,
+      token,
+      input: part,
+      actors: this.#actorsOf(graph, n),
+    });
+    await tx.producer.commit(n, {
+      groupId: this.options.groupId,
+      offsets: nextOffsetsOf(part),
+      metadata: `${PARTITION_TAG}${token}`,
+    });
+    tx.generations.set(n, generation);
+    tx.store.pruneBefore(n, generation);
+  }
+
+  /** Last commit of partitions this process gives up; the lease says "released" only after it. */
+  async #commitAndRelease(
+    partitions: readonly number[],
+    graph: GraphSnapshot,
+    input: LiveInputCheckpoint,
+  ): Promise<void> {
+    const tx = this.#tx!;
+    await Promise.all(partitions.map((n) => this.#commitGeneration(n, graph, input)));
+    for (const n of partitions) {
+      await tx.producer.release(n);
+      tx.generations.delete(n);
+      // A lease another member has written since is that member's: a zombie giving up a partition
+      // it had nothing to commit for must not mark the current owner's lease released.
+      const lease = tx.store.loadLease(n);
+      if (lease === undefined || lease.owner === this.#memberId)
+        tx.store.saveLease(n, { owner: this.#memberId, released: true });
+    }
+  }
+
+  /**
+   * Exactly-once take-over: wait for the previous owner's release (or its departure from the
+   * group), fence it by claiming the partition's transactional id — which also ends its open
+   * transaction — and only then read the group's committed offsets: no commit can follow, so the
+   * generation they name is the partition's state.
+   */
+  async #takeCommitted(n: number): Promise<HeldState> {
+    const tx = this.#tx!;
+    await this.#awaitRelease(() => tx.store.loadLease(n));
+    await tx.producer.claim(n);
+    tx.store.saveLease(n, { owner: this.#memberId, released: false });
+    const token = await this.#committedToken(n);
+    if (token === undefined) {
+      tx.generations.set(n, 0);
+      return emptyState();
+    }
+    const state: PartitionGeneration | undefined = tx.store.load(n, token);
+    if (state === undefined)
+      throw new Error(
+        `partition ${n}: the group's offsets were committed with state ${tx.store.pathOf(n, token)}, which is missing (was --state-dir cleared or not shared?)`,
+      );
+    if (state.topologyHash !== this.options.topologyHash)
+      throw new Error(
+        `partition state ${tx.store.pathOf(n, token)} belongs to another topology (hash ${state.topologyHash.slice(0, 12)}); use a new group and state directory to start over`,
+      );
+    tx.generations.set(n, state.generation);
+    return state;
+  }
+
+  /** The state token the group's offsets of partition number n were last committed with. */
+  async #committedToken(n: number): Promise<string | undefined> {
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.options.groupId,
+      topics: [...this.options.topics],
+    });
+    let best: { generation: number; token: string } | undefined;
+    let untagged: string | undefined;
+    for (const t of committed)
+      for (const p of t.partitions) {
+        if (p.partition !== n || p.offset === "-1") continue;
+        if (!p.metadata?.startsWith(PARTITION_TAG)) {
+          untagged = `${t.topic}/${n}`;
+          continue;
+        }
+        const token = p.metadata.slice(PARTITION_TAG.length);
+        const generation = Number.parseInt(token, 10);
+        if (best === undefined || generation > best.generation) best = { generation, token };
+      }
+    // Offsets committed without a state generation (e.g. by a run without exactly-once output):
+    // consumption would resume there with no state to match it.
+    if (best === undefined && untagged !== undefined)
+      throw new Error(
+        `group '${this.options.groupId}' has an offset for ${untagged} that no exactly-once partition state belongs to (committed by a run without exactlyOnce?); use a new group to start over`,
+      );
+    return best?.token;
+  }
+
+  async #awaitRelease<T extends { readonly owner: string; readonly released: boolean }>(
+    load: () => T | undefined,
+  ): Promise<T | undefined> {
     let checkedMembersAt = 0;
     for (;;) {
-      const state = this.store.load(n);
+      const state = load();
       if (state === undefined || state.released || state.owner === this.#memberId) return state;
       // Not released: its owner either still works on it (it will release it once it sees its own
       // new assignment) or died, and then its last periodic state is final.

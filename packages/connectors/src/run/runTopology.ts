@@ -13,12 +13,19 @@ import {
 } from "@thetaflow/core";
 import { Data, Effect } from "effect";
 import { createKafkaClient } from "../kafka/client.js";
+import { TransactionalEventProducer } from "../kafka/producer.js";
 import { CheckpointStore, type RunCheckpoint } from "../live/checkpointStore.js";
 import { KafkaLiveInput, type KafkaLiveInputOptions } from "../live/kafkaLiveInput.js";
+import { nextOffsetsOf } from "../live/partitionStates.js";
 import { ScaleOut } from "../live/scaleOut.js";
 import { type ReadTracker, replaySource } from "../replay/replaySource.js";
 import { digestOutputs, type OutputFile } from "./outputs.js";
-import { isTransactionalSink, kafkaBrokers, type TransactionalSink } from "./serviceSinks.js";
+import {
+  isTransactionalSink,
+  kafkaBrokers,
+  processTransactionalId,
+  type TransactionalSink,
+} from "./serviceSinks.js";
 
 export class RunError extends Data.TaggedError("RunError")<{ readonly message: string }> {}
 
@@ -166,8 +173,8 @@ export const runTopology = (
         try: () =>
           store === undefined
             ? Promise.resolve(undefined)
-            : exactlyOnce
-              ? committedCheckpoint(store, topology, options.live ?? {})
+            : exactlyOnce && options.live?.stateDir === undefined
+              ? committedCheckpoint(store, topology, options.live ?? {}, options.outDir)
               : Promise.resolve(store.load()),
         catch: (e) => new RunError({ message: `cannot read checkpoint: ${(e as Error).message}` }),
       });
@@ -179,15 +186,16 @@ export const runTopology = (
         );
       if (resume === undefined) yield* prepareOutDir(options.outDir);
       const sinks = yield* openSinks(topology, options.outDir, resume);
-      const transactional = [...sinks.values()].filter(isTransactionalSink);
-      if (transactional.length > 1 || (transactional.length > 0 && options.live?.stateDir !== undefined))
+      const transactional = [...sinks].filter((e): e is [string, TransactionalSink] =>
+        isTransactionalSink(e[1]),
+      );
+      if (transactional.length > 1)
         return yield* Effect.fail(
           new RunError({
-            message:
-              "exactlyOnce Kafka output: one such sink per topology, and not yet with --state-dir (docs/live-scaling.md)",
+            message: "exactlyOnce Kafka output: one such sink per topology (docs/live-scaling.md)",
           }),
         );
-      const txSink: TransactionalSink | undefined = transactional[0];
+      const [txSinkId, txSink] = transactional[0] ?? [];
       const tracker: ReadTracker = { bytesRead: 0, bytesTotal: 0 };
       const started = now();
       const flushAll = () => Promise.all([...sinks.values()].map((s) => s.flush()));
@@ -230,6 +238,15 @@ export const runTopology = (
                 }),
                 (s) => Effect.promise(() => s.close()),
               );
+        // Scaled out, exactly-once output is one transaction per input partition, under
+        // transactional ids every process of the group derives alike (the group id, not the out dir).
+        if (scaleOut !== undefined && txSink !== undefined)
+          scaleOut.useTransactions(
+            txSink.perPartition({
+              transactionalIdBase: `thetaflow-${txSinkId}-${groupIdOf(topology, live)}`,
+              partitionOfKey: (key) => scaleOut.partitionOfKey(key),
+            }),
+          );
         const input = yield* Effect.acquireRelease(
           Effect.tryPromise({
             try: () =>
@@ -282,18 +299,21 @@ export const runTopology = (
             sinks: Object.fromEntries([...sinks].map(([id, s]) => [id, s.checkpoint?.()])),
           };
           store!.save(cp);
-          // The process's own file first: after a crash between the two, a restart finds it newer.
-          scaleOut?.saveOwned(cp, input.ownedPartitions(), final);
-          if (txSink !== undefined) {
+          if (scaleOut?.exactlyOnce) {
+            // Per partition: its state generation, then its transaction (outputs, offsets, token).
+            await scaleOut.commitOwned(cp, input.ownedPartitions(), final);
+          } else if (txSink !== undefined) {
             // Exactly-once: the outputs since the last checkpoint and the offsets of this one commit
             // in one transaction, tagged with its generation; a restart resumes from the checkpoint
             // whose generation the group's offsets carry (committedCheckpoint).
             await txSink.commitTransaction({
               groupId,
-              offsets: nextOffsets(cp.input),
+              offsets: nextOffsetsOf(cp.input),
               metadata: `${CHECKPOINT_TAG}${generation}`,
             });
           } else {
+            // The process's own file first: after a crash between the two, a restart finds it newer.
+            scaleOut?.saveOwned(cp, input.ownedPartitions(), final);
             // The checkpoint file is the source of truth for resuming; the group commit only feeds lag
             // monitoring and restarts without a checkpoint. Never let a slow coordinator (e.g. right
             // after a broker restart) stall processing: one commit in flight, newer ones replace it.
@@ -374,16 +394,6 @@ export const runTopology = (
 
 const CHECKPOINT_TAG = "thetaflow-checkpoint:";
 
-const nextOffsets = (input: RunCheckpoint["input"]) =>
-  Object.entries(input.positions).map(([p, offset]) => {
-    const slash = p.lastIndexOf("/");
-    return {
-      topic: p.slice(0, slash),
-      partition: Number(p.slice(slash + 1)),
-      offset: (BigInt(offset) + 1n).toString(),
-    };
-  });
-
 /**
  * With an exactly-once sink, the checkpoint to resume from is the one whose transaction committed:
  * the generation the group's offsets were committed with. A newer checkpoint file whose transaction
@@ -393,9 +403,11 @@ const committedCheckpoint = async (
   store: CheckpointStore,
   topology: CompiledTopology,
   live: LiveOptions,
+  outDir: string,
 ): Promise<RunCheckpoint | undefined> => {
   const candidates = store.candidates();
   if (candidates.length === 0) return undefined;
+  await fencePredecessor(topology, outDir);
   const admin = liveKafka(topology, live).admin();
   await admin.connect();
   try {
@@ -413,6 +425,27 @@ const committedCheckpoint = async (
     return index < 0 ? undefined : candidates[index];
   } finally {
     await admin.disconnect().catch(() => {});
+  }
+};
+
+/**
+ * Registers the exactly-once sink's transactional id before the committed offsets are read: a
+ * commit the previous process left in flight completes (or its open transaction aborts) before
+ * this returns, so the offsets read next cannot change underneath the resume.
+ */
+const fencePredecessor = async (topology: CompiledTopology, outDir: string) => {
+  for (const s of topology.sinks) {
+    const params = s.params as { exactlyOnce?: boolean; transactionalId?: string; brokers?: string[] };
+    if (s.sink.name !== "kafka" || params.exactlyOnce !== true) continue;
+    // The sink's own client settings, so the id is registered where the sink will write.
+    const kafka = createKafkaClient({
+      brokers: kafkaBrokers(params.brokers),
+      clientId: `thetaflow-sink-${s.spec.id}`,
+    });
+    const fence = await TransactionalEventProducer.connect(kafka, {
+      transactionalId: processTransactionalId(params, s.spec.id, outDir),
+    });
+    await fence.disconnect();
   }
 };
 

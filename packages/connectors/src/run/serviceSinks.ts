@@ -4,7 +4,12 @@ import type { EventSink, SinkDefinition } from "@thetaflow/core";
 import type { Event } from "@thetaflow/schemas";
 import { Schema } from "effect";
 import { createKafkaClient } from "../kafka/client.js";
-import { EventProducer, TransactionalEventProducer, type TransactionOffsets } from "../kafka/producer.js";
+import {
+  EventProducer,
+  PartitionedTransactionalProducer,
+  TransactionalEventProducer,
+  type TransactionOffsets,
+} from "../kafka/producer.js";
 import { QuestDbWriter } from "../questdb/writer.js";
 
 /** Service addresses: topology params first, then environment, then the local defaults of scripts/services.sh. */
@@ -63,10 +68,29 @@ export const KafkaSinkParams = Schema.Struct({
   transactionalId: Schema.optional(Schema.String),
 });
 
+/** The transactional id of a single-process exactly-once sink: stable per sink and output directory. */
+export const processTransactionalId = (
+  params: { readonly transactionalId?: string | undefined },
+  sinkId: string,
+  outDir: string,
+): string =>
+  params.transactionalId ??
+  `thetaflow-${sinkId}-${createHash("sha256").update(resolve(outDir)).digest("hex").slice(0, 16)}`;
+
 /** A sink whose output becomes visible only when the run commits it with its checkpoint. */
 export interface TransactionalSink extends EventSink {
   /** Commits everything written since the last commit, atomically with these input offsets. */
   commitTransaction(offsets?: TransactionOffsets): Promise<void>;
+  /**
+   * Scale-out: switches the sink (before its first write) to one transaction per input partition;
+   * the run then claims, commits and releases partitions through the returned producer, and
+   * `commitTransaction` is no longer used. `transactionalIdBase` applies unless the sink's own
+   * `transactionalId` param is set; it must be the same in every process of the group.
+   */
+  perPartition(options: {
+    readonly transactionalIdBase: string;
+    readonly partitionOfKey: (key: string) => number;
+  }): PartitionedTransactionalProducer;
 }
 
 export const isTransactionalSink = (sink: EventSink): sink is TransactionalSink =>
@@ -83,15 +107,28 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
       clientId: `thetaflow-sink-${ctx.sinkId}`,
     });
     const topicOptions = params.topicPrefix !== undefined ? { topicPrefix: params.topicPrefix } : {};
-    const transactional = params.exactlyOnce
-      ? await TransactionalEventProducer.connect(kafka, {
-          ...topicOptions,
-          transactionalId:
-            params.transactionalId ??
-            `thetaflow-${ctx.sinkId}-${createHash("sha256").update(resolve(ctx.outDir)).digest("hex").slice(0, 16)}`,
-        })
-      : undefined;
-    const producer = transactional ?? (await EventProducer.connect(kafka, topicOptions));
+    // A transactional producer connects at its first use: by then the run has chosen between one
+    // transaction for the process and one per input partition (scale-out).
+    let single: Promise<TransactionalEventProducer> | undefined;
+    let partitioned: PartitionedTransactionalProducer | undefined;
+    const transactional = () =>
+      (single ??= TransactionalEventProducer.connect(kafka, {
+        ...topicOptions,
+        transactionalId: processTransactionalId(params, ctx.sinkId, ctx.outDir),
+      }));
+    const plain = params.exactlyOnce ? undefined : await EventProducer.connect(kafka, topicOptions);
+    const producer = {
+      send: async (events: readonly Event[]) => {
+        if (plain !== undefined) await plain.send(events);
+        else if (partitioned !== undefined) await partitioned.send(events);
+        else await (await transactional()).send(events);
+      },
+      disconnect: async () => {
+        await plain?.disconnect();
+        await partitioned?.disconnect();
+        await (await single)?.disconnect();
+      },
+    };
     let buffer: Event[] = [];
     let inFlight: Promise<unknown> = Promise.resolve();
     let failure: Error | undefined;
@@ -121,18 +158,27 @@ export const kafkaSink: SinkDefinition<typeof KafkaSinkParams.Type> = {
       // A transactional sink's uncommitted records are aborted here (the run did not checkpoint them).
       close: async () => {
         try {
-          if (transactional === undefined) await flush();
+          if (plain !== undefined) await flush();
         } finally {
           await producer.disconnect();
         }
       },
       files: () => [],
     };
-    if (transactional === undefined) return sink;
+    if (plain !== undefined) return sink;
     const commitTransaction = async (offsets?: TransactionOffsets) => {
       await flush();
-      await transactional.commit(offsets);
+      await (await transactional()).commit(offsets);
     };
-    return { ...sink, commitTransaction } satisfies TransactionalSink;
+    const perPartition: TransactionalSink["perPartition"] = (options) => {
+      if (single !== undefined) throw new Error(`sink '${ctx.sinkId}' already writes one transaction`);
+      partitioned ??= new PartitionedTransactionalProducer(kafka, {
+        ...topicOptions,
+        transactionalIdBase: params.transactionalId ?? options.transactionalIdBase,
+        partitionOfKey: options.partitionOfKey,
+      });
+      return partitioned;
+    };
+    return { ...sink, commitTransaction, perPartition } satisfies TransactionalSink;
   },
 };
