@@ -7,16 +7,18 @@
 //   this one, and print the ratio — the way to compare builds on a machine whose load keeps changing.
 //   The baseline's engine is the @thetaflow/core its index.js resolves, so engine changes compare too.
 //   [--skip-american]: leave out the (slow) American-engine measurements.
-//   [--compare-only]: run only what is asked for (--baseline, --fixture-cost, --stages) and the memory run.
+//   [--compare-only]: run only what is asked for (--baseline, --fixture-cost, --stages) and the memory run;
+//   with --stages, --baseline compares the stages only.
 //   [--reps N]: repetitions of each interleaved comparison (default 5).
 //   [--fixture-cost]: also time the session-1 fixture (fresh expiry strings each session; see expiryOn).
 //   [--stages]: CPU time per quote of the topology cut after each stage, greeks emitting fixed analytics
-//   (no IV math), so each stage's own cost (engine hops, operator, allocation) shows.
+//   (no IV math), so each stage's own cost (engine hops, operator, allocation) shows. With --baseline,
+//   the baseline build's stages run interleaved with this build's (same process, same load).
 
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import * as currentCore from "@thetaflow/core";
-import { bsmPrice } from "@thetaflow/options-math";
+import { bsmImpliedVol, bsmPrice, ivScratch } from "@thetaflow/options-math";
 import { Schema } from "effect";
 import { builtinOperators, GreeksParams, priceQuote } from "../dist/index.js";
 
@@ -269,6 +271,36 @@ const mathOnly = (params, n) => {
   return n / ((performance.now() - t0) / 1000);
 };
 
+/**
+ * CPU ns per quote of priceQuote; with `lbrSides`, priceQuote solves the mid only and the bid and ask
+ * are solved from scratch by Let's Be Rational, as the default did before the seeded side solves.
+ */
+const mathCpu = (params, n, lbrSides = false) => {
+  const p = Schema.decodeUnknownSync(GreeksParams)(params);
+  let done = 0;
+  const c0 = process.cpuUsage();
+  for (let day = 0; done < n; day++) {
+    const { spot, chain } = templateFor("european", day);
+    for (const q of chain) {
+      const g = priceQuote(q, spot, 0.015, p);
+      checksum += g.iv ?? 0;
+      if (!lbrSides || g.mid === null) continue;
+      const sign = q.right === "call" ? 1 : -1;
+      if (
+        q.bid > 0 &&
+        q.bid !== g.mid &&
+        bsmImpliedVol(sign, spot, q.strike, g.tYears, 0.03, 0.015, q.bid) === 0
+      )
+        checksum += ivScratch.iv;
+      if (q.ask !== g.mid && bsmImpliedVol(sign, spot, q.strike, g.tYears, 0.03, 0.015, q.ask) === 0)
+        checksum += ivScratch.iv;
+    }
+    done += chain.length;
+  }
+  const cpu = process.cpuUsage(c0);
+  return (1e3 * (cpu.user + cpu.system)) / n;
+};
+
 const k = (x) => `${(x / 1e3).toFixed(1)}k`;
 
 // Price every template before any clock starts (runs of one repetition would otherwise time the fixture).
@@ -308,6 +340,26 @@ if (!COMPARE_ONLY) {
       .map(([name, r]) => `${(r.pipeline / r.math).toFixed(2)} (${name})`)
       .join(", ")}`,
   );
+  // The side solves' own cost: CPU per quote of the three math variants, interleaved, best of REPS.
+  const variants = [
+    ["mid + bid/ask IV (sides seeded by the mid)", { pricing: "european", sideIvs: true }, false],
+    ["mid + bid/ask IV (sides by Let's Be Rational)", { pricing: "european", sideIvs: false }, true],
+    ["mid IV only", { pricing: "european", sideIvs: false }, false],
+  ];
+  const cpuNs = variants.map(() => Number.POSITIVE_INFINITY);
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [i, [, params, lbrSides]] of variants.entries()) {
+      cpuNs[i] = Math.min(cpuNs[i], mathCpu(params, QUOTES, lbrSides));
+    }
+  }
+  for (const [i, [name]] of variants.entries()) {
+    console.log(
+      `${`math only, CPU: ${name}`.padEnd(62)} ${cpuNs[i].toFixed(0).padStart(5)} ns/quote (${k(1e9 / cpuNs[i])} quotes per CPU second)`,
+    );
+  }
+  console.log(
+    `math only, CPU: both sides cost ${(cpuNs[0] - cpuNs[2]).toFixed(0)} ns/quote seeded, ${(cpuNs[1] - cpuNs[2]).toFixed(0)} ns/quote by LBR`,
+  );
 }
 if (!SKIP_AMERICAN) {
   await best(
@@ -340,10 +392,18 @@ if (!SKIP_AMERICAN) {
   );
 }
 
-/** greeks without the math: the same Greeks event per quote, its analytics fixed. */
-const withFixedGreeks = () => {
-  const registry = new currentCore.Registry("operator");
-  for (const op of builtinOperators().all()) {
+const loadBaseline = async () => {
+  const entry = `${BASELINE.replace(/\/$/, "")}/index.js`;
+  return {
+    operators: (await import(pathToFileURL(entry).href)).builtinOperators,
+    core: await import(pathToFileURL(createRequire(entry).resolve("@thetaflow/core")).href),
+  };
+};
+
+/** greeks without the math (the same Greeks event per quote, its analytics fixed), in `build`. */
+const withFixedGreeks = (build) => () => {
+  const registry = new build.core.Registry("operator");
+  for (const op of build.operators().all()) {
     if (op.name !== "greeks") {
       registry.register(op);
       continue;
@@ -382,27 +442,42 @@ const withFixedGreeks = () => {
 };
 
 if (STAGES) {
-  const build = { operators: withFixedGreeks, core: currentCore };
+  const builds = [["", { operators: withFixedGreeks(current), core: currentCore }]];
+  if (BASELINE !== undefined) {
+    const baseline = await loadBaseline();
+    builds.unshift(["baseline ", { operators: withFixedGreeks(baseline), core: baseline.core }]);
+    builds[1][0] = "current  ";
+  }
   const stages = [
     [1, "greeks, analytics fixed (no IV math)"],
     [2, "+ ivSurface"],
     [4, "+ volatility, regime"],
     [7, "+ indicators, temporal, features (full topology)"],
   ];
-  const ns = stages.map(() => [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+  const ns = builds.map(() => stages.map(() => [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]));
   for (let r = 0; r < REPS; r++) {
     for (const [i, [upTo]] of stages.entries()) {
-      const params = { pricing: "european", sideIvs: false };
-      const { seconds, cpuSeconds } = await run(params, QUOTES, "european", undefined, build, false, upTo);
-      ns[i] = [Math.min(ns[i][0], (1e9 * cpuSeconds) / QUOTES), Math.min(ns[i][1], (1e9 * seconds) / QUOTES)];
+      // Builds swap order every repetition, so neither always runs on the other's heap and JIT state.
+      const order = r % 2 === 0 ? [...builds.entries()] : [...builds.entries()].reverse();
+      for (const [b, [, build]] of order) {
+        const params = { pricing: "european", sideIvs: false };
+        const { seconds, cpuSeconds } = await run(params, QUOTES, "european", undefined, build, false, upTo);
+        const cell = ns[b][i];
+        ns[b][i] = [
+          Math.min(cell[0], (1e9 * cpuSeconds) / QUOTES),
+          Math.min(cell[1], (1e9 * seconds) / QUOTES),
+        ];
+      }
     }
   }
   for (const [i, [, label]] of stages.entries()) {
-    const [cpu, wall] = ns[i];
-    const added = i === 0 ? "" : `, +${(cpu - ns[i - 1][0]).toFixed(0)} ns`;
-    console.log(
-      `stages: ${label.padEnd(50)} ${cpu.toFixed(0).padStart(5)} ns/quote CPU${added} (wall ${wall.toFixed(0)} ns)`,
-    );
+    for (const [b, [name]] of builds.entries()) {
+      const [cpu, wall] = ns[b][i];
+      const added = i === 0 ? "" : `, +${(cpu - ns[b][i - 1][0]).toFixed(0)} ns`;
+      console.log(
+        `stages: ${name}${label.padEnd(50)} ${cpu.toFixed(0).padStart(5)} ns/quote CPU${added} (wall ${wall.toFixed(0)} ns)`,
+      );
+    }
   }
 }
 
@@ -423,12 +498,8 @@ if (FIXTURE_COST) {
   );
 }
 
-if (BASELINE !== undefined) {
-  const entry = `${BASELINE.replace(/\/$/, "")}/index.js`;
-  const baseline = {
-    operators: (await import(pathToFileURL(entry).href)).builtinOperators,
-    core: await import(pathToFileURL(createRequire(entry).resolve("@thetaflow/core")).href),
-  };
+if (BASELINE !== undefined && !(STAGES && COMPARE_ONLY)) {
+  const baseline = await loadBaseline();
   for (const sideIvs of [true, false]) {
     const best = { baseline: [0, 0], current: [0, 0] };
     for (let r = 0; r < REPS; r++) {

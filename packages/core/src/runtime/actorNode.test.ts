@@ -51,6 +51,18 @@ describe("ActorNode", () => {
     expect(run.node.stats.eventsIn).toBe(0);
   });
 
+  it("filters kinds per event when consumed and ignored kinds alternate", () => {
+    const vix = (t: number): Event => ({ kind: "IndexTick", eventTime: t, seq: t, symbol: "VIX", value: 12 });
+    const run = runOperator(
+      runningSum,
+      { scale: 1 },
+      [tick("A", 1, 1), vix(2), vix(3), tick("A", 2, 4), vix(5), tick("A", 4, 6)],
+      { end: false },
+    );
+    expect(run.outputs.map((e) => (e as UnderlyingTick).price)).toEqual([1, 3, 7]);
+    expect(run.node.stats.eventsIn).toBe(3);
+  });
+
   it("calls onEnd per actor in key order", () => {
     const run = runOperator(runningSum, { scale: 1 }, [tick("B", 1, 1), tick("A", 1, 2), tick("B", 1, 3)]);
     expect(run.outputs.slice(-2).map((e) => (e as UnderlyingTick).price)).toEqual([1, 2]);

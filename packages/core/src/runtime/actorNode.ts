@@ -30,6 +30,11 @@ export interface NodeStats {
   maxMailboxDepth: number;
 }
 
+const includesKind = (kinds: readonly string[], kind: string): boolean => {
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === kind) return true;
+  return false;
+};
+
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
@@ -53,6 +58,11 @@ export class ActorNode {
   #lastEventTime = 0;
   #lastKey: string | undefined;
   #lastActor: Actor | undefined;
+  /**
+   * `consumes` as an array: an operator takes a few kinds, and comparing interned strings is cheaper
+   * than a set look-up (caching the last kind does not help: ivSurface's kinds alternate per event).
+   */
+  readonly #consumedKinds: readonly string[];
 
   constructor(
     readonly nodeId: string,
@@ -61,6 +71,7 @@ export class ActorNode {
     private readonly options: ActorNodeOptions,
   ) {
     this.#consumes = new Set(op.consumes);
+    this.#consumedKinds = [...this.#consumes];
     this.#keyOf = op.keyOf;
     const pending = this.#pending;
     this.#emitter = {
@@ -80,7 +91,7 @@ export class ActorNode {
   }
 
   push(event: Event): void {
-    if (!this.#consumes.has(event.kind)) return;
+    if (!includesKind(this.#consumedKinds, event.kind)) return;
     this.stats.eventsIn++;
     this.#lastEventTime = event.eventTime;
     const key = this.#keyOf(event, this.params);

@@ -94,6 +94,32 @@ describe("drive", () => {
     expect(graph.nodes.get("b")!.stats.eventsIn).toBe(5);
   });
 
+  it("applies a sink's kind filter to every event when kinds alternate on an unrouted input", async () => {
+    // The market has a single reader here, so nothing routes by kind before the sink's own filter.
+    const lone = Either.getOrThrow(
+      compileTopology(
+        "lone.yaml",
+        `name: lone
+sources:
+  - id: market
+    replay:
+      files: [a.ndjson]
+sinks:
+  - { id: vix, type: memory, inputs: [market], kinds: [IndexTick] }
+`,
+        registries,
+      ),
+    );
+    const onlyVix: Event[] = [];
+    const graph = await drive({
+      topology: lone,
+      sources: new Map([["market", batches([tick(1, 1), vix(2), vix(3), tick(4, 2), vix(5), tick(6, 3)])]]),
+      sinks: new Map([["vix", memorySink(onlyVix)]]),
+    });
+    expect(onlyVix.map((e) => e.eventTime)).toEqual([2, 3, 5]);
+    expect(graph.counters.eventsOut).toBe(3);
+  });
+
   it("fails the run with the error a sink throws", async () => {
     const run = drive({
       topology,

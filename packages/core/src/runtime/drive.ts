@@ -1,7 +1,7 @@
 import type { Event } from "@thetaflow/schemas";
 import type { EventSink } from "../sink.js";
 import type { CompiledTopology } from "../topology/compile.js";
-import { FanoutSubject } from "./fanout.js";
+import { directDelivery, FanoutSubject } from "./fanout.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { type EventBatches, type MergedRun, mergeOrdered } from "./merge.js";
 
@@ -51,11 +51,13 @@ export const drive = async (options: DriveOptions): Promise<Graph> => {
           }),
         );
   const inputSubjects = topology.sources.map((s) => subjects.get(s.id)!);
+  // `graph.run()` has subscribed the graph to every input by now, and only this function ends them.
+  const deliveries = inputSubjects.map((s) => directDelivery(s));
   try {
     for await (const run of runs) {
-      const subject = inputSubjects[run.input]!;
+      const deliver = deliveries[run.input]!;
       const events = run.events;
-      for (let i = 0; i < events.length; i++) subject.next(events[i]!);
+      for (let i = 0; i < events.length; i++) deliver(events[i]!);
       options.onProgress?.({
         eventsIn: graph.counters.eventsIn,
         eventTime: events[events.length - 1]!.eventTime,

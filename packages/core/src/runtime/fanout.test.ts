@@ -1,3 +1,4 @@
+import { Subject } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { DirectSubscriber, FanoutSubject, mergeInputs } from "./fanout.js";
 
@@ -75,6 +76,34 @@ describe("mergeInputs with direct subscribers", () => {
     expect(bars).toEqual(["bars:bar2"]);
     right.complete();
     expect(log).toEqual(["m:quote1", "m:quote3", "m:complete"]);
+  });
+
+  it("delivers nothing more once the reader unsubscribes, though it calls the reader's handler directly", () => {
+    const left = new FanoutSubject<Tagged>();
+    const right = new FanoutSubject<Tagged>();
+    const log: string[] = [];
+    const reader = recorder(log, "m");
+    mergeInputs([left, right]).subscribe(reader);
+    left.next({ kind: "quote", n: 1 });
+    reader.unsubscribe();
+    left.next({ kind: "quote", n: 2 });
+    right.next({ kind: "quote", n: 3 });
+    expect(log).toEqual(["m:quote1"]);
+    expect(left.observed || right.observed).toBe(false);
+  });
+
+  it("forwards through next() to a reader that is not a DirectSubscriber", () => {
+    const left = new FanoutSubject<Tagged>();
+    const right = new FanoutSubject<Tagged>();
+    const out = new Subject<Tagged>();
+    const seen: number[] = [];
+    out.subscribe((v) => seen.push(v.n));
+    mergeInputs([left, right]).subscribe(out);
+    left.next({ kind: "quote", n: 1 });
+    right.next({ kind: "quote", n: 2 });
+    out.complete();
+    left.next({ kind: "quote", n: 3 });
+    expect(seen).toEqual([1, 2]);
   });
 
   it("stops after the first error and ignores the other inputs from then on", () => {

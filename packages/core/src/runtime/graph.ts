@@ -3,7 +3,7 @@ import { Observable, type OperatorFunction } from "rxjs";
 import type { CompiledTopology } from "../topology/compile.js";
 import { DEAD_LETTERS_ID } from "../topology/topologySchema.js";
 import { ActorNode, type NodeSnapshot } from "./actorNode.js";
-import { DirectSubscriber, FanoutSubject, mergeInputs } from "./fanout.js";
+import { DirectSubscriber, deliveryTo, FanoutSubject, mergeInputs } from "./fanout.js";
 
 export interface GraphOptions {
   readonly mailboxCapacity?: number;
@@ -51,7 +51,8 @@ export const viaActorChain =
         const next = chain[i + 1]!;
         chain[i]!.connect((e) => next.push(e));
       }
-      chain[chain.length - 1]!.connect((e) => subscriber.next(e));
+      // The teardown (the source subscription returned below) stops the chain's input with `subscriber`.
+      chain[chain.length - 1]!.connect(deliveryTo(subscriber));
       const head = chain[0]!;
       return source.subscribe(
         new DirectSubscriber<Event>(
@@ -191,12 +192,19 @@ export const buildGraph = (
       s.spec.inputs.map((id) => (id === DEAD_LETTERS_ID ? deadLetters : outputs.get(id)!)),
     );
     const write = options.sinkWriter(s.spec.id);
+    // Kinds come in runs: only a change of kind needs the set.
+    let lastKind: string | undefined;
+    let lastKindWritten = true;
     sinkDone.push(
       new Promise<void>((resolve, reject) =>
         stream.subscribe(
           new DirectSubscriber<Event>(
             (e) => {
-              if (kinds !== undefined && !kinds.has(e.kind)) return;
+              if (kinds !== undefined && e.kind !== lastKind) {
+                lastKind = e.kind;
+                lastKindWritten = kinds.has(e.kind);
+              }
+              if (!lastKindWritten) return;
               counters.eventsOut++;
               write(e);
             },

@@ -5,6 +5,7 @@ import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { US_PER_DAY } from "../calendar/nyTime.js";
 import { IvSurfaceParams, type IvSurfaceState, ivSurface } from "../ops/ivSurface.js";
+import { contractKey } from "./chainRows.js";
 import { summarizeChain } from "./chainSummary.js";
 
 const T = 17_900 * US_PER_DAY + 21 * 3_600_000_000; // 2019-01-04 16:00 New York
@@ -119,6 +120,80 @@ describe("ivSurface chain columns", () => {
     const state = chain.reduce(step, ivSurface.init(params, ctx));
     expect(withoutBar(summaryOf(state))).toEqual(summarizeChain(T, null, chain, [], params));
     expect(summaryOf(state).chain_contracts).toBe(100);
+  });
+
+  it("resumes from a checkpoint written before quote rows had contract keys", () => {
+    const first = [call250, quote(call250, 5), put250, quote(put250, 7)];
+    const rest = [call255, quote(call255, 11)];
+    const mid = first.reduce(step, ivSurface.init(params, ctx));
+    const old = deserialize(serialize(mid)) as IvSurfaceState;
+    delete (old.head.quotes as { contractKey?: Int32Array }).contractKey;
+    expect(summaryOf(old)).toEqual(summaryOf(mid));
+    expect(summaryOf(rest.reduce(step, old))).toEqual(summaryOf(rest.reduce(step, mid)));
+  });
+
+  it("takes the ATM contract's first quote, passing over other contracts with the same key", () => {
+    const impostor = "XPY call 250"; // same length and key characters as call250's id
+    expect(contractKey(impostor)).toBe(contractKey(call250.contract));
+    const quotes = [
+      { ...quote(call250, 100), contract: impostor },
+      quote(call250, 5),
+      quote(call250, 9),
+      quote(put250, 7),
+    ];
+    const v = summarizeChain(T, 250, [call250, put250], quotes, params);
+    expect(v.atm_call_log_volume).toBe(Math.log1p(5));
+    expect(v.atm_call_volume_oi_ratio).toBe(0.1);
+    expect(v.atm_put_log_volume).toBe(Math.log1p(7));
+    expect(v.call_volume).toBe(114);
+  });
+
+  it("gives equal keys for equal ids, whatever their length", () => {
+    for (const id of ["", "A", "SPY", "SPY   190104C00250000", "SPX 2019-01-04 C 2500"]) {
+      const copy = [...id].join("");
+      expect(contractKey(copy)).toBe(contractKey(id));
+      expect(Number.isInteger(contractKey(id))).toBe(true);
+    }
+  });
+
+  it("summarises expiries the same whether their rows come grouped or interleaved", () => {
+    const front = [245, 250, 255].flatMap((k) => [
+      greeks(k, "call", 0.2 + (250 - k) * 2e-3, 0.5 - (k - 250) * 0.04),
+      greeks(k, "put", 0.21 + (250 - k) * 2e-3, -0.5 - (k - 250) * 0.04),
+    ]);
+    const back = front.map((g) => ({
+      ...g,
+      contract: `${g.contract} Mar`,
+      expiry: "2019-03-01",
+      tYears: 56 / 365,
+      iv: (g.iv ?? 0) + 0.01,
+    }));
+    const grouped = [...front, ...back];
+    const interleaved = front.flatMap((g, i) => [g, back[i]!]);
+    const backFirst = [...back, ...front];
+    const quotesOf = (gs: Greeks[]) => gs.map((g, i) => quote(g, i + 1));
+    const a = summarizeChain(T, 250, grouped, quotesOf(grouped), params);
+    expect(a.iv_atm).not.toBeNull();
+    expect(a.iv_60d).not.toBe(a.iv_atm);
+    const withoutVolumes = (v: VolFeatures["values"]) =>
+      Object.fromEntries(Object.entries(v).filter(([k]) => !/volume|_oi|open_interest/.test(k)));
+    expect(withoutVolumes(summarizeChain(T, 250, interleaved, quotesOf(interleaved), params))).toEqual(
+      withoutVolumes(a),
+    );
+    expect(withoutVolumes(summarizeChain(T, 250, backFirst, quotesOf(backFirst), params))).toEqual(
+      withoutVolumes(a),
+    );
+  });
+
+  it("summarises a chain the same after a larger one", () => {
+    const small = [call250, put250, call255, put245];
+    const smallQuotes = small.map((g, i) => quote(g, i + 1));
+    const first = summarizeChain(T, 250, small, smallQuotes, params);
+    // More rows than the sort's first scratch arrays hold, so they grow in between.
+    const strikes = Array.from({ length: 5000 }, (_, i) => 150 + i / 50);
+    const big = strikes.map((k) => greeks(k, "put", 0.2 + (250 - k) * 1e-3, -0.5 + (k - 250) * 0.01));
+    summarizeChain(T, 250, big, [], params);
+    expect(summarizeChain(T, 250, small, smallQuotes, params)).toEqual(first);
   });
 
   it("resumes from a v8-serialized checkpoint (what live checkpoints store) with the same summary", () => {

@@ -18,6 +18,12 @@ export interface GreeksRows {
   readonly capacity: number;
   readonly expiryIds: Map<string, number>;
   readonly expiries: string[];
+  /**
+   * The expiry of the last appended row and its id: a chain's contracts come in runs of one expiry, so
+   * most rows skip the map. A memo of `expiryIds`, whose entries never change, so sharing it is safe.
+   */
+  lastExpiry: string | undefined;
+  lastExpiryId: number;
   readonly contract: string[];
   readonly expiry: Int32Array;
   readonly call: Uint8Array;
@@ -39,6 +45,12 @@ export interface QuoteRows {
   written: number;
   readonly capacity: number;
   readonly contract: string[];
+  /**
+   * `contractKey(contract)` per row: a look-up compares strings only where the keys match. Missing
+   * (undefined at run time) in columns restored from a checkpoint written before keys existed; the
+   * next append copies such columns and derives the keys.
+   */
+  readonly contractKey: Int32Array;
   readonly call: Uint8Array;
   readonly bid: Float64Array;
   readonly ask: Float64Array;
@@ -93,6 +105,8 @@ export const emptyGreeksRows = (capacity: number): GreeksRows => {
     capacity: n,
     expiryIds: new Map(),
     expiries: [],
+    lastExpiry: undefined,
+    lastExpiryId: -1,
     contract: new Array<string>(n),
     strike: block.float64(),
     spot: block.float64(),
@@ -111,7 +125,7 @@ export const emptyGreeksRows = (capacity: number): GreeksRows => {
 
 export const emptyQuoteRows = (capacity: number): QuoteRows => {
   const n = Math.max(MIN_CAPACITY, capacity);
-  const block = new ColumnBlock(n, 4, 0, 1);
+  const block = new ColumnBlock(n, 4, 1, 1);
   return {
     written: 0,
     capacity: n,
@@ -120,6 +134,7 @@ export const emptyQuoteRows = (capacity: number): QuoteRows => {
     ask: block.float64(),
     volume: block.float64(),
     openInterest: block.float64(),
+    contractKey: block.int32(),
     call: block.uint8(),
   };
 };
@@ -149,6 +164,10 @@ const copyGreeksRows = (from: GreeksRows, count: number, capacity: number): Gree
 const copyQuoteRows = (from: QuoteRows, count: number, capacity: number): QuoteRows => {
   const to = emptyQuoteRows(capacity);
   for (let i = 0; i < count; i++) to.contract[i] = from.contract[i]!;
+  // Columns restored from a checkpoint written before keys existed have none: derive them.
+  if (from.contractKey === undefined)
+    for (let i = 0; i < count; i++) to.contractKey[i] = contractKey(to.contract[i]!);
+  else to.contractKey.set(from.contractKey.subarray(0, count));
   to.call.set(from.call.subarray(0, count));
   to.bid.set(from.bid.subarray(0, count));
   to.ask.set(from.ask.subarray(0, count));
@@ -156,6 +175,21 @@ const copyQuoteRows = (from: QuoteRows, count: number, capacity: number): QuoteR
   to.openInterest.set(from.openInterest.subarray(0, count));
   to.written = count;
   return to;
+};
+
+/**
+ * A few characters of a contract id, where OCC symbols differ (right, strike digits), packed in an
+ * int with its length: equal ids have equal keys, so a search can skip rows whose key differs. Any id
+ * works; others are only told apart less often.
+ */
+export const contractKey = (contract: string): number => {
+  const n = contract.length;
+  return (
+    (n << 24) ^
+    ((contract.charCodeAt(n - 4) | 0) << 16) ^
+    ((contract.charCodeAt(n - 5) | 0) << 8) ^
+    (contract.charCodeAt(n - 9) | 0)
+  );
 };
 
 const orNaN = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
@@ -167,11 +201,17 @@ const orNaN = (x: number | null | undefined): number => (x === null || x === und
 export const appendGreeks = (rows: GreeksRows, count: number, g: Greeks): GreeksRows => {
   let r = rows;
   if (r.written !== count || count === r.capacity) r = copyGreeksRows(r, count, 2 * count);
-  let id = r.expiryIds.get(g.expiry);
-  if (id === undefined) {
-    id = r.expiries.length;
-    r.expiryIds.set(g.expiry, id);
-    r.expiries.push(g.expiry);
+  let id = r.lastExpiryId;
+  if (g.expiry !== r.lastExpiry) {
+    let known = r.expiryIds.get(g.expiry);
+    if (known === undefined) {
+      known = r.expiries.length;
+      r.expiryIds.set(g.expiry, known);
+      r.expiries.push(g.expiry);
+    }
+    id = known;
+    r.lastExpiry = g.expiry;
+    r.lastExpiryId = id;
   }
   r.contract[count] = g.contract;
   r.expiry[count] = id;
@@ -192,8 +232,10 @@ export const appendGreeks = (rows: GreeksRows, count: number, g: Greeks): Greeks
 
 export const appendQuote = (rows: QuoteRows, count: number, q: OptionQuote): QuoteRows => {
   let r = rows;
-  if (r.written !== count || count === r.capacity) r = copyQuoteRows(r, count, 2 * count);
+  if (r.written !== count || count === r.capacity || r.contractKey === undefined)
+    r = copyQuoteRows(r, count, Math.max(2 * count, r.capacity));
   r.contract[count] = q.contract;
+  r.contractKey[count] = contractKey(q.contract);
   r.call[count] = q.right === "call" ? 1 : 0;
   r.bid[count] = q.bid;
   r.ask[count] = q.ask;

@@ -3,6 +3,7 @@ import { daysFromIso, nyDayNumber } from "../calendar/nyTime.js";
 import {
   appendGreeks,
   appendQuote,
+  contractKey,
   emptyGreeksRows,
   emptyQuoteRows,
   type GreeksRows,
@@ -82,38 +83,67 @@ const scanExpiry = (
   spot: number,
   wingDelta: number,
 ): ExpiryScan => {
-  const r: ExpiryScan = {
-    lo: -Infinity,
-    hi: Infinity,
-    putBelow: -1,
-    putAbove: -1,
-    callBelow: -1,
-    callAbove: -1,
-    atmCall: -1,
-    atmPut: -1,
-  };
+  // Running choices live in locals (with the chosen rows' distance or delta beside them) and become
+  // an object once at the end: the loop then keeps them in registers.
+  let lo = -Infinity;
+  let hi = Infinity;
+  let putBelow = -1;
+  let putBelowDelta = 0;
+  let putAbove = -1;
+  let putAboveDelta = 0;
+  let callBelow = -1;
+  let callBelowDelta = 0;
+  let callAbove = -1;
+  let callAboveDelta = 0;
+  let atmCall = -1;
+  let atmCallDistance = 0;
+  let atmPut = -1;
+  let atmPutDistance = 0;
   const putTarget = -wingDelta;
+  const ivs = g.iv;
+  const strikes = g.strike;
+  const calls = g.call;
+  const deltas = g.delta;
   for (let j = from; j < to; j++) {
     const i = rows[j]!;
-    if (Number.isNaN(g.iv[i]!)) continue;
-    const k = g.strike[i]!;
-    if (k <= spot && k > r.lo) r.lo = k;
-    if (k >= spot && k < r.hi) r.hi = k;
-    const call = g.call[i] === 1;
+    if (Number.isNaN(ivs[i]!)) continue;
+    const k = strikes[i]!;
+    if (k <= spot && k > lo) lo = k;
+    if (k >= spot && k < hi) hi = k;
+    const call = calls[i] === 1;
+    const distance = Math.abs(k - spot);
     if (call) {
-      if (r.atmCall === -1 || Math.abs(k - spot) < Math.abs(g.strike[r.atmCall]! - spot)) r.atmCall = i;
-    } else if (r.atmPut === -1 || Math.abs(k - spot) < Math.abs(g.strike[r.atmPut]! - spot)) r.atmPut = i;
-    const delta = g.delta[i]!;
+      if (atmCall === -1 || distance < atmCallDistance) {
+        atmCall = i;
+        atmCallDistance = distance;
+      }
+    } else if (atmPut === -1 || distance < atmPutDistance) {
+      atmPut = i;
+      atmPutDistance = distance;
+    }
+    const delta = deltas[i]!;
     if (Number.isNaN(delta)) continue;
     if (call) {
-      if (delta <= wingDelta && (r.callBelow === -1 || delta > g.delta[r.callBelow]!)) r.callBelow = i;
-      if (delta >= wingDelta && (r.callAbove === -1 || delta < g.delta[r.callAbove]!)) r.callAbove = i;
+      if (delta <= wingDelta && (callBelow === -1 || delta > callBelowDelta)) {
+        callBelow = i;
+        callBelowDelta = delta;
+      }
+      if (delta >= wingDelta && (callAbove === -1 || delta < callAboveDelta)) {
+        callAbove = i;
+        callAboveDelta = delta;
+      }
     } else {
-      if (delta <= putTarget && (r.putBelow === -1 || delta > g.delta[r.putBelow]!)) r.putBelow = i;
-      if (delta >= putTarget && (r.putAbove === -1 || delta < g.delta[r.putAbove]!)) r.putAbove = i;
+      if (delta <= putTarget && (putBelow === -1 || delta > putBelowDelta)) {
+        putBelow = i;
+        putBelowDelta = delta;
+      }
+      if (delta >= putTarget && (putAbove === -1 || delta < putAboveDelta)) {
+        putAbove = i;
+        putAboveDelta = delta;
+      }
     }
   }
-  return r;
+  return { lo, hi, putBelow, putAbove, callBelow, callAbove, atmCall, atmPut };
 };
 
 /**
@@ -284,7 +314,15 @@ const contractFeatures = (keys: ContractFeatureKeys, c: ChainView, i: number, ou
 
 /** First quote row of a contract (the chain's quotes carry volume, open interest and bid/ask); -1 if none. */
 const quoteRowOf = (c: ChainView, contract: string): number => {
-  for (let j = 0; j < c.quoteCount; j++) if (c.quotes.contract[j] === contract) return j;
+  const key = contractKey(contract);
+  const keys = c.quotes.contractKey;
+  const contracts = c.quotes.contract;
+  // A checkpoint written before keys existed restores columns without them.
+  if (keys === undefined) {
+    for (let j = 0; j < c.quoteCount; j++) if (contracts[j] === contract) return j;
+    return -1;
+  }
+  for (let j = 0; j < c.quoteCount; j++) if (keys[j] === key && contracts[j] === contract) return j;
   return -1;
 };
 
@@ -309,6 +347,48 @@ export const summarizeChain = (
     { greeks: g, greeksCount: greeks.length, quotes: q, quoteCount: quotes.length },
     o,
   );
+};
+
+interface SortScratch {
+  /** First row (in `rows`) of each expiry, plus the end; zeroed for the expiries asked for. */
+  readonly start: Int32Array;
+  readonly fill: Int32Array;
+  readonly rows: Int32Array;
+  /** 0, 1, 2, ...: the sorted order when the rows already come grouped by expiry. */
+  readonly identity: Int32Array;
+}
+
+const identityOf = (n: number): Int32Array => {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+};
+
+let scratch: SortScratch = {
+  start: new Int32Array(64),
+  fill: new Int32Array(64),
+  rows: new Int32Array(4096),
+  identity: identityOf(4096),
+};
+
+/**
+ * The counting sort's arrays, reused from one summary to the next (a summary runs to completion
+ * before the next starts and keeps nothing): allocating them per chain cost a zero-filled
+ * off-heap buffer each time.
+ */
+const sortScratch = (expiries: number, rows: number): SortScratch => {
+  if (expiries + 1 > scratch.start.length || rows > scratch.rows.length) {
+    const e = Math.max(scratch.start.length, 2 * (expiries + 1));
+    const r = Math.max(scratch.rows.length, 2 * rows);
+    scratch = {
+      start: new Int32Array(e),
+      fill: new Int32Array(e),
+      rows: new Int32Array(r),
+      identity: identityOf(r),
+    };
+  }
+  scratch.start.fill(0, 0, expiries + 1);
+  return scratch;
 };
 
 /** Summarises one chain held as columns (what ivSurface collects); same values as summarizeChain. */
@@ -349,18 +429,36 @@ export const summarizeChainView = (
   out.put_call_oi_ratio = hasQuotes ? ratio(putOi, callOi) : null;
   out.oi_ratio = hasQuotes ? ratio(callVolume + putVolume, callOi + putOi) : null;
   out.chain_contracts = n;
-  let ivOk = 0;
-  for (let i = 0; i < n; i++) if (!Number.isNaN(g.iv[i]!)) ivOk++;
-  out.chain_iv_ok_share = n > 0 ? ivOk / n : null;
 
-  // Rows grouped by expiry (a counting sort on expiry id keeps arrival order within each expiry).
+  // Rows grouped by expiry (a counting sort on expiry id keeps arrival order within each expiry),
+  // counting the rows with an IV on the way.
   const expiryCount = g.expiries.length;
-  const start = new Int32Array(expiryCount + 1);
-  for (let i = 0; i < n; i++) start[g.expiry[i]! + 1]!++;
+  const sort = sortScratch(expiryCount, n);
+  const { start, fill } = sort;
+  const expiryOf = g.expiry;
+  const ivs = g.iv;
+  let ivOk = 0;
+  // Rows that arrive grouped by expiry, in the order the expiries were first seen (expiry ids only
+  // ever increase from one row to the next), are already in the sorted order.
+  let grouped = true;
+  let previous = -1;
+  for (let i = 0; i < n; i++) {
+    const e = expiryOf[i]!;
+    start[e + 1]!++;
+    if (e !== previous) {
+      if (e < previous) grouped = false;
+      previous = e;
+    }
+    if (!Number.isNaN(ivs[i]!)) ivOk++;
+  }
+  out.chain_iv_ok_share = n > 0 ? ivOk / n : null;
   for (let e = 0; e < expiryCount; e++) start[e + 1]! += start[e]!;
-  const rows = new Int32Array(n);
-  const fill = start.slice(0, expiryCount);
-  for (let i = 0; i < n; i++) rows[fill[g.expiry[i]!]!++] = i;
+  let rows = sort.identity;
+  if (!grouped) {
+    rows = sort.rows;
+    for (let e = 0; e < expiryCount; e++) fill[e] = start[e]!;
+    for (let i = 0; i < n; i++) rows[fill[expiryOf[i]!]!++] = i;
+  }
 
   const slices: ExpirySlice[] = [];
   if (s !== null) {
