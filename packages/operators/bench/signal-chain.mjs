@@ -14,11 +14,13 @@
 //   [--stages]: CPU time per quote of the topology cut after each stage, greeks emitting fixed analytics
 //   (no IV math), so each stage's own cost (engine hops, operator, allocation) shows. With --baseline,
 //   the baseline build's stages run interleaved with this build's (same process, same load).
+//   [--math-baseline DIR]: also time DIR/index.js's priceQuote (another build's operators dist, which
+//   resolves @thetaflow/* like --baseline) in the interleaved math-only CPU rows.
 
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import * as currentCore from "@thetaflow/core";
-import { bsmImpliedVol, bsmPrice, ivScratch } from "@thetaflow/options-math";
+import { bsmGuessedImpliedVol, bsmImpliedVol, bsmPrice, ivScratch } from "@thetaflow/options-math";
 import { Schema } from "effect";
 import { builtinOperators, GreeksParams, priceQuote } from "../dist/index.js";
 
@@ -36,6 +38,9 @@ const COMPARE_ONLY = process.argv.includes("--compare-only");
 const SKIP_AMERICAN = COMPARE_ONLY || process.argv.includes("--skip-american");
 const REPS = arg("--reps", 5);
 const FIXTURE_COST = process.argv.includes("--fixture-cost");
+const mathBaselineAt = process.argv.indexOf("--math-baseline");
+/** Another build's packages/operators/dist (see --baseline): its priceQuote joins the math-only rows. */
+const MATH_BASELINE = mathBaselineAt === -1 ? undefined : process.argv[mathBaselineAt + 1];
 const STAGES = process.argv.includes("--stages");
 
 const DAY_US = 86_400_000_000;
@@ -275,14 +280,14 @@ const mathOnly = (params, n) => {
  * CPU ns per quote of priceQuote; with `lbrSides`, priceQuote solves the mid only and the bid and ask
  * are solved from scratch by Let's Be Rational, as the default did before the seeded side solves.
  */
-const mathCpu = (params, n, lbrSides = false) => {
+const mathCpu = (params, n, lbrSides = false, priceQuoteOf = priceQuote) => {
   const p = Schema.decodeUnknownSync(GreeksParams)(params);
   let done = 0;
   const c0 = process.cpuUsage();
   for (let day = 0; done < n; day++) {
     const { spot, chain } = templateFor("european", day);
     for (const q of chain) {
-      const g = priceQuote(q, spot, 0.015, p);
+      const g = priceQuoteOf(q, spot, 0.015, p);
       checksum += g.iv ?? 0;
       if (!lbrSides || g.mid === null) continue;
       const sign = q.right === "call" ? 1 : -1;
@@ -296,6 +301,49 @@ const mathCpu = (params, n, lbrSides = false) => {
         checksum += ivScratch.iv;
     }
     done += chain.length;
+  }
+  const cpu = process.cpuUsage(c0);
+  return (1e3 * (cpu.user + cpu.system)) / n;
+};
+
+/** Per template session: sign, strike, T and mid of every quote, so the mid-solve rows time solves only. */
+const midInputsOf = new Map();
+const midInputs = (day) => {
+  const i = day % TEMPLATE_SESSIONS;
+  let rows = midInputsOf.get(i);
+  if (rows === undefined) {
+    const { chain } = templateFor("european", i);
+    rows = new Float64Array(4 * chain.length);
+    for (const [j, q] of chain.entries()) {
+      rows[4 * j] = q.right === "call" ? 1 : -1;
+      rows[4 * j + 1] = q.strike;
+      rows[4 * j + 2] = (Date.parse(q.expiry) - q.eventTime / 1000) / 31_536_000_000;
+      rows[4 * j + 3] = 0.5 * (q.bid + q.ask);
+    }
+    midInputsOf.set(i, rows);
+  }
+  return rows;
+};
+
+/**
+ * CPU ns per mid IV solve alone over the bench chains' mids (no Greeks, no event): Let's Be Rational
+ * (`guessed` false) or the closed-form start. Two call sites, so neither solver call goes polymorphic
+ * (a call V8 does not inline boxes its seven doubles).
+ */
+const midSolveCpu = (guessed, n) => {
+  for (let day = 0; day < TEMPLATE_SESSIONS; day++) midInputs(day);
+  let done = 0;
+  const c0 = process.cpuUsage();
+  for (let day = 0; done < n; day++) {
+    const { spot } = templateFor("european", day);
+    const rows = midInputs(day);
+    for (let j = 0; j < rows.length; j += 4) {
+      const code = guessed
+        ? bsmGuessedImpliedVol(rows[j], spot, rows[j + 1], rows[j + 2], 0.03, 0.015, rows[j + 3])
+        : bsmImpliedVol(rows[j], spot, rows[j + 1], rows[j + 2], 0.03, 0.015, rows[j + 3]);
+      if (code === 0) checksum += ivScratch.iv;
+    }
+    done += rows.length / 4;
   }
   const cpu = process.cpuUsage(c0);
   return (1e3 * (cpu.user + cpu.system)) / n;
@@ -346,10 +394,17 @@ if (!COMPARE_ONLY) {
     ["mid + bid/ask IV (sides by Let's Be Rational)", { pricing: "european", sideIvs: false }, true],
     ["mid IV only", { pricing: "european", sideIvs: false }, false],
   ];
+  if (MATH_BASELINE !== undefined) {
+    const { priceQuote: basePriceQuote } = await import(pathToFileURL(`${MATH_BASELINE}/index.js`).href);
+    variants.push(
+      ["baseline build: mid + bid/ask IV", { pricing: "european", sideIvs: true }, false, basePriceQuote],
+      ["baseline build: mid IV only", { pricing: "european", sideIvs: false }, false, basePriceQuote],
+    );
+  }
   const cpuNs = variants.map(() => Number.POSITIVE_INFINITY);
   for (let rep = 0; rep < REPS; rep++) {
-    for (const [i, [, params, lbrSides]] of variants.entries()) {
-      cpuNs[i] = Math.min(cpuNs[i], mathCpu(params, QUOTES, lbrSides));
+    for (const [i, [, params, lbrSides, priceQuoteOf]] of variants.entries()) {
+      cpuNs[i] = Math.min(cpuNs[i], mathCpu(params, QUOTES, lbrSides, priceQuoteOf));
     }
   }
   for (const [i, [name]] of variants.entries()) {
@@ -359,6 +414,15 @@ if (!COMPARE_ONLY) {
   }
   console.log(
     `math only, CPU: both sides cost ${(cpuNs[0] - cpuNs[2]).toFixed(0)} ns/quote seeded, ${(cpuNs[1] - cpuNs[2]).toFixed(0)} ns/quote by LBR`,
+  );
+  // The mid solve alone, Let's Be Rational against the closed-form start, interleaved.
+  const midNs = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  for (let rep = 0; rep < REPS; rep++) {
+    midNs[0] = Math.min(midNs[0], midSolveCpu(false, QUOTES));
+    midNs[1] = Math.min(midNs[1], midSolveCpu(true, QUOTES));
+  }
+  console.log(
+    `math only, CPU: mid IV solve alone ${midNs[0].toFixed(0)} ns by Let's Be Rational, ${midNs[1].toFixed(0)} ns from the closed-form start (${(midNs[0] / midNs[1]).toFixed(2)}x)`,
   );
 }
 if (!SKIP_AMERICAN) {

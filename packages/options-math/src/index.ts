@@ -36,6 +36,7 @@ export {
   europeanPrice,
 } from "./european.js";
 export { bsmImpliedVol, ivScratch } from "./europeanImpliedVol.js";
+export { bsmGuessedImpliedVol } from "./guessedImpliedVol.js";
 export { impliedVol } from "./impliedVol.js";
 export { erf, erfc, erfcx, inverseNormCdf, normCdf, normCdfFast, normPdf } from "./normal.js";
 export { bsmSideImpliedVol } from "./sideImpliedVol.js";

@@ -19,7 +19,7 @@
  */
 import { finishOtmCall, ivInputs, NEEDS_SOLVE, otmScale, prepareOtmCall } from "./europeanImpliedVol.js";
 import { lbr, solveOtmCall } from "./internal/letsBeRational.js";
-import { blackAndVega, blackVega } from "./internal/normalisedBlack.js";
+import { householderOnLogPrice } from "./internal/logPriceHouseholder.js";
 
 /** Mid price, mid volatility and (NaN when not given) the mid's vega ∂V/∂σ of the call in progress. */
 const midInputs = new Float64Array(3);
@@ -31,19 +31,13 @@ const midInputs = new Float64Array(3);
 const midVegaMemo = new Float64Array(3).fill(Number.NaN);
 
 /*
- * Criteria, in units of the local length scale L = min(s, |g'/g''|, |g'/g'''|^{1/2}) of the objective g
- * (seededIterations), written as literals in the kernel (a module-level const costs a context load
- * and a TDZ check):
- * - ACCEPTED_STEP = 1e-4·L: a Householder(3) step that small leaves an error of order (1e-4)⁴·L =
- *   1e-16·L (fourth-order convergence), below an ulp of s — LBR's bound, measured against L rather
- *   than s because deep out of the money the curve bends on a scale shorter than s.
+ * Criteria of the start, in units of the local length scale L of the objective (the iteration's own,
+ * ACCEPTED_STEP, MAX_EVALUATIONS and MIN_ELASTICITY at every iterate, are in logPriceHouseholder.ts),
+ * written as literals in the kernel (a module-level const costs a context load and a TDZ check):
  * - MAX_START_STEP = 6·L: larger seed steps come from asks several times the mid (a one-tick ask over
  *   a zero bid); LBR's own guess is the better start for those. Up to 6·L the seed still converges
  *   within MAX_EVALUATIONS on the test domain, and on a SPY-like chain nothing else declines.
- * - MAX_EVALUATIONS = 4 Black evaluations (one is the rule for quoted spreads, two for spreads of tens
- *   of percent).
- * - MIN_ELASTICITY: s·b'/b ≥ 1e-2. Below it a relative rounding of b moves s by 100x as much, and LBR's
- *   ln(b_max − b) objective resolves the root better.
+ * - MIN_ELASTICITY at the mid: s·b'/b ≥ 1e-2, checked before any evaluation.
  * - NEAR_MAX: prices within a ppm of b_max go to LBR, whose above-maximum test there uses its own
  *   rounding of e^{x/2}.
  */
@@ -126,10 +120,9 @@ function solveSide(sign: number, fallBack: boolean): number {
  * The seeded solve on the registers prepareOtmCall filled (lbr[0] beta, lbr[1] x, lbr[5] b_max).
  * Writes lbr[2] = s and returns true, or returns false when LBR has to solve instead.
  *
- * The objective is g(s) = ln b(s) − ln beta. Out of the money b falls like e^{−x²/(2s²)}, so b − beta
- * bends on a scale of s/h² (h = x/s) while ln b stays smooth on the scale of s: a cheap contract whose
- * ask is twice its bid is a small step for g and a large one for b. With ν = b'/b and the closed forms
- * of b''/b' and b'''/b', g''/g' = b''/b' − ν and g'''/g' = b'''/b' − 3ν·b''/b' + 2ν².
+ * The start is a Householder(3) step on g(s) = ln b(s) − ln beta from the mid, with no Black
+ * evaluation (a cheap contract whose ask is twice its bid is a small step for g and a large one for b);
+ * householderOnLogPrice finishes it.
  */
 function seededIterations(): boolean {
   const beta = lbr[0]!;
@@ -139,8 +132,8 @@ function seededIterations(): boolean {
   // The mid's normalised price from the price difference: no second reduction, no cancellation.
   const dBeta = (ivInputs[5]! - midInputs[0]!) * otmScale[0]!;
   const invBetaMid = 1 / (beta - dBeta);
-  let invS = 1 / sMid;
-  let h = x * invS;
+  const invS = 1 / sMid;
+  const h = x * invS;
   let vega: number;
   // The caller's vega, normalised: V = e^{−rT}·√(FK)·b and s = σ√T, so ∂b/∂s = ∂V/∂σ·e^{rT}/(√(FK)·√T).
   // It only shapes the seed; the root is b's own.
@@ -152,66 +145,30 @@ function seededIterations(): boolean {
     midVegaMemo[1] = sMid;
     midVegaMemo[2] = vega;
   }
-  let nu = vega * invBetaMid;
+  const nu = vega * invBetaMid;
   // MIN_ELASTICITY: s·b'/b ≥ 1e-2 (and b' > 0, b_mid > 0).
   if (!(nu * sMid >= 1e-2 && nu < 1e300)) return false;
   // ln(beta/beta_mid) = 2·atanh(z), z = (beta − beta_mid)/(beta + beta_mid). The seed only has to land
   // near the root, so for |z| < 0.2 the series to z⁹ does (relative error ≤ z¹⁰/11 = 1e-8).
   const z0 = dBeta / (2 * beta - dBeta);
   const w0 = z0 * z0;
-  let newton =
+  const newton =
     (z0 > -0.2 && z0 < 0.2
       ? 2 *
         z0 *
         (1 + w0 * (0.3333333333333333 + w0 * (0.2 + w0 * (0.14285714285714285 + w0 * 0.1111111111111111))))
       : Math.log(beta * invBetaMid)) / nu;
   // b''/b' = h²/s − s/4 and b'''/b' = (b''/b')² − 3h²/s² − 1/4 (b' = e^{−(h²+s²/4)/2}/√(2π)).
-  let hOverS = h * invS;
-  let halleyB = h * hOverS - 0.25 * sMid;
-  let halley = halleyB - nu;
-  let hh3 = halleyB * halleyB - 3 * hOverS * hOverS - 0.25 - nu * (3 * halleyB - 2 * nu);
+  const hOverS = h * invS;
+  const halleyB = h * hOverS - 0.25 * sMid;
+  const halley = halleyB - nu;
+  const hh3 = halleyB * halleyB - 3 * hOverS * hOverS - 0.25 - nu * (3 * halleyB - 2 * nu);
   // Householder(3) step (LBR's factor form), written out: a helper V8 does not inline would box it.
-  let ds =
+  const ds =
     (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + hh3 * newton * 0.16666666666666666));
-  let invScale = Math.max(invS * invS, halley * halley, Math.abs(hh3));
+  const invScale = Math.max(invS * invS, halley * halley, Math.abs(hh3));
   // MAX_START_STEP, squared.
   if (!(ds * ds * invScale <= 36)) return false;
-  let s = sMid + ds;
-  const invBeta = 1 / beta;
-  for (let evaluations = 0; evaluations < 4; evaluations++) {
-    if (!(s > 0)) return false;
-    blackVega[2] = x;
-    blackVega[3] = s;
-    blackAndVega();
-    const b = blackVega[0]!;
-    nu = blackVega[1]! / b;
-    if (!(nu > 0 && nu < 1e300)) return false;
-    // ln(b/beta) = 2·atanh(z), z = (b − beta)/(b + beta): near the root (|z| < 0.03) the series to z⁹ is
-    // exact to an ulp (z¹⁰/11 ≤ 6e-17 relative) and cheaper than the logarithm.
-    const z = (b - beta) / (b + beta);
-    const w = z * z;
-    newton =
-      -(z > -0.03 && z < 0.03
-        ? 2 *
-          z *
-          (1 + w * (0.3333333333333333 + w * (0.2 + w * (0.14285714285714285 + w * 0.1111111111111111))))
-        : Math.log(b * invBeta)) / nu;
-    invS = 1 / s;
-    h = x * invS;
-    hOverS = h * invS;
-    halleyB = h * hOverS - 0.25 * s;
-    halley = halleyB - nu;
-    hh3 = halleyB * halleyB - 3 * hOverS * hOverS - 0.25 - nu * (3 * halleyB - 2 * nu);
-    ds =
-      (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + hh3 * newton * 0.16666666666666666));
-    invScale = Math.max(invS * invS, halley * halley, Math.abs(hh3));
-    s += ds;
-    // ACCEPTED_STEP, squared: (1e-4)² = 1e-8.
-    if (ds * ds * invScale <= 1e-8) {
-      if (!(s > 0)) return false;
-      lbr[2] = s;
-      return true;
-    }
-  }
-  return false;
+  lbr[2] = sMid + ds;
+  return householderOnLogPrice();
 }

@@ -4,7 +4,7 @@ import {
   bsmAmericanChainIvGreeks,
   bsmAmericanGreeksInto,
   bsmAmericanImpliedVol,
-  bsmImpliedVol,
+  bsmGuessedImpliedVol,
   bsmSensitivitiesInto,
   bsmSideImpliedVol,
   emptyGreeks,
@@ -111,8 +111,9 @@ const solve = (
   price: number,
   scheme: Scheme,
 ): number =>
+  // European: a closed-form start and two Black evaluations for most quotes, LBR's root to a few ulps.
   !american
-    ? bsmImpliedVol(sign, spot, strike, t, rate, q, price)
+    ? bsmGuessedImpliedVol(sign, spot, strike, t, rate, q, price)
     : scheme === "table"
       ? bsmAmericanChainIvGreeks(sign, spot, strike, t, rate, q, price, sideScratch)
       : bsmAmericanImpliedVol(sign, spot, strike, t, rate, q, price, scheme);
