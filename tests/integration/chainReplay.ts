@@ -1,8 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-
-const DAY_US = 86_400_000_000;
-const START_US = Date.UTC(2015, 0, 2, 21) * 1000; // 16:00 New York, in µs
+import { DAY_US, dailyBarWalk, START_US, seededRandom } from "./barWalk.js";
 
 /**
  * A deterministic replay (NDJSON.gz) shaped like an options feed's chain snapshots: per day and
@@ -16,14 +14,8 @@ export const writeChainSnapshots = (
   days: number,
   quotesPerSnapshot: number,
 ): number => {
-  let state = 0x2545f491;
-  const rand = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const price = new Map(symbols.map((s, i) => [s, 100 + 50 * i]));
+  const rand = seededRandom(0x2545f491);
+  const nextBar = dailyBarWalk(symbols, rand);
   const lines: string[] = [];
   let seq = 0;
   for (let d = 0; d < days; d++) {
@@ -31,28 +23,11 @@ export const writeChainSnapshots = (
     const expiry = new Date((eventTime + 30 * DAY_US) / 1000).toISOString().slice(0, 10);
     const yymmdd = `${expiry.slice(2, 4)}${expiry.slice(5, 7)}${expiry.slice(8, 10)}`;
     for (const symbol of symbols) {
-      const prev = price.get(symbol)!;
-      const close = Math.round(prev * Math.exp(0.015 * (rand() - 0.5) * 2) * 100) / 100;
-      const high = Math.round(Math.max(prev, close) * (1 + 0.005 * rand()) * 100) / 100;
-      const low = Math.round(Math.min(prev, close) * (1 - 0.005 * rand()) * 100) / 100;
-      price.set(symbol, close);
-      const volume = Math.round(1e6 * (1 + rand()));
-      lines.push(
-        JSON.stringify({
-          kind: "UnderlyingTick",
-          eventTime,
-          seq: seq++,
-          symbol,
-          price: close,
-          open: prev,
-          high,
-          low,
-          volume,
-        }),
-      );
+      const bar = nextBar(symbol);
+      lines.push(JSON.stringify({ kind: "UnderlyingTick", eventTime, seq: seq++, symbol, ...bar }));
       for (let q = 0; q < quotesPerSnapshot; q++) {
-        const strike = Math.round(close * 0.8) + q;
-        const mid = Math.max(0.05, Math.round((Math.max(strike - close, 0) + 1 + rand()) * 100) / 100);
+        const strike = Math.round(bar.price * 0.8) + q;
+        const mid = Math.max(0.05, Math.round((Math.max(strike - bar.price, 0) + 1 + rand()) * 100) / 100);
         lines.push(
           JSON.stringify({
             kind: "OptionQuote",

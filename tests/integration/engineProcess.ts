@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { afterEach, expect, inject } from "vitest";
 
 const cli = join(process.cwd(), "packages/cli/bin/thetaflow.js");
 
@@ -43,4 +44,76 @@ export const trackedEngines = () => {
     engines.push(engine);
     return engine;
   };
+};
+
+export type Engine = ReturnType<typeof startEngine>;
+
+/**
+ * `thetaflow run --live` arguments as the live tests use them: a checkpoint every 50 events, and a
+ * short session timeout, because a killed member is only replaced after its session times out.
+ */
+export const liveRunArgs = (
+  file: string,
+  o: {
+    readonly outDir: string;
+    readonly group: string;
+    readonly untilIdle: string;
+    readonly stateDir?: string;
+  },
+): string[] => [
+  file,
+  "--live",
+  ...(o.stateDir !== undefined ? ["--state-dir", o.stateDir] : []),
+  "--group",
+  o.group,
+  "--out",
+  o.outDir,
+  "--until-idle",
+  o.untilIdle,
+  "--checkpoint-every",
+  "50",
+  "--session-timeout",
+  "6s",
+];
+
+/** An engine's environment for the test services; with `tablePrefix`, also its QuestDB and table names. */
+export const engineEnv = (tablePrefix?: string): Record<string, string> => ({
+  THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(","),
+  ...(tablePrefix !== undefined
+    ? { THETAFLOW_QUESTDB_URL: inject("questdbUrl"), THETAFLOW_QUESTDB_TABLE_PREFIX: tablePrefix }
+    : {}),
+});
+
+const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+/**
+ * Starts an engine once per fraction and SIGKILLs it as soon as `output` has grown past that fraction
+ * of `totalBytes` (a replay run's size of it): a crash mid-stream, between checkpoints. Returns how
+ * many engines were killed.
+ */
+export const killMidStream = async (
+  start: () => Engine,
+  output: string,
+  totalBytes: number,
+  fractions: readonly number[] = [0.2, 0.45, 0.7],
+): Promise<number> => {
+  let kills = 0;
+  for (const fraction of fractions) {
+    const engine = start();
+    const target = totalBytes * fraction;
+    while (sizeOf(output) < target) {
+      const done = await Promise.race([
+        engine.exited,
+        new Promise((r) => setTimeout(() => r(undefined), 20)),
+      ]);
+      if (done !== undefined)
+        throw new Error(
+          `engine exited before being killed at ${target}/${totalBytes} bytes (has ${sizeOf(output)}): ${JSON.stringify(done)}`,
+        );
+    }
+    engine.child.kill("SIGKILL");
+    expect((await engine.exited).signal).toBe("SIGKILL");
+    kills++;
+  }
+  return kills;
 };

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { type QuestDbHttp, tableKeys, tables } from "@thetaflow/connectors";
 import type { Event } from "@thetaflow/schemas";
 import { servicesScript } from "./servicesEnv.js";
@@ -85,6 +86,10 @@ export const extraSinks = {
   questdb: "  - id: questdb\n    type: questdb\n    inputs: [indicators, market]\n",
 } as const;
 
+/** A Kafka sink of the indicators' outputs, exactly-once (transactional), as a YAML list item. */
+export const exactlyOnceKafkaSink = (topicPrefix: string): string =>
+  `  - id: kafka\n    type: kafka\n    inputs: [indicators]\n    params: { topicPrefix: ${topicPrefix}, exactlyOnce: true, batchSize: 100 }\n`;
+
 /**
  * The topology the live tests run: daily bars from `topic` (or, in replay mode, from `replay`)
  * through the per-underlying `indicators` operator into `features.ndjson`, plus `sinks`.
@@ -108,3 +113,12 @@ sinks:
     type: ndjson
     inputs: [indicators]
 ${sinks.join("")}`;
+
+/** `kafkaIndicatorsTopology` with the bars, dead-letter and QuestDB sinks, written to `path`: the parity tests' topology. */
+export const writeParityTopology = (path: string, name: string, replay: string, topic: string): string => {
+  writeFileSync(
+    path,
+    kafkaIndicatorsTopology(name, replay, topic, [extraSinks.bars, extraSinks.dead, extraSinks.questdb]),
+  );
+  return path;
+};

@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  builtinSinks,
   createKafkaClient,
   ensureTopics,
   KafkaLiveInput,
@@ -10,45 +9,23 @@ import {
   publishReplay,
   QuestDbHttp,
   type RunReport,
-  runTopology,
   tableKeys,
   tables,
   toKafkaMessage,
 } from "@thetaflow/connectors";
-import { compileTopology } from "@thetaflow/core";
-import { builtinOperators } from "@thetaflow/operators";
 import type { Event } from "@thetaflow/schemas";
-import { Effect, Either } from "effect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { writeChainSnapshots } from "./chainReplay.js";
-import { trackedEngines } from "./engineProcess.js";
-import { extraSinks, kafkaIndicatorsTopology, optionQuote, questdbContents, uniqueName } from "./helpers.js";
+import { engineEnv, killMidStream, liveRunArgs, trackedEngines } from "./engineProcess.js";
+import { optionQuote, questdbContents, uniqueName, writeParityTopology } from "./helpers.js";
+import { runWithTablePrefix } from "./topologyRun.js";
 
 // The live tests of live-parity.test.ts on topics of batch records: chain snapshots (a bar and its
 // quotes, one underlying, one instant) published with several events per Kafka record.
 
-const registries = () => ({ operators: builtinOperators(), sinks: builtinSinks() });
 let dir: string;
 let http: QuestDbHttp;
 const startEngine = trackedEngines();
-
-const runIn = async (mode: "replay" | "live", file: string, outDir: string, prefix: string, live = {}) => {
-  process.env.THETAFLOW_QUESTDB_TABLE_PREFIX = prefix;
-  try {
-    const r = registries();
-    const topology = Either.getOrThrow(compileTopology(file, readFileSync(file, "utf8"), r));
-    return await Effect.runPromise(
-      runTopology(topology, {
-        registries: r,
-        outDir,
-        mode,
-        live: { brokers: inject("kafkaBrokers"), ...live },
-      }),
-    );
-  } finally {
-    delete process.env.THETAFLOW_QUESTDB_TABLE_PREFIX;
-  }
-};
 
 /** Records per partition of a topic (its high watermarks). */
 const recordCount = async (kafka: ReturnType<typeof createKafkaClient>, topic: string) => {
@@ -79,14 +56,8 @@ afterAll(async () => {
     for (const key of tableKeys) await http.exec(`drop table if exists '${prefix}${tables[key].name}'`);
 });
 
-const topologyFile = (name: string, replay: string, topic: string) => {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    kafkaIndicatorsTopology(name, replay, topic, [extraSinks.bars, extraSinks.dead, extraSinks.questdb]),
-  );
-  return file;
-};
+const topologyFile = (name: string, replay: string, topic: string) =>
+  writeParityTopology(join(dir, `${name}.yaml`), name, replay, topic);
 
 describe("batch records live", () => {
   it("give the replay's outputs byte for byte from a 3-partition topic mixing batch and single records", async () => {
@@ -105,8 +76,8 @@ describe("batch records live", () => {
 
     const replayPrefix = tablePrefix("br");
     const livePrefix = tablePrefix("bl");
-    const a = await runIn("replay", file, join(dir, "replay"), replayPrefix);
-    const b = await runIn("live", file, join(dir, "live"), livePrefix, {
+    const a = await runWithTablePrefix("replay", file, join(dir, "replay"), replayPrefix);
+    const b = await runWithTablePrefix("live", file, join(dir, "live"), livePrefix, {
       groupId: uniqueName("g"),
       untilIdleMs: 2_000,
     });
@@ -132,51 +103,17 @@ describe("batch records live", () => {
     expect(await recordCount(kafka, topic)).toBeLessThan(count / 5);
 
     const refPrefix = tablePrefix("bref");
-    const reference = await runIn("replay", file, join(dir, "reference"), refPrefix);
+    const reference = await runWithTablePrefix("replay", file, join(dir, "reference"), refPrefix);
     expect(reference.events.in).toBe(count);
 
     const outDir = join(dir, "crashed");
     const group = uniqueName("g");
     const prefix = tablePrefix("bc");
-    const env = {
-      THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(","),
-      THETAFLOW_QUESTDB_URL: inject("questdbUrl"),
-      THETAFLOW_QUESTDB_TABLE_PREFIX: prefix,
-    };
+    const env = engineEnv(prefix);
     // Checkpoints come after runs of up to 1,024 released events, which end inside 40-event records.
-    const args = [
-      file,
-      "--live",
-      "--until-idle",
-      "3s",
-      "--out",
-      outDir,
-      "--group",
-      group,
-      "--checkpoint-every",
-      "50",
-      "--session-timeout",
-      "6s",
-    ];
-    const features = join(outDir, "features.ndjson");
-    const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+    const args = liveRunArgs(file, { outDir, group, untilIdle: "3s" });
     const total = reference.outputs.find((o) => o.file === "features.ndjson")!.bytes;
-    for (const fraction of [0.2, 0.45, 0.7]) {
-      const engine = startEngine(args, env);
-      const target = total * fraction;
-      while (sizeOf(features) < target) {
-        const done = await Promise.race([
-          engine.exited,
-          new Promise((r) => setTimeout(() => r(undefined), 20)),
-        ]);
-        if (done !== undefined)
-          throw new Error(
-            `engine exited before being killed at ${target}/${total} bytes (has ${sizeOf(features)}): ${JSON.stringify(done)}`,
-          );
-      }
-      engine.child.kill("SIGKILL");
-      expect((await engine.exited).signal).toBe("SIGKILL");
-    }
+    await killMidStream(() => startEngine(args, env), join(outDir, "features.ndjson"), total);
     const exit = await startEngine(args, env).exited;
     expect(exit.code, exit.output).toBe(0);
 

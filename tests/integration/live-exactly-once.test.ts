@@ -1,21 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  builtinSinks,
-  createKafkaClient,
-  ensureTopics,
-  publishReplay,
-  runTopology,
-} from "@thetaflow/connectors";
-import { compileTopology } from "@thetaflow/core";
-import { builtinOperators } from "@thetaflow/operators";
-import { Effect, Either } from "effect";
+import { createKafkaClient, ensureTopics, publishReplay } from "@thetaflow/connectors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { trackedEngines } from "./engineProcess.js";
-import { eventually, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
+import { engineEnv, killMidStream, liveRunArgs, trackedEngines } from "./engineProcess.js";
+import { exactlyOnceKafkaSink, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 import { canonical, readTopic } from "./topicReader.js";
+import { runTopologyFile } from "./topologyRun.js";
 
 let dir: string;
 beforeAll(() => {
@@ -29,14 +21,8 @@ const topologyText = (replay: string, topic: string, outPrefix?: string) =>
     "eos",
     replay,
     topic,
-    outPrefix === undefined
-      ? []
-      : [
-          `  - id: kafka\n    type: kafka\n    inputs: [indicators]\n    params: { topicPrefix: ${outPrefix}, exactlyOnce: true, batchSize: 100 }\n`,
-        ],
+    outPrefix === undefined ? [] : [exactlyOnceKafkaSink(outPrefix)],
   );
-
-const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 describe("exactly-once Kafka output", () => {
   it("SIGKILLed mid-stream three times: the output topic holds each record once (read_committed)", async () => {
@@ -51,11 +37,7 @@ describe("exactly-once Kafka output", () => {
 
     const refFile = join(dir, "reference.yaml");
     writeFileSync(refFile, topologyText(replay, topic));
-    const r = { operators: builtinOperators(), sinks: builtinSinks() };
-    const compiled = Either.getOrThrow(compileTopology(refFile, readFileSync(refFile, "utf8"), r));
-    const reference = await Effect.runPromise(
-      runTopology(compiled, { registries: r, outDir: join(dir, "reference"), mode: "replay" }),
-    );
+    const reference = await runTopologyFile(refFile, { outDir: join(dir, "reference"), mode: "replay" });
     expect(reference.events.in).toBe(count);
     const expected = readFileSync(join(dir, "reference", "features.ndjson"), "utf8")
       .split("\n")
@@ -65,33 +47,10 @@ describe("exactly-once Kafka output", () => {
     writeFileSync(file, topologyText(replay, topic, outPrefix));
     const outDir = join(dir, "live");
     const group = uniqueName("g");
-    const args = [
-      file,
-      "--live",
-      "--until-idle",
-      "3s",
-      "--out",
-      outDir,
-      "--group",
-      group,
-      "--checkpoint-every",
-      "50",
-      "--session-timeout",
-      "6s",
-    ];
-    const env = { THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(",") };
-    const features = join(outDir, "features.ndjson");
+    const args = liveRunArgs(file, { outDir, group, untilIdle: "3s" });
+    const env = engineEnv();
     const total = reference.outputs.find((o) => o.file === "features.ndjson")!.bytes;
-    for (const fraction of [0.2, 0.45, 0.7]) {
-      const engine = startEngine(args, env);
-      await eventually(async () => {
-        const exited = await Promise.race([engine.exited, new Promise((r) => setTimeout(r, 20, undefined))]);
-        if (exited !== undefined) throw new Error(`engine exited before the kill: ${JSON.stringify(exited)}`);
-        return sizeOf(features) >= total * fraction;
-      }, `output past ${fraction}`);
-      engine.child.kill("SIGKILL");
-      expect((await engine.exited).signal).toBe("SIGKILL");
-    }
+    await killMidStream(() => startEngine(args, env), join(outDir, "features.ndjson"), total);
     const final = startEngine(args, env);
     const exit = await final.exited;
     expect(exit.code, exit.output).toBe(0);

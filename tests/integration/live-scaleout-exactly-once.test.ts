@@ -1,30 +1,23 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
-import {
-  builtinSinks,
-  createKafkaClient,
-  ensureTopics,
-  publishReplay,
-  runTopology,
-} from "@thetaflow/connectors";
-import { compileTopology } from "@thetaflow/core";
-import { builtinOperators } from "@thetaflow/operators";
-import { Effect, Either } from "effect";
-import type { Kafka } from "kafkajs";
+import { createKafkaClient, ensureTopics, publishReplay } from "@thetaflow/connectors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { trackedEngines } from "./engineProcess.js";
-import { eventually, extraSinks, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
-import { writeDailyBars } from "./marketReplay.js";
+import { engineEnv, liveRunArgs, trackedEngines } from "./engineProcess.js";
+import {
+  eventually,
+  exactlyOnceKafkaSink,
+  extraSinks,
+  kafkaIndicatorsTopology,
+  uniqueName,
+} from "./helpers.js";
+import {
+  groupMembers,
+  recordsIn,
+  replayLines,
+  scaleOutReplay,
+  scaleOutSymbols as symbols,
+} from "./scaleOut.js";
 import { canonical, readTopic } from "./topicReader.js";
 
 let dir: string;
@@ -34,28 +27,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const startEngine = trackedEngines();
 
-const symbols = ["SPY", "QQQ", "IWM", "DIA", "AAPL", "MSFT", "XLF", "TLT"];
-
 /** The per-underlying stage, its features also published to Kafka with an exactly-once sink. */
 const topologyText = (replay: string, topic: string, outPrefix: string) =>
-  kafkaIndicatorsTopology("scaleouteos", replay, topic, [
-    extraSinks.dead,
-    `  - id: kafka\n    type: kafka\n    inputs: [indicators]\n    params: { topicPrefix: ${outPrefix}, exactlyOnce: true, batchSize: 100 }\n`,
-  ]);
-
-const replayLines = (file: string): string[] =>
-  gunzipSync(readFileSync(file)).toString("utf8").trimEnd().split("\n");
-
-/** Splits a replay into consecutive files at the given line fractions, to publish it in steps. */
-const splitReplay = (file: string, fractions: readonly number[]): string[] => {
-  const lines = replayLines(file);
-  const cuts = [0, ...fractions.map((f) => Math.round(lines.length * f)), lines.length];
-  return cuts.slice(1).map((end, i) => {
-    const path = file.replace(".ndjson.gz", `.part${i}.ndjson.gz`);
-    writeFileSync(path, gzipSync(`${lines.slice(cuts[i], end).join("\n")}\n`));
-    return path;
-  });
-};
+  kafkaIndicatorsTopology("scaleouteos", replay, topic, [extraSinks.dead, exactlyOnceKafkaSink(outPrefix)]);
 
 /** An output record without `seq` (a per-process output counter), canonical, by underlying. */
 const byKey = (records: readonly string[]): Map<string, string[]> => {
@@ -67,46 +41,21 @@ const byKey = (records: readonly string[]): Map<string, string[]> => {
   return m;
 };
 
-/** Complete records of an NDJSON output so far (the text after the last newline is still being written). */
-const recordsIn = (file: string): string[] =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(0, -1) : [];
-
-const groupMembers = async (kafka: Kafka, groupId: string): Promise<number> => {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([groupId]);
-    return groups[0]?.state === "Stable" ? groups[0].members.length : -1;
-  } finally {
-    await admin.disconnect();
-  }
-};
-
 /**
  * A replay published in steps into a 4-partition topic, its replay-run outputs by underlying, and
  * engine processes sharing a group and a state directory, with an exactly-once Kafka sink.
  */
 const scenario = async (label: string, fractions: readonly number[]) => {
   const base = join(dir, label);
-  mkdirSync(base);
-  const replay = join(base, "bars.ndjson.gz");
-  const count = writeDailyBars(replay, symbols, 600);
-  const parts = splitReplay(replay, fractions);
   const topic = uniqueName("tf_sceos");
   const outPrefix = uniqueName("tf_sceos_out");
   const outTopic = `${outPrefix}.features`;
+  const { replay, count, parts, reference } = await scaleOutReplay(base, fractions, (bars) =>
+    kafkaIndicatorsTopology("scaleouteos", bars, topic),
+  );
   const file = join(base, "scale.yaml");
   writeFileSync(file, topologyText(replay, topic, outPrefix));
-
-  const reference = join(base, "reference.yaml");
-  writeFileSync(reference, kafkaIndicatorsTopology("scaleouteos", replay, topic));
-  const r = { operators: builtinOperators(), sinks: builtinSinks() };
-  const compiled = Either.getOrThrow(compileTopology(reference, readFileSync(reference, "utf8"), r));
-  const ref = await Effect.runPromise(
-    runTopology(compiled, { registries: r, outDir: join(base, "reference"), mode: "replay" }),
-  );
-  expect(ref.events.in).toBe(count);
-  const refByKey = byKey(recordsIn(join(base, "reference", "features.ndjson")));
+  const refByKey = byKey(reference);
   expect([...refByKey.keys()].sort()).toEqual([...symbols].sort());
 
   const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "scaleout-eos-test" });
@@ -146,24 +95,9 @@ const scenario = async (label: string, fractions: readonly number[]) => {
     },
     start: (name: string) => {
       const engine = startEngine(
-        [
-          file,
-          "--live",
-          "--state-dir",
-          stateDir,
-          "--group",
-          group,
-          "--out",
-          join(base, name),
-          // Ended by signals; never by idleness while the test pauses between steps.
-          "--until-idle",
-          "600s",
-          "--checkpoint-every",
-          "50",
-          "--session-timeout",
-          "6s",
-        ],
-        { THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(",") },
+        // Ended by signals; never by idleness while the test pauses between steps.
+        liveRunArgs(file, { stateDir, group, outDir: join(base, name), untilIdle: "600s" }),
+        engineEnv(),
       );
       engines.push(engine);
       return engine;

@@ -1,16 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
-import { builtinSinks, createKafkaClient, publishReplay, runTopology } from "@thetaflow/connectors";
-import { compileTopology } from "@thetaflow/core";
-import { builtinOperators } from "@thetaflow/operators";
-import { Effect, Either } from "effect";
-import type { Kafka } from "kafkajs";
+import { createKafkaClient, publishReplay } from "@thetaflow/connectors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { trackedEngines } from "./engineProcess.js";
+import { engineEnv, liveRunArgs, trackedEngines } from "./engineProcess.js";
 import { eventually, extraSinks, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
-import { writeDailyBars } from "./marketReplay.js";
+import { groupMembers, recordsIn, scaleOutReplay, scaleOutSymbols as symbols } from "./scaleOut.js";
 
 let dir: string;
 beforeAll(() => {
@@ -23,34 +18,19 @@ const startEngine = trackedEngines();
 const topologyText = (replay: string, topic: string) =>
   kafkaIndicatorsTopology("scaleout", replay, topic, [extraSinks.dead]);
 
-/** Splits a replay into consecutive files at the given line fractions, to publish it in steps. */
-const splitReplay = (file: string, fractions: readonly number[]): string[] => {
-  const lines = gunzipSync(readFileSync(file)).toString("utf8").trimEnd().split("\n");
-  const cuts = [0, ...fractions.map((f) => Math.round(lines.length * f)), lines.length];
-  return cuts.slice(1).map((end, i) => {
-    const path = file.replace(".ndjson.gz", `.part${i}.ndjson.gz`);
-    writeFileSync(path, gzipSync(`${lines.slice(cuts[i], end).join("\n")}\n`));
-    return path;
-  });
-};
-
 interface Output {
   readonly key: string;
   readonly line: string;
 }
 
-/** A run's output records without `seq` (a per-process output counter), with their underlying. */
-const outputsOf = (file: string): Output[] =>
-  existsSync(file)
-    ? readFileSync(file, "utf8")
-        .split("\n")
-        // The text after the last newline is a record still being written (or cut by a SIGKILL).
-        .slice(0, -1)
-        .map((l) => {
-          const { seq: _seq, ...event } = JSON.parse(l) as { seq: number; underlying: string };
-          return { key: event.underlying, line: JSON.stringify(event) };
-        })
-    : [];
+/** An output record without `seq` (a per-process output counter), with its underlying. */
+const outputOf = (record: string): Output => {
+  const { seq: _seq, ...event } = JSON.parse(record) as { seq: number; underlying: string };
+  return { key: event.underlying, line: JSON.stringify(event) };
+};
+
+/** A run's output records so far. */
+const outputsOf = (file: string): Output[] => recordsIn(file).map(outputOf);
 
 const byKey = (outputs: readonly Output[]): Map<string, string[]> => {
   const m = new Map<string, string[]>();
@@ -59,40 +39,18 @@ const byKey = (outputs: readonly Output[]): Map<string, string[]> => {
 };
 
 /** Complete lines written so far (the engine appends whole records at each checkpoint). */
-const linesIn = (file: string): number =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0;
-
-const groupMembers = async (kafka: Kafka, groupId: string): Promise<number> => {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([groupId]);
-    return groups[0]?.state === "Stable" ? groups[0].members.length : -1;
-  } finally {
-    await admin.disconnect();
-  }
-};
-
-const symbols = ["SPY", "QQQ", "IWM", "DIA", "AAPL", "MSFT", "XLF", "TLT"];
+const linesIn = (file: string): number => recordsIn(file).length;
 
 /** A replay published in steps into a 4-partition topic, its replay-run outputs, and engine processes on a shared state dir. */
 const scenario = async (label: string, fractions: readonly number[]) => {
   const base = join(dir, label);
-  mkdirSync(base);
-  const replay = join(base, "bars.ndjson.gz");
-  const count = writeDailyBars(replay, symbols, 600);
-  const parts = splitReplay(replay, fractions);
   const topic = uniqueName("tf_scale");
+  const { replay, count, parts, reference } = await scaleOutReplay(base, fractions, (bars) =>
+    topologyText(bars, topic),
+  );
   const file = join(base, "scale.yaml");
   writeFileSync(file, topologyText(replay, topic));
-
-  const r = { operators: builtinOperators(), sinks: builtinSinks() };
-  const compiled = Either.getOrThrow(compileTopology(file, readFileSync(file, "utf8"), r));
-  const reference = await Effect.runPromise(
-    runTopology(compiled, { registries: r, outDir: join(base, "reference"), mode: "replay" }),
-  );
-  expect(reference.events.in).toBe(count);
-  const refByKey = byKey(outputsOf(join(base, "reference", "features.ndjson")));
+  const refByKey = byKey(reference.map(outputOf));
   expect([...refByKey.keys()].sort()).toEqual([...symbols].sort());
 
   const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "scaleout-test" });
@@ -112,24 +70,14 @@ const scenario = async (label: string, fractions: readonly number[]) => {
     },
     start: (name: string) =>
       startEngine(
-        [
-          file,
-          "--live",
-          "--state-dir",
-          join(base, "state"),
-          "--group",
+        // Ended by signals; never by idleness while the test pauses between steps.
+        liveRunArgs(file, {
+          stateDir: join(base, "state"),
           group,
-          "--out",
-          join(base, name),
-          // Ended by signals; never by idleness while the test pauses between steps.
-          "--until-idle",
-          "600s",
-          "--checkpoint-every",
-          "50",
-          "--session-timeout",
-          "6s",
-        ],
-        { THETAFLOW_KAFKA_BROKERS: inject("kafkaBrokers").join(",") },
+          outDir: join(base, name),
+          untilIdle: "600s",
+        }),
+        engineEnv(),
       ),
     // indicators emits one output per bar: every published bar is processed once the files hold it.
     processedAll: (names: readonly string[]) =>
