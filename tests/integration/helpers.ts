@@ -6,6 +6,18 @@ import type { Event } from "@thetaflow/schemas";
 import { servicesScript } from "./servicesEnv.js";
 
 /** A name no other test run uses, so topics, groups and tables never collide across runs. */
+/**
+ * A topic for events stamped with historical event times. Records carry their event time as the
+ * Kafka timestamp, so under the broker's default 7-day time retention the first retention check
+ * (30 s after a fresh broker starts) deletes rolled segments of 2015 data mid-test; keep them, as
+ * publishReplay does for its topics.
+ */
+export const historicalTopic = (topic: string, partitions: number) => ({
+  topic,
+  partitions,
+  configs: { "retention.ms": "-1" },
+});
+
 export const uniqueName = (label: string): string =>
   `${label}_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
 

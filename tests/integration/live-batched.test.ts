@@ -17,7 +17,7 @@ import type { Event } from "@thetaflow/schemas";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { writeChainSnapshots } from "./chainReplay.js";
 import { engineEnv, killMidStream, liveRunArgs, trackedEngines } from "./engineProcess.js";
-import { optionQuote, questdbContents, uniqueName, writeParityTopology } from "./helpers.js";
+import { historicalTopic, optionQuote, questdbContents, uniqueName, writeParityTopology } from "./helpers.js";
 import { runWithTablePrefix } from "./topologyRun.js";
 
 // The live tests of live-parity.test.ts on topics of batch records: chain snapshots (a bar and its
@@ -172,7 +172,7 @@ describe("batch records live", () => {
   it("turn a bad element into a DeadLetter at offset#index and deliver the rest of the record", async () => {
     const topic = uniqueName("tf_batched_bad");
     const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "batched-bad-test" });
-    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    await ensureTopics(kafka, [historicalTopic(topic, 1)]);
     const good = (i: number) => toKafkaMessage(optionQuote(i)).value as string;
     const crossed = JSON.stringify({ ...JSON.parse(good(2)), bid: 9 });
     const producer = kafka.producer();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createKafkaClient, ensureTopics, publishReplay } from "@thetaflow/connectors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { engineEnv, killMidStream, liveRunArgs, trackedEngines } from "./engineProcess.js";
-import { exactlyOnceKafkaSink, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
+import { exactlyOnceKafkaSink, historicalTopic, kafkaIndicatorsTopology, uniqueName } from "./helpers.js";
 import { writeDailyBars } from "./marketReplay.js";
 import { canonical, readTopic } from "./topicReader.js";
 import { runTopologyFile } from "./topologyRun.js";
@@ -33,7 +33,7 @@ describe("exactly-once Kafka output", () => {
     const outTopic = `${outPrefix}.features`;
     const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "eos-test" });
     await publishReplay({ kafka, file: replay, topic, partitions: 3 });
-    await ensureTopics(kafka, [{ topic: outTopic, partitions: 3 }]);
+    await ensureTopics(kafka, [historicalTopic(outTopic, 3)]);
 
     const refFile = join(dir, "reference.yaml");
     writeFileSync(refFile, topologyText(replay, topic));

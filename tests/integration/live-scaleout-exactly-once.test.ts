@@ -8,6 +8,7 @@ import {
   eventually,
   exactlyOnceKafkaSink,
   extraSinks,
+  historicalTopic,
   kafkaIndicatorsTopology,
   uniqueName,
 } from "./helpers.js";
@@ -59,7 +60,7 @@ const scenario = async (label: string, fractions: readonly number[]) => {
   expect([...refByKey.keys()].sort()).toEqual([...symbols].sort());
 
   const kafka = createKafkaClient({ brokers: inject("kafkaBrokers"), clientId: "scaleout-eos-test" });
-  await ensureTopics(kafka, [{ topic: outTopic, partitions: 4 }]);
+  await ensureTopics(kafka, [historicalTopic(outTopic, 4)]);
   const group = uniqueName("g");
   const stateDir = join(base, "state");
   const features = (name: string) => join(base, name, "features.ndjson");

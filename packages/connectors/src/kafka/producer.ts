@@ -135,6 +135,7 @@ export interface TransactionOffsets {
  */
 export class TransactionalEventProducer {
   #transaction: Transaction | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly producer: Producer,
@@ -158,16 +159,33 @@ export class TransactionalEventProducer {
     return new TransactionalEventProducer(producer, routingOf(options));
   }
 
+  /**
+   * One operation at a time: a send that overlapped a commit (a sink's batch while a checkpoint
+   * commits, or two checkpoints) could open a second kafkajs transaction beside the first or write
+   * into one that is committing, and its records would never be committed.
+   */
+  #serial<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(operation);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
   /** Sends inside the open transaction (opening one if needed); invisible to read_committed until `commit`. */
-  async send(events: readonly Event[]): Promise<void> {
-    if (events.length === 0) return;
+  send(events: readonly Event[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     const batch = batchOf(events, this.routing);
-    this.#transaction ??= await this.producer.transaction();
-    await this.#transaction.sendBatch(batch);
+    return this.#serial(async () => {
+      this.#transaction ??= await this.producer.transaction();
+      await this.#transaction.sendBatch(batch);
+    });
   }
 
   /** Commits the open transaction, with the given consumer offsets when there are any. */
-  async commit(offsets?: TransactionOffsets): Promise<void> {
+  commit(offsets?: TransactionOffsets): Promise<void> {
+    return this.#serial(() => this.#commit(offsets));
+  }
+
+  async #commit(offsets?: TransactionOffsets): Promise<void> {
     if (offsets !== undefined && offsets.offsets.length > 0) {
       this.#transaction ??= await this.producer.transaction();
       const byTopic = new Map<string, { partition: number; offset: string; metadata?: string }[]>();
@@ -192,10 +210,12 @@ export class TransactionalEventProducer {
   }
 
   /** Aborts the open transaction: its records are never seen by read_committed consumers. */
-  async abort(): Promise<void> {
-    const transaction = this.#transaction;
-    this.#transaction = undefined;
-    await transaction?.abort();
+  abort(): Promise<void> {
+    return this.#serial(async () => {
+      const transaction = this.#transaction;
+      this.#transaction = undefined;
+      await transaction?.abort();
+    });
   }
 
   async disconnect(): Promise<void> {
