@@ -79,15 +79,28 @@ export function bsmImpliedVol(
   divYield: number,
   price: number,
 ): number {
-  // A small function that callers can inline: the doubles reach the solver through a Float64Array
-  // instead of being boxed as arguments of a call V8 does not inline (the solver is too large).
+  loadIvInputs(spot, strike, tYears, rate, divYield, price);
+  return solveEuropean(sign);
+}
+
+/**
+ * Small enough for V8 to inline into every entry point: the doubles reach the (large, not inlined)
+ * solvers through a Float64Array instead of being boxed as call arguments.
+ */
+export function loadIvInputs(
+  spot: number,
+  strike: number,
+  tYears: number,
+  rate: number,
+  divYield: number,
+  price: number,
+): void {
   ivInputs[0] = spot;
   ivInputs[1] = strike;
   ivInputs[2] = tYears;
   ivInputs[3] = rate;
   ivInputs[4] = divYield;
   ivInputs[5] = price;
-  return solveEuropean(sign);
 }
 
 function solveEuropean(sign: number): number {

@@ -14,7 +14,7 @@
  *
  * Pure: the result depends only on the arguments, never on an earlier quote.
  */
-import { finishOtmCall, ivInputs, NEEDS_SOLVE, prepareOtmCall } from "./europeanImpliedVol.js";
+import { finishOtmCall, loadIvInputs, NEEDS_SOLVE, prepareOtmCall } from "./europeanImpliedVol.js";
 import { closedFormGuess } from "./internal/closedFormGuess.js";
 import { lbr, solveOtmCall } from "./internal/letsBeRational.js";
 import { householderOnLogPrice } from "./internal/logPriceHouseholder.js";
@@ -32,13 +32,7 @@ export function bsmGuessedImpliedVol(
   divYield: number,
   price: number,
 ): number {
-  // Small enough to inline: the doubles reach the solver through a Float64Array, not boxed arguments.
-  ivInputs[0] = spot;
-  ivInputs[1] = strike;
-  ivInputs[2] = tYears;
-  ivInputs[3] = rate;
-  ivInputs[4] = divYield;
-  ivInputs[5] = price;
+  loadIvInputs(spot, strike, tYears, rate, divYield, price);
   return solveFromGuess(sign, true);
 }
 
@@ -55,12 +49,7 @@ export function guessedImpliedVolAlone(
   divYield: number,
   price: number,
 ): number {
-  ivInputs[0] = spot;
-  ivInputs[1] = strike;
-  ivInputs[2] = tYears;
-  ivInputs[3] = rate;
-  ivInputs[4] = divYield;
-  ivInputs[5] = price;
+  loadIvInputs(spot, strike, tYears, rate, divYield, price);
   return solveFromGuess(sign, false);
 }
 

@@ -17,7 +17,14 @@
  *
  * Pure: the result depends only on the arguments (the memo below caches a pure function of its key).
  */
-import { finishOtmCall, ivInputs, NEEDS_SOLVE, otmScale, prepareOtmCall } from "./europeanImpliedVol.js";
+import {
+  finishOtmCall,
+  ivInputs,
+  loadIvInputs,
+  NEEDS_SOLVE,
+  otmScale,
+  prepareOtmCall,
+} from "./europeanImpliedVol.js";
 import { lbr, solveOtmCall } from "./internal/letsBeRational.js";
 import { householderOnLogPrice } from "./internal/logPriceHouseholder.js";
 
@@ -95,12 +102,7 @@ function loadSide(
   midIv: number,
   midVega: number,
 ): void {
-  ivInputs[0] = spot;
-  ivInputs[1] = strike;
-  ivInputs[2] = tYears;
-  ivInputs[3] = rate;
-  ivInputs[4] = divYield;
-  ivInputs[5] = price;
+  loadIvInputs(spot, strike, tYears, rate, divYield, price);
   midInputs[0] = midPrice;
   midInputs[1] = midIv;
   midInputs[2] = midVega;
