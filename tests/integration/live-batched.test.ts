@@ -141,6 +141,9 @@ describe("batch records live", () => {
         bindings: [{ sourceId: "market", rank: 0, topics: [topic] }],
         maxLatenessUs: 0,
         untilIdleMs: 1_500,
+        // The three records as one slice (one fetch), as the comment above assumes: smaller slices
+        // may be released record by record, and the checkpoint would fall between records.
+        sliceEvents: 10_000,
         ...(resumeFrom !== undefined ? { resumeFrom } : {}),
       });
 

@@ -16,7 +16,7 @@
 // variants run on both.
 // Needs Kafka and QuestDB (`npm run services:up`) and a build (`npx tsc -b`).
 //   node packages/connectors/bench/live.mjs [--copies 6] [--rates 50000,10000,2000] [--latency-seconds 10]
-//        [--only throughput,latency,questdb,consumer] [--records single,batched]
+//        [--only throughput,latency,questdb,consumer] [--records single,batched] [--baseline DIR]
 import { spawn } from "node:child_process";
 import {
   createReadStream,
@@ -28,8 +28,9 @@ import {
 } from "node:fs";
 import { loadavg as osLoadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createGunzip, createGzip } from "node:zlib";
 import {
   builtinSinks,
@@ -143,7 +144,8 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   --variants list        throughput topologies: passthrough,full,services (default all)
   --records list         Kafka record layouts for live runs: single,batched (default both)
   --batch-max N          events per batch record for the batched topic and producer (default 1000)
-  --consumer-rounds N    interleaved rounds of the consumer-settings comparison (default 2)`);
+  --consumer-rounds N    interleaved rounds of the consumer-settings comparison (default 2)
+  --baseline DIR         latency runs also on an earlier build's packages/connectors/dist copy, interleaved`);
   process.exit(0);
 }
 const arg = (name, fallback) => {
@@ -159,6 +161,23 @@ const layouts = arg("records", "single,batched").split(",");
 const batchMax = Number(arg("batch-max", 1000));
 const consumerRounds = Number(arg("consumer-rounds", 2));
 const untilIdleMs = 1_500;
+// `--baseline DIR`: a copy of an earlier packages/connectors/dist; every latency scenario then runs
+// on it and on this build, interleaved (same input, same load), e.g.
+// `cp -r packages/connectors/dist .base-dist` before a change, `--baseline .base-dist` after (inside
+// the repository, so the copy resolves @thetaflow/* and kafkajs from its node_modules).
+const baselineDir = arg("baseline", undefined);
+const builds = [
+  ...(baselineDir === undefined
+    ? []
+    : [
+        {
+          tag: "base",
+          label: "[baseline] ",
+          runTopology: (await import(pathToFileURL(join(resolve(baselineDir), "index.js")).href)).runTopology,
+        },
+      ]),
+  { tag: "this", label: baselineDir === undefined ? "" : "[this build] ", runTopology },
+];
 
 const kafka = createKafkaClient({ brokers: kafkaBrokers(), clientId: "live-bench" });
 const http = new QuestDbHttp({ url: questDbUrl() });
@@ -261,7 +280,8 @@ const DECISIONS = new Set(["Signal", "OrderIntent", "RiskDecision", "Order"]);
 class LatencyProbe {
   receivedAt = new WeakMap();
   decodedAt = new WeakMap();
-  inputs = { total: [], waiting: [], decode: [] };
+  releasedAt = new WeakMap();
+  inputs = { total: [], waiting: [], decode: [], release: [] };
   decisions = [];
   /** (seq, absolute receipt time) per consumed record, for the broker round trip. */
   receipts = [];
@@ -273,6 +293,9 @@ class LatencyProbe {
       this.receipts.push(r.event.seq, performance.timeOrigin + batch.receivedAtMs);
     }
   };
+  onRelease = (events, releasedAtMs) => {
+    for (const e of events) this.releasedAt.set(e, releasedAtMs);
+  };
   write(event) {
     const now = performance.now();
     const received = this.receivedAt.get(event);
@@ -281,6 +304,8 @@ class LatencyProbe {
       this.#current = event;
       this.inputs.waiting.push(now - received);
       this.inputs.decode.push(this.decodedAt.get(event) - received);
+      const released = this.releasedAt.get(event);
+      if (released !== undefined) this.inputs.release.push(released - received);
     } else if (DECISIONS.has(event.kind) && this.#current !== undefined)
       this.decisions.push(now - this.receivedAt.get(this.#current));
   }
@@ -362,20 +387,32 @@ const topologyFor = (variant, topic) => {
 
 let groupN = 0;
 /** One run; the rate counts from the first to the last processed run (no join, no idle wait). */
-const run = async (variant, mode, topic, live = {}) => {
+const run = async (variant, mode, topic, live = {}, build = builds[builds.length - 1]) => {
   probe = new LatencyProbe();
   questdbRows.n = 0;
   const topology = topologyFor(variant, topic);
   let first;
   let last;
   const started = performance.now();
+  // How long timers waited for the event loop: a synchronous pause (checkpoint, decode of a whole
+  // fetch) shows as one long delay here whatever events it held up.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const report = await Effect.runPromise(
-    runTopology(topology, {
+    build.runTopology(topology, {
       registries: registries(),
       outDir: join(work, `out-${variant}-${mode}-${++groupN}`),
       mode,
       ...(mode === "live"
-        ? { live: { groupId: `${prefix}-g${groupN}`, untilIdleMs, onArrival: probe.onArrival, ...live } }
+        ? {
+            live: {
+              groupId: `${prefix}-g${groupN}`,
+              untilIdleMs,
+              onArrival: probe.onArrival,
+              onRelease: probe.onRelease,
+              ...live,
+            },
+          }
         : {}),
       onProgress: (p) => {
         probe.endOfRun();
@@ -386,6 +423,7 @@ const run = async (variant, mode, topic, live = {}) => {
       },
     }),
   );
+  loopDelay.disable();
   const windowS = (last.t - first.t) / 1000;
   // Process CPU (all threads: engine, GC helpers, libuv) over the same window: CPU per event, and
   // how much of the wall time it covers (well under 100 % = the engine waits, e.g. on fetches).
@@ -399,6 +437,11 @@ const run = async (variant, mode, topic, live = {}) => {
     windowS,
     wallS: (performance.now() - started) / 1000,
     questdbRows: questdbRows.n,
+    loopDelayMs: {
+      p50: loopDelay.percentile(50) / 1e6,
+      p99: loopDelay.percentile(99) / 1e6,
+      max: loopDelay.max / 1e6,
+    },
   };
 };
 
@@ -532,9 +575,11 @@ try {
       ["passthrough", slowest, "ticking", "single"],
       ...layouts.map((layout) => ["passthrough", slowest, "snapshot", layout]),
     ];
-    for (const [variant, rate, stamping, layout] of scenarios) {
+    for (const [variant, rate, stamping, layout, build] of scenarios.flatMap((s) =>
+      builds.map((b) => [...s, b]),
+    )) {
       const events = Math.min(totalEvents, Math.round(rate * latencySeconds));
-      const topic = await freshTopic(`paced-${variant}-${rate}-${stamping}-${layout}`);
+      const topic = await freshTopic(`paced-${variant}-${rate}-${stamping}-${layout}-${build.tag}`);
       probe = undefined;
       const stampsFile = join(work, `stamps-${variant}-${rate}-${stamping}-${layout}.json`);
       const args = [
@@ -550,11 +595,17 @@ try {
       const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
       const exited = new Promise((res) => child.once("exit", res));
       await new Promise((res) => child.once("message", res));
-      const r = await run(variant, "live", topic, {
-        untilIdleMs: 5_000,
-        // Produce once the group is joined: an idle input with nothing to read ends after untilIdleMs.
-        onInput: () => void waitForGroup(`${prefix}-g${groupN}`).then(() => child.send("go")),
-      });
+      const r = await run(
+        variant,
+        "live",
+        topic,
+        {
+          untilIdleMs: 5_000,
+          // Produce once the group is joined: an idle input with nothing to read ends after untilIdleMs.
+          onInput: () => void waitForGroup(`${prefix}-g${groupN}`).then(() => child.send("go")),
+        },
+        build,
+      );
       await exited;
       const produced = JSON.parse(readFileSync(stampsFile, "utf8"));
       // Broker round trip: from the start of the send carrying a record to the engine's receipt of it.
@@ -572,7 +623,7 @@ try {
         broker.push(rc[i + 1] - sendAtBySeq[rc[i]]);
       }
       console.log(
-        `\nlatency, ${variant === "services" ? "full topology + QuestDB + Kafka sinks" : "pass-through (no nodes)"}, producer paced at ${fmt(rate)} events/s, ${stamping === "ticking" ? "a distinct event time per event" : "snapshot-stamped events (as bundled)"}, ${layout === "single" ? "one record per event" : "a snapshot per batch record"} (load ${loadavg()}):`,
+        `\n${build.label}latency, ${variant === "services" ? "full topology + QuestDB + Kafka sinks" : "pass-through (no nodes)"}, producer paced at ${fmt(rate)} events/s, ${stamping === "ticking" ? "a distinct event time per event" : "snapshot-stamped events (as bundled)"}, ${layout === "single" ? "one record per event" : "a snapshot per batch record"} (load ${loadavg()}):`,
       );
       console.log(
         `  produced ${fmt(produced.sent)} events in ${fmt(produced.records)} records in ${produced.seconds.toFixed(2)} s = ${fmt(produced.sent / produced.seconds)} events/s achieved (${fmt(
@@ -580,8 +631,14 @@ try {
         )} sends, ack ${dist(acks)}); engine processed ${fmt(r.rate)} events/s, CPU ${r.cpuUsPerEvent.toFixed(1)} µs/event`,
       );
       console.log(`  broker round trip (send -> consumer receipt): ${dist(broker)}`);
+      const d = r.loopDelayMs;
+      console.log(
+        `  event-loop delay (1 ms timer): p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms`,
+      );
       console.log(`  engine, receipt -> input processed:  ${dist(r.probe.inputs.total)}`);
       console.log(`    of which decode:                   ${dist(r.probe.inputs.decode)}`);
+      if (r.probe.inputs.release.length > 0)
+        console.log(`    of which receipt -> released (watermark): ${dist(r.probe.inputs.release)}`);
       console.log(`    of which receipt -> operators start: ${dist(r.probe.inputs.waiting)}`);
       if (variant !== "passthrough")
         console.log(`  engine, receipt -> decision output:  ${dist(r.probe.decisions)}`);

@@ -16,7 +16,10 @@ export interface ConsumedEvent {
   readonly index: number | undefined;
 }
 
-/** The events of one fetch from one partition, in offset order (and element order inside a record). */
+/**
+ * Consecutive records of one fetch from one partition (a slice of it: see `sliceEvents`), in offset
+ * order and element order inside a record.
+ */
 export interface ConsumedBatch {
   readonly topic: string;
   readonly partition: number;
@@ -24,7 +27,7 @@ export interface ConsumedBatch {
   /** Offset of the last record; pass the batch to `commit` once its effects are acknowledged. */
   readonly lastOffset: string;
   readonly highWatermark: string;
-  /** `performance.now()` when kafkajs handed the batch over, before decoding: latency metrics only. */
+  /** `performance.now()` when kafkajs handed the fetch over, before decoding: latency metrics only. */
   readonly receivedAtMs: number;
   /** Keeps group membership alive while a long batch is processed. */
   heartbeat(): Promise<void>;
@@ -53,14 +56,24 @@ export interface EventConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Group partition assigners, preferred first (default: kafkajs's round robin). */
   readonly partitionAssigners?: readonly PartitionAssigner[];
+  /**
+   * A fetch is handed to the handler in slices of whole records holding at least this many events
+   * (default 256; a batch record larger than that is one slice): records wait for their slice's
+   * decode, not for the whole fetch's.
+   */
+  readonly sliceEvents?: number;
   /** Skip records of aborted transactions (default true: exactly-once outputs stay exactly once). */
   readonly readCommitted?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_SLICE_EVENTS = 256;
 
 export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+/** Lets timers and I/O callbacks (and the engine's queued runs) run before the next slice is decoded. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
@@ -69,8 +82,8 @@ const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
  * calls `commit` only after the outputs derived from a batch are acknowledged (producer acks,
  * QuestDB flush), which turns at-least-once input plus idempotent outputs into exactly-once effects.
  *
- * A batch handler that resolves marks the batch consumed (the next fetch continues after it); one
- * that throws makes kafkajs re-deliver the batch. After a crash or a rebalance, consumption restarts
+ * A batch handler that resolves marks its slice consumed (the next fetch continues after it); one
+ * that throws makes kafkajs re-deliver from the first record not yet consumed. After a crash or a rebalance, consumption restarts
  * from the last committed offset.
  */
 export class EventConsumer {
@@ -106,6 +119,7 @@ export class EventConsumer {
   /** Starts fetching; resolves once the consumer loop runs (before the group is joined). */
   async run(onBatch: BatchHandler): Promise<void> {
     const nodeId = this.options.nodeId;
+    const sliceEvents = this.options.sliceEvents ?? DEFAULT_SLICE_EVENTS;
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -114,29 +128,43 @@ export class EventConsumer {
         if (batch.messages.length === 0) return;
         const receivedAtMs = performance.now();
         const { topic, partition } = batch;
-        const records: ConsumedEvent[] = [];
+        const isActive = () => isRunning() && !isStale();
+        const messages = batch.messages;
+        let records: ConsumedEvent[] = [];
         let origin: KafkaRecordOrigin = { topic, partition, offset: "" };
         let key: string | null = null;
         const push = (d: DecodedRecord, index: number | undefined) => {
           records.push({ event: d.event, decoded: d.ok, key, origin, index });
         };
-        for (const m of batch.messages) {
+        // A fetch is handed on in slices of whole records (a slice never splits a record: positions
+        // are record offsets), so the first record of a 4 MiB fetch is processed before the rest is
+        // even decoded; between slices the event loop runs, so the engine takes the slice first.
+        for (let i = 0; i < messages.length; ) {
+          const m = messages[i]!;
           origin = { topic, partition, offset: m.offset };
           key = m.key?.toString("utf8") ?? null;
           decodeKafkaRecordEvents(m, origin, nodeId, push);
+          i++;
+          if (i < messages.length && records.length < sliceEvents) continue;
+          const slice = records;
+          records = [];
+          await onBatch({
+            topic,
+            partition,
+            records: slice,
+            lastOffset: m.offset,
+            highWatermark: batch.highWatermark,
+            receivedAtMs,
+            heartbeat,
+            isActive,
+          });
+          resolveOffset(m.offset);
+          if (i < messages.length) {
+            await yieldToLoop();
+            // A revoked partition's remaining records are the next owner's.
+            if (!isActive()) return;
+          }
         }
-        const lastOffset = batch.lastOffset();
-        await onBatch({
-          topic,
-          partition,
-          records,
-          lastOffset,
-          highWatermark: batch.highWatermark,
-          receivedAtMs,
-          heartbeat,
-          isActive: () => isRunning() && !isStale(),
-        });
-        resolveOffset(lastOffset);
       },
     });
   }

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, renameSync } from "node:fs";
-import { deserialize, serialize } from "node:v8";
+import { rename } from "node:fs/promises";
+import { serialize } from "node:v8";
 import type { GraphSnapshot } from "@thetaflow/core";
-import { writeFileAtomically } from "./atomicFile.js";
+import { writeFileAtomically, writeFileAtomicallyAsync } from "./atomicFile.js";
 import type { LiveInputCheckpoint } from "./kafkaLiveInput.js";
+import { decodeCheckpoint, encodeCheckpointSliced } from "./slicedCheckpoint.js";
 
 /** Everything needed to resume a live run exactly: operator state, input positions, sink positions. */
 export interface RunCheckpoint {
@@ -19,7 +21,7 @@ export interface RunCheckpoint {
  * leaves a whole checkpoint, never a torn one. The previous checkpoint is kept beside it: with an
  * exactly-once Kafka sink the newest checkpoint counts only once its transaction committed, and
  * until then the run resumes from the previous one. v8 serialization keeps typed arrays and Maps
- * in operator state intact.
+ * in operator state intact. `saveInBackground` encodes and writes without pausing event processing.
  */
 export class CheckpointStore {
   constructor(readonly path: string) {}
@@ -37,7 +39,7 @@ export class CheckpointStore {
   candidates(): RunCheckpoint[] {
     return [this.path, this.previousPath]
       .filter((p) => existsSync(p))
-      .map((p) => deserialize(readFileSync(p)) as RunCheckpoint);
+      .map((p) => decodeCheckpoint<RunCheckpoint>(readFileSync(p)));
   }
 
   /** Drops the newest checkpoint in favour of the previous one (its transaction never committed). */
@@ -50,5 +52,16 @@ export class CheckpointStore {
     // is right, because the new checkpoint's transaction commits only after this returns.
     if (existsSync(this.path)) renameSync(this.path, this.previousPath);
     writeFileAtomically(this.path, serialize(checkpoint));
+  }
+
+  /**
+   * `save` with the encoding sliced between events and the file written on the thread pool. The
+   * checkpoint's states are immutable, so events processed meanwhile do not change what is written.
+   * Call one at a time; the checkpoint counts (resume, commits) only once this resolves.
+   */
+  async saveInBackground(checkpoint: RunCheckpoint): Promise<void> {
+    const chunks = await encodeCheckpointSliced(checkpoint);
+    if (existsSync(this.path)) await rename(this.path, this.previousPath);
+    await writeFileAtomicallyAsync(this.path, chunks);
   }
 }

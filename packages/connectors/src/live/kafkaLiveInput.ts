@@ -1,4 +1,5 @@
 import { type MergedRun, type PartitionedEvent, PartitionWatermark } from "@thetaflow/core";
+import type { Event } from "@thetaflow/schemas";
 import type { Admin, Kafka } from "kafkajs";
 import { formatOrigin } from "../kafka/codec.js";
 import { type ConsumedBatch, EventConsumer } from "../kafka/consumer.js";
@@ -65,6 +66,10 @@ export interface KafkaLiveInputOptions {
   readonly sessionTimeoutMs?: number;
   /** Wall-clock arrival stamp for latency metrics only; never reaches an operator. */
   readonly onArrival?: (batch: ConsumedBatch, arrivedAtMs: number) => void;
+  /** Wall-clock stamp of the watermark releasing events to the queue, for latency metrics only. */
+  readonly onRelease?: (events: readonly Event[], releasedAtMs: number) => void;
+  /** Events per slice of a fetch handed on at once (EventConsumer `sliceEvents`). */
+  readonly sliceEvents?: number;
   /**
    * Scale-out mode: partitions are assigned co-partitioned (number n of every topic to one member)
    * and their state is handed over through this handler. Without it one process owns everything.
@@ -103,6 +108,8 @@ export class KafkaLiveInput {
   readonly #admin: Admin;
   /** Until the group assignment is known, a partition that has not spoken yet could hold anything. */
   #assigned = false;
+  /** Per caught-up partition, the fetch (its receipt stamp) during which the broker confirmed it. */
+  readonly #confirmedCaughtUp = new Map<string, number>();
   /** Newest event time released by the watermark. */
   #releasedTime = Number.NEGATIVE_INFINITY;
   // Scale-out bookkeeping (handover mode only).
@@ -150,6 +157,7 @@ export class KafkaLiveInput {
       topics,
       nodeId: options.nodeId ?? "kafka",
       fromBeginning: true,
+      ...(options.sliceEvents !== undefined ? { sliceEvents: options.sliceEvents } : {}),
       ...(options.handover !== undefined ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
       ...(options.sessionTimeoutMs !== undefined
         ? {
@@ -361,7 +369,7 @@ export class KafkaLiveInput {
     if (catchingUp) this.#pushDirect(this.#admit(handedOver));
     if (skip === undefined || BigInt(batch.lastOffset) > skip) this.#positions.set(id, batch.lastOffset);
     this.#watermark.setCaughtUp(id, BigInt(batch.lastOffset) + 1n >= BigInt(batch.highWatermark));
-    await this.#recheckCaughtUp();
+    await this.#recheckCaughtUp(batch.receivedAtMs);
     this.#releaseReady();
     this.#armIdle();
     while (this.#queued > (this.options.maxQueued ?? 50_000) && !this.#ended) {
@@ -375,8 +383,12 @@ export class KafkaLiveInput {
    * high watermark). Before letting other partitions run ahead of it, ask the broker (one ListOffsets
    * round trip), so records produced meanwhile are waited for instead of arriving late.
    */
-  async #recheckCaughtUp(): Promise<void> {
-    const caughtUp = this.#watermark.caughtUpBehindRelease();
+  async #recheckCaughtUp(fetchedAtMs: number): Promise<void> {
+    // One round trip per fetch: a later slice of the same fetch relies on the answer the first one
+    // got, which is newer than the fetch itself (a fetch used to be handed on whole, with one check).
+    const caughtUp = this.#watermark
+      .caughtUpBehindRelease()
+      .filter((p) => this.#confirmedCaughtUp.get(p) !== fetchedAtMs);
     if (caughtUp.length === 0) return;
     const topics = [...new Set(caughtUp.map((p) => p.slice(0, p.lastIndexOf("/"))))];
     try {
@@ -385,7 +397,9 @@ export class KafkaLiveInput {
           const id = partitionId(topic, o.partition);
           const position = this.#positions.get(id);
           const next = position === undefined ? 0n : BigInt(position) + 1n;
-          if (caughtUp.includes(id) && BigInt(o.high) > next) this.#watermark.setCaughtUp(id, false);
+          if (!caughtUp.includes(id)) continue;
+          if (BigInt(o.high) > next) this.#watermark.setCaughtUp(id, false);
+          else this.#confirmedCaughtUp.set(id, fetchedAtMs);
         }
       }
     } catch {
@@ -480,6 +494,7 @@ export class KafkaLiveInput {
         (this.options.handover !== undefined && items[i]!.partition !== items[start]!.partition)
       ) {
         const events = items.slice(start, i).map((x) => x.event);
+        this.options.onRelease?.(events, performance.now());
         this.#queue.push(
           this.options.handover === undefined
             ? { input: items[start]!.sourceRank, events }

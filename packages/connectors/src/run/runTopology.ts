@@ -66,6 +66,8 @@ export interface LiveOptions {
   readonly onInput?: (input: KafkaLiveInput) => void;
   /** Wall-clock arrival of each consumed batch, for latency metrics only; never reaches an operator. */
   readonly onArrival?: KafkaLiveInputOptions["onArrival"];
+  /** Wall-clock release of events by the ordering watermark, for latency metrics only. */
+  readonly onRelease?: KafkaLiveInputOptions["onRelease"];
 }
 
 export interface RunOptions {
@@ -288,16 +290,28 @@ export const runTopology = (
         let generation = resume?.generation ?? 0;
         const groupId = groupIdOf(topology, live);
         let lastAt = now();
-        const checkpoint = async (g: Graph, final = false) => {
-          await flushAll();
+        const capture = (g: Graph): RunCheckpoint => {
           generation++;
-          const cp: RunCheckpoint = {
+          return {
             topologyHash: topology.hash,
             generation,
             graph: g.snapshot(),
             input: input.checkpoint(),
             sinks: Object.fromEntries([...sinks].map(([id, s]) => [id, s.checkpoint?.()])),
           };
+        };
+        const commitInBackground = (cp: RunCheckpoint) => {
+          // The checkpoint file is the source of truth for resuming; the group commit only feeds lag
+          // monitoring and restarts without a checkpoint. Never let a slow coordinator (e.g. right
+          // after a broker restart) stall processing: one commit in flight, newer ones replace it.
+          pendingCommit = cp.input;
+          if (!committing) void commitLoop();
+        };
+        const checkpoint = async (g: Graph, final = false) => {
+          await background;
+          if (backgroundFailure !== undefined) throw backgroundFailure;
+          await flushAll();
+          const cp = capture(g);
           store!.save(cp);
           if (scaleOut?.exactlyOnce) {
             // Per partition: its state generation, then its transaction (outputs, offsets, token).
@@ -314,15 +328,43 @@ export const runTopology = (
           } else {
             // The process's own file first: after a crash between the two, a restart finds it newer.
             scaleOut?.saveOwned(cp, input.ownedPartitions(), final);
-            // The checkpoint file is the source of truth for resuming; the group commit only feeds lag
-            // monitoring and restarts without a checkpoint. Never let a slow coordinator (e.g. right
-            // after a broker restart) stall processing: one commit in flight, newer ones replace it.
-            pendingCommit = cp.input;
-            if (!committing) void commitLoop();
+            commitInBackground(cp);
           }
           lastEvents = g.counters.eventsIn;
           lastAt = now();
         };
+        /**
+         * Without transactional outputs or scale-out, a checkpoint need not pause the run: the cut is
+         * taken between two runs (each sink's flush starts there and covers exactly what was written
+         * before it; states are immutable references), then flush acks, the file and the group commit
+         * follow while later events are processed. It counts once its file is written, after the
+         * outputs it covers are acknowledged, as before. One at a time: while one is in flight the
+         * next opportunity is skipped.
+         */
+        const inBackground = txSink === undefined && scaleOut === undefined;
+        let background: Promise<void> | undefined;
+        let backgroundFailure: Error | undefined;
+        const checkpointInBackground = (g: Graph): undefined => {
+          if (backgroundFailure !== undefined) throw backgroundFailure;
+          if (background !== undefined) return undefined;
+          const flushed = flushAll();
+          const cp = capture(g);
+          lastEvents = g.counters.eventsIn;
+          lastAt = now();
+          background = (async () => {
+            try {
+              await flushed;
+              await store!.saveInBackground(cp);
+              commitInBackground(cp);
+            } catch (e) {
+              backgroundFailure = e as Error;
+            } finally {
+              background = undefined;
+            }
+          })();
+          return undefined;
+        };
+        const checkpointDue = (g: Graph) => (inBackground ? checkpointInBackground(g) : checkpoint(g));
         graph = yield* Effect.tryPromise({
           try: async () => {
             const g = await drive({
@@ -341,7 +383,7 @@ export const runTopology = (
                 options.onProgress && ((p) => options.onProgress!({ ...p, bytesRead: 0, bytesTotal: 0 })),
               afterRun: (g) =>
                 g.counters.eventsIn - lastEvents >= every || now() - lastAt >= intervalMs
-                  ? checkpoint(g)
+                  ? checkpointDue(g)
                   : undefined,
             });
             await checkpoint(g, true);
@@ -489,6 +531,7 @@ const startLiveInput = (
     ...(live.untilIdleMs !== undefined ? { untilIdleMs: live.untilIdleMs } : {}),
     ...(live.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: live.sessionTimeoutMs } : {}),
     ...(live.onArrival !== undefined ? { onArrival: live.onArrival } : {}),
+    ...(live.onRelease !== undefined ? { onRelease: live.onRelease } : {}),
     ...(resume !== undefined ? { resumeFrom: resume.input } : {}),
     ...(scaleOut !== undefined ? { handover: { onAssignment: (c) => scaleOut.onAssignment(c) } } : {}),
     onQuiet,
