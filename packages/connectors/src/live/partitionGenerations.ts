@@ -66,6 +66,17 @@ export class PartitionGenerationStore {
     }
   }
 
+  /** The highest generation number among the partition's files (committed or not), if any. */
+  newestGeneration(partition: number): number | undefined {
+    let newest: number | undefined;
+    for (const name of readdirSync(this.dir)) {
+      const m = FILE.exec(name);
+      if (m !== null && Number(m[1]) === partition && (newest === undefined || Number(m[2]) > newest))
+        newest = Number(m[2]);
+    }
+    return newest;
+  }
+
   leasePathOf(partition: number): string {
     return join(this.dir, `partition-${partition}.lease`);
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import {
   type ActorStates,
   actorStatesOf,
@@ -35,6 +36,11 @@ export interface ScaleOutOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** How long a new owner re-reads committed offsets that name a missing state file before failing. */
+const MISSING_STATE_WAIT_MS = 15_000;
+/** Interval between two reads of the committed offsets that must agree (see #stableCommittedToken). */
+const STABLE_READ_MS = 250;
 
 /** Offset metadata of a partition's transactional commit: names the state generation it commits. */
 const PARTITION_TAG = "thetaflow-partition:";
@@ -296,7 +302,7 @@ export class ScaleOut {
     await this.#awaitRelease(() => tx.store.loadLease(n));
     await tx.producer.claim(n);
     tx.store.saveLease(n, { owner: this.#memberId, released: false });
-    const token = await this.#committedToken(n);
+    const token = await this.#stableCommittedToken(n);
     if (token === undefined) {
       tx.generations.set(n, 0);
       return emptyState();
@@ -312,6 +318,33 @@ export class ScaleOut {
       );
     tx.generations.set(n, state.generation);
     return state;
+  }
+
+  /**
+   * The committed token once the group shows the partition's last transaction. A transaction's
+   * offsets become visible in the group a moment after its commit returned (the broker writes the
+   * commit markers and materialises the offsets asynchronously; kafkajs cannot ask for stable offsets),
+   * and the committer deletes older generations right away: offsets read in that window name a
+   * generation that is gone, or one that a newer file has replaced. So: read again while the named
+   * file is missing (bounded — then the state directory really lacks it), and where a newer
+   * generation's file exists (a committed one not yet visible, or an uncommitted leftover), accept
+   * the token only after it reads the same twice, STABLE_READ_MS apart.
+   */
+  async #stableCommittedToken(n: number): Promise<string | undefined> {
+    const store = this.#tx!.store;
+    const deadline = performance.now() + MISSING_STATE_WAIT_MS;
+    let token = await this.#committedToken(n);
+    let confirmedNewer = false;
+    for (;;) {
+      const generation = token === undefined ? 0 : Number.parseInt(token, 10);
+      const missing = token !== undefined && !existsSync(store.pathOf(n, token));
+      const newer = (store.newestGeneration(n) ?? 0) > generation;
+      if ((!missing && !newer) || (!missing && confirmedNewer) || performance.now() > deadline) return token;
+      await sleep(STABLE_READ_MS);
+      const again = await this.#committedToken(n);
+      confirmedNewer = again === token;
+      token = again;
+    }
   }
 
   /** The state token the group's offsets of partition number n were last committed with. */
