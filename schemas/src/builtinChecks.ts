@@ -83,12 +83,19 @@ const recognise = (ast: SchemaAST.Refinement): BuiltinCheck | undefined => {
     case Schema.PatternSchemaId: {
       const regex = (ast.annotations[Schema.PatternSchemaId] as { regex?: unknown } | undefined)?.regex;
       if (!(regex instanceof RegExp)) return undefined;
-      // As effect does: a `g` or `y` flag would otherwise carry lastIndex from one input to the next.
+      // The last accepted string is remembered: with lastIndex reset, a test depends on the string
+      // alone, and streams repeat these values (a chain's quotes share a few expiry dates), so a
+      // string comparison replaces most regex runs.
+      let lastAccepted: string | undefined;
       return {
         on: "string",
         check: (s) => {
+          if (s === lastAccepted) return true;
+          // As effect does: a `g` or `y` flag would otherwise carry lastIndex from one input to the next.
           regex.lastIndex = 0;
-          return regex.test(s);
+          const ok = regex.test(s);
+          if (ok) lastAccepted = s;
+          return ok;
         },
         lengths: [],
       };

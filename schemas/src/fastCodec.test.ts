@@ -1,4 +1,4 @@
-import { Arbitrary, Either, ParseResult, Schema, SchemaAST } from "effect";
+import { Arbitrary, Either, Option, ParseResult, Schema, SchemaAST } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { builtinCheck } from "./builtinChecks.js";
@@ -249,6 +249,20 @@ describe("built-in refinements as plain checks", () => {
     const fast = compileDecoder(schema.ast);
     expect(["a1", "a1", "xa2", "a2"].map(fast)).toEqual(["a1", "a1", "xa2", "a2"]);
   });
+
+  it("remembers only accepted strings: repeats and rejections in any order agree with effect", () => {
+    const schema = Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/));
+    const slow = Schema.decodeUnknownEither(schema);
+    const fast = compileDecoder(schema.ast);
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("2019-01-02", "2019-01-0x", "2019-01-03", "", "2019-01-02\n")),
+        (xs) => {
+          for (const x of xs) expect(fast(x)).toBe(Either.isRight(slow(x)) ? x : NOT_VALID);
+        },
+      ),
+    );
+  });
 });
 
 describe("compiled structs", () => {
@@ -269,6 +283,16 @@ describe("compiled structs", () => {
         c: Schema.optionalWith(Schema.String, { exact: true }),
         d: Schema.optionalWith(Schema.Number, { default: () => 0 }),
         e: Schema.optionalWith(Schema.Number, { nullable: true }),
+      }),
+    ],
+    [
+      "an optional-to-required step that changes present values (not a plain default)",
+      Schema.Struct({
+        a: Schema.optionalToRequired(Schema.UndefinedOr(Schema.Number), Schema.Number, {
+          decode: Option.match({ onNone: () => 1, onSome: (n) => (n ?? 0) * 2 }),
+          encode: Option.some,
+        }),
+        d: Schema.optionalWith(Schema.Number.pipe(Schema.int()), { default: () => 7 }),
       }),
     ],
     ["a symbol-keyed field", Schema.Struct({ [tag]: Schema.Number, b: Schema.String })],
@@ -302,6 +326,15 @@ describe("compiled structs", () => {
       );
     });
   }
+
+  it("applies a step that changes present values, and keeps present defaulted values as given", () => {
+    const [, schema] = shapes.find(([name]) => name.startsWith("an optional-to-required"))!;
+    const fast = compileDecoder(schema.ast);
+    expect(fast({ a: 2, d: 3 })).toEqual({ a: 4, d: 3 });
+    expect(fast({})).toEqual({ a: 1, d: 7 });
+    expect(fast({ a: undefined, d: undefined })).toEqual({ a: 0, d: 7 });
+    expect(fast({ d: 1.5 })).toBe(NOT_VALID);
+  });
 
   it("rejects an absent field whose default fails its own type, as Schema does", () => {
     const [, schema] = shapes[0]!;

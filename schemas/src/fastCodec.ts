@@ -51,13 +51,11 @@ const compile = (ast: SchemaAST.AST, native: boolean): FastDecoder => {
       return (u) => u;
     case "Union": {
       const members = ast.types.map(go);
-      // Optional fields are `X | undefined` and small literal sets: two direct calls beat the loop.
-      if (native && members.length === 2) {
-        const [first, second] = members as [FastDecoder, FastDecoder];
-        return (u) => {
-          const r = first(u);
-          return r !== NOT_VALID ? r : second(u);
-        };
+      // Optional fields are `X | undefined` and small literal sets: direct calls beat the loop.
+      if (native && members.length <= 8) {
+        const names = members.map((_, i) => `m${i}`);
+        const tries = names.map((m) => `r = ${m}(u); if (r !== NV) return r;`).join(" ");
+        return ownCode(names, `function union(u) { let r; ${tries} return NV; }`, members);
       }
       return (u) => {
         for (let i = 0; i < members.length; i++) {
@@ -161,20 +159,31 @@ const compile = (ast: SchemaAST.AST, native: boolean): FastDecoder => {
   }
 };
 
-const withEffectFilter = (from: FastDecoder, ast: SchemaAST.Refinement): FastDecoder => {
-  const filter = ast.filter;
-  return (u) => {
-    const r = from(u);
-    return r === NOT_VALID || Option.isSome(filter(r, parseOptions, ast)) ? NOT_VALID : r;
-  };
-};
+/**
+ * A decoder built from source text of its own, rather than as one more closure of a shared arrow
+ * function. V8 keeps call-site feedback per function literal, not per closure: a shared
+ * `(u) => first(u) ...` called for every optional field of every schema sees dozens of targets at
+ * its inner call and stays megamorphic (no inlining). With its own code, each instance's inner calls
+ * see one target each. Same calls in the same order: only the code object differs.
+ */
+const ownCode = (names: readonly string[], fn: string, values: readonly unknown[]): FastDecoder =>
+  new Function("NV", ...names, `"use strict"; return ${fn};`)(NOT_VALID, ...values) as FastDecoder;
 
-const allOf = <A>(checks: ReadonlyArray<(a: A) => boolean>): ((a: A) => boolean) => {
-  const [c0, c1, c2] = checks;
-  if (checks.length === 1) return c0!;
-  if (checks.length === 2) return (a) => c0!(a) && c1!(a);
-  if (checks.length === 3) return (a) => c0!(a) && c1!(a) && c2!(a);
-  return (a) => checks.every((c) => c(a));
+const withEffectFilter = (from: FastDecoder, ast: SchemaAST.Refinement): FastDecoder =>
+  ownCode(
+    ["from", "filter", "isSome", "options", "ast"],
+    "function filtered(u) { const r = from(u); return r === NV || isSome(filter(r, options, ast)) ? NV : r; }",
+    [from, ast.filter, Option.isSome, parseOptions, ast],
+  );
+
+/** A type test and plain checks, all in one function of its own (see ownCode). */
+const checked = (
+  type: "number" | "string",
+  checks: ReadonlyArray<NumberCheck | StringCheck>,
+): FastDecoder => {
+  const names = checks.map((_, i) => `c${i}`);
+  const all = names.map((c) => ` && ${c}(u)`).join("");
+  return ownCode(names, `function checked(u) { return typeof u === "${type}"${all} ? u : NV; }`, checks);
 };
 
 /**
@@ -196,17 +205,58 @@ const compileRefinementChain = (ast: SchemaAST.Refinement): FastDecoder => {
     if (c !== undefined && c.on === on) plain.push(c.check);
     else viaEffect.push(r);
   }
-  let decode: FastDecoder;
-  if (plain.length === 0) decode = compile(base, true);
-  else if (on === "number") {
-    const ok = allOf(plain as NumberCheck[]);
-    decode = (u) => (typeof u === "number" && ok(u) ? u : NOT_VALID);
-  } else {
-    const ok = allOf(plain as StringCheck[]);
-    decode = (u) => (typeof u === "string" && ok(u) ? u : NOT_VALID);
-  }
+  let decode = plain.length === 0 ? compile(base, true) : checked(on, plain);
   for (const r of viaEffect) decode = withEffectFilter(decode, r);
   return decode;
+};
+
+const someIdentityProbes = (): unknown[] => [
+  {},
+  [],
+  Symbol("probe"),
+  () => 0,
+  0,
+  -0,
+  1,
+  -1.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  "",
+  "x",
+  true,
+  false,
+  null,
+];
+
+/**
+ * True for effect's `optionalWith(X, { default })` shape, where a present defined value passes
+ * through unchanged and the default only fills a missing one: the encoded side is exactly
+ * `X | undefined` and the type side is X with no transformation inside, so a defined value the
+ * encoded side accepted was accepted by X itself and re-validating it cannot fail; and the step
+ * returns `some(v)` with v itself for present values, checked on opaque probes (fresh objects and
+ * symbols it cannot have special-cased, signed zero, NaN, …). Such fields then skip two Option
+ * allocations, the step and the re-validation per decoded value; the fast-path property tests
+ * compare the result with effect's decoder.
+ */
+const defaultOnlyFillsGaps = (
+  encoded: SchemaAST.AST,
+  type: SchemaAST.AST,
+  step: SchemaAST.PropertySignatureTransformation,
+): boolean => {
+  if (SchemaAST.typeAST(type) !== type || encoded._tag !== "Union" || encoded.types.length !== 2)
+    return false;
+  const [a, b] = encoded.types;
+  const undefinedOr =
+    (a === type && b?._tag === "UndefinedKeyword") || (b === type && a?._tag === "UndefinedKeyword");
+  if (!undefinedOr) return false;
+  try {
+    return someIdentityProbes().every((x) => {
+      const r = step.decode(Option.some(x));
+      return Option.isSome(r) && Object.is(r.value, x);
+    });
+  } catch {
+    return false;
+  }
 };
 
 /**
@@ -246,6 +296,7 @@ const compileFieldDefaults = (
       decode: compile(f.type, true),
       step,
       revalidate: step === undefined && sameType ? undefined : compile(t.type, true),
+      presentIsFinal: step !== undefined && defaultOnlyFillsGaps(f.type, t.type, step),
     });
     steps.delete(f.name);
   }

@@ -12,6 +12,11 @@ export interface StructField {
   readonly step: SchemaAST.PropertySignatureTransformation | undefined;
   /** Type-side validation still owed after decode/step; undefined when it cannot change the outcome. */
   readonly revalidate: FastDecoder | undefined;
+  /**
+   * A present, defined encoded value, once decoded, is already the field's final value: `step` and
+   * `revalidate` are only owed for an absent or undefined one (a default filling a gap).
+   */
+  readonly presentIsFinal?: boolean;
 }
 
 const ABSENT: unique symbol = Symbol("ABSENT");
@@ -45,6 +50,10 @@ const looped =
         v = f.decode(src[f.name]);
         if (v === NOT_VALID) return NOT_VALID;
       } else if (!f.encodedOptional) return NOT_VALID;
+      if (f.presentIsFinal === true && has && v !== undefined) {
+        out[f.name] = v;
+        continue;
+      }
       if (f.step !== undefined) {
         const o = f.step.decode(has ? Option.some(v) : Option.none());
         if (Option.isNone(o)) {
@@ -78,6 +87,8 @@ const generated = (fields: readonly StructField[]): FastDecoder => {
     lines.push(`  let ${v} = ABSENT;`, `  const h${i} = hasOwn(u, ${key});`);
     lines.push(`  if (h${i}) { ${v} = D[${i}](u[${key}]); if (${v} === NV) return NV; }`);
     if (!f.encodedOptional) lines.push(`  else return NV;`);
+    // Steps and revalidation in a block skipped when a present value is final.
+    if (f.presentIsFinal === true) lines.push(`  if (!h${i} || ${v} === undefined) {`);
     if (f.step !== undefined) {
       const onNone = f.typeOptional ? `${v} = ABSENT;` : "return NV;";
       lines.push(
@@ -86,6 +97,7 @@ const generated = (fields: readonly StructField[]): FastDecoder => {
     } else if (f.encodedOptional && !f.typeOptional) lines.push(`  if (!h${i}) return NV;`);
     if (f.revalidate !== undefined)
       lines.push(`  if (${v} !== ABSENT) { ${v} = R[${i}](${v}); if (${v} === NV) return NV; }`);
+    if (f.presentIsFinal === true) lines.push("  }");
   });
   // Fields that are never absent on the type side open the literal; the rest are added in order.
   let prefix = 0;

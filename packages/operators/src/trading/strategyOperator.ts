@@ -67,6 +67,23 @@ const initial = (): StrategyState => ({
   lastEarnings: null,
 });
 
+/** The per-quote and per-Greeks update as a literal in StrategyState's order (see tradingBook's withSnapshots). */
+const withSnapshots = (
+  s: StrategyState,
+  chain: SnapshotView<OptionQuote>,
+  greeks: SnapshotView<Greeks>,
+): StrategyState => ({
+  spot: s.spot,
+  chain,
+  greeks,
+  vol: s.vol,
+  featureVector: s.featureVector,
+  regime: s.regime,
+  model: s.model,
+  earnings: s.earnings,
+  lastEarnings: s.lastEarnings,
+});
+
 /** IV rank arrives as a fraction (0..1) from our operators; accept percent (0..100) from elsewhere. */
 export const asFraction = (x: number | null | undefined): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : x > 1 ? x / 100 : x;
@@ -122,17 +139,17 @@ export const defineStrategy = <P extends { readonly rate: number }>(def: {
     step: (state, event, out, params, ctx) => {
       switch (event.kind) {
         case "OptionQuote": {
-          let s = state;
-          if (event.eventTime > s.chain.log.time) {
-            if (s.chain.length > 0) decideOn(s, ctx.key, params, def.decide, out);
-            s = { ...s, chain: emptySnapshot(event.eventTime) };
+          let chain = state.chain;
+          if (event.eventTime > chain.log.time) {
+            if (chain.length > 0) decideOn(state, ctx.key, params, def.decide, out);
+            chain = emptySnapshot(event.eventTime);
           }
-          return { ...s, chain: appendToSnapshot(s.chain, event.contract, event) };
+          return withSnapshots(state, appendToSnapshot(chain, event.contract, event), state.greeks);
         }
         case "Greeks": {
           const g =
             state.greeks.log.time === event.eventTime ? state.greeks : emptySnapshot<Greeks>(event.eventTime);
-          return { ...state, greeks: appendToSnapshot(g, contractKey(event), event) };
+          return withSnapshots(state, state.chain, appendToSnapshot(g, contractKey(event), event));
         }
         case "UnderlyingTick":
           return { ...state, spot: pushTimed(state.spot, event.eventTime, tickSpot(event, state)) };

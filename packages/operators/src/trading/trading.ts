@@ -4,7 +4,7 @@ import { Desk } from "./desk.js";
 import { endOfBar, startDay } from "./endOfBar.js";
 import { contractKey } from "./marketView.js";
 import { appendToSnapshot, emptySnapshot } from "./snapshotLog.js";
-import { initialBook, type TradingBook } from "./tradingBook.js";
+import { initialBook, type TradingBook, withSnapshots } from "./tradingBook.js";
 import { TradingParams } from "./tradingParams.js";
 
 /** All portfolio state lives in one actor: limits are portfolio-wide, so the key is constant. */
@@ -34,19 +34,26 @@ export const trading = defineOperator({
     switch (event.kind) {
       case "OptionQuote": {
         if (event.eventTime > book.quotes.log.time)
-          return {
-            ...book,
-            prevQuotes: book.quotes,
-            quotes: appendToSnapshot(emptySnapshot<OptionQuote>(event.eventTime), event.contract, event),
-          };
-        return { ...book, quotes: appendToSnapshot(book.quotes, event.contract, event) };
+          return withSnapshots(
+            book,
+            appendToSnapshot(emptySnapshot<OptionQuote>(event.eventTime), event.contract, event),
+            book.quotes,
+            book.greeks,
+          );
+        return withSnapshots(
+          book,
+          appendToSnapshot(book.quotes, event.contract, event),
+          book.prevQuotes,
+          book.greeks,
+        );
       }
       case "Greeks": {
         const g =
           book.greeks.log.time === event.eventTime
             ? book.greeks
             : emptySnapshot<typeof event>(event.eventTime);
-        return { ...book, greeks: appendToSnapshot(g, contractKey(event), event) };
+        const greeks = appendToSnapshot(g, contractKey(event), event);
+        return withSnapshots(book, book.quotes, book.prevQuotes, greeks);
       }
       case "UnderlyingTick": {
         const prev = book.spots.get(event.symbol);
