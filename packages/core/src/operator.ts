@@ -26,7 +26,9 @@ export interface OperatorContext {
  * Rules the runtime relies on:
  * - `step` must not mutate the `state` it receives: return a new state (or the same reference when
  *   unchanged). The runtime keeps the previous state as the actor's last good state and restores it
- *   when `step` throws; the event then becomes a DeadLetter and the run goes on.
+ *   when `step` throws; the event then becomes a DeadLetter and the run goes on. The one exception is
+ *   an operator with `detach`, whose `step` may update its state in place after its last point of
+ *   failure (see `detach`).
  * - No I/O, no `Date.now()`, no `Math.random()`: time is `event.eventTime`, randomness comes from
  *   `ctx.seed`. This is what makes replay deterministic and live == replay.
  * - Events whose kind is not in `consumes` never reach `step`.
@@ -45,6 +47,15 @@ export interface OperatorDefinition<P, S, K extends EventKind, O extends Event> 
   readonly step: (state: S, event: EventOf<K>, out: Emitter<O>, params: P, ctx: OperatorContext) => S;
   /** Called once per actor when the input ends (replay end), e.g. to flush a last bar. */
   readonly onEnd?: (state: S, out: Emitter<O>, params: P, ctx: OperatorContext) => S;
+  /**
+   * A copy of `state` sharing nothing that `step` changes: declaring it lets `step` update the state
+   * it is given in place (columns filled row by row and refilled cycle after cycle, instead of a new
+   * state per event). The runtime holds only each actor's current state and passes every state it
+   * hands out (`snapshot`) or takes in (`restore`) through `detach`, so a snapshot never changes
+   * under its holder and a restored snapshot can be restored again. Such a `step` changes nothing
+   * before its last point of failure: when it throws, the state as it stands stays the actor's state.
+   */
+  readonly detach?: (state: S) => S;
 }
 
 /** The erased form the registry and runtime handle. */

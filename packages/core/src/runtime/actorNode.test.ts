@@ -1,6 +1,8 @@
 import type { Event, UnderlyingTick } from "@thetaflow/schemas";
+import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { runningSum } from "../__fixtures__/runningSum.js";
+import { defineOperator } from "../operator.js";
 import { runOperator } from "../testing.js";
 
 const tick = (symbol: string, price: number, t: number): UnderlyingTick => ({
@@ -78,5 +80,65 @@ describe("ActorNode", () => {
       end: false,
     });
     expect(resumed.outputs).toEqual(whole.outputs.slice(2));
+  });
+
+  describe("an operator that updates its state in place (detach)", () => {
+    /** Prices per symbol in one array it appends to; throws on 13 before touching the state. */
+    const priceLog = defineOperator({
+      name: "priceLog",
+      description: "test operator",
+      params: Schema.Struct({}),
+      consumes: ["UnderlyingTick"],
+      produces: ["UnderlyingTick"],
+      keyOf: (e) => e.symbol,
+      init: () => ({ prices: [] as number[] }),
+      step: (state, e, out) => {
+        if (e.price === 13) throw new Error("unlucky price");
+        state.prices.push(e.price);
+        out.emit({ ...e, seq: 0, price: state.prices.length });
+        return state;
+      },
+      detach: (state) => ({ prices: [...state.prices] }),
+    });
+    const pricesIn = (snapshot: { actors: ReadonlyArray<readonly [string, unknown]> }) =>
+      snapshot.actors.map(([k, s]) => [k, (s as { prices: number[] }).prices]);
+
+    it("snapshots copies that later events do not change", () => {
+      const run = runOperator(priceLog, {}, [tick("A", 1, 1), tick("B", 2, 2)], { end: false });
+      const snap = run.node.snapshot();
+      run.node.push(tick("A", 3, 3));
+      run.node.push(tick("B", 4, 4));
+      expect(pricesIn(snap)).toEqual([
+        ["A", [1]],
+        ["B", [2]],
+      ]);
+      expect(pricesIn(run.node.snapshot())).toEqual([
+        ["A", [1, 3]],
+        ["B", [2, 4]],
+      ]);
+    });
+
+    it("restores one snapshot into several nodes without sharing state between them", () => {
+      const snap = runOperator(priceLog, {}, [tick("A", 1, 1)], { end: false }).node.snapshot();
+      const left = runOperator(priceLog, {}, [], { end: false });
+      const right = runOperator(priceLog, {}, [], { end: false });
+      left.node.restore(snap);
+      right.node.restore(snap);
+      left.node.push(tick("A", 5, 2));
+      right.node.push(tick("A", 6, 2));
+      right.node.push(tick("A", 7, 3));
+      expect(pricesIn(left.node.snapshot())).toEqual([["A", [1, 5]]]);
+      expect(pricesIn(right.node.snapshot())).toEqual([["A", [1, 6, 7]]]);
+      expect(pricesIn(snap)).toEqual([["A", [1]]]);
+    });
+
+    it("keeps the state as it stood when a step throws before changing it", () => {
+      const run = runOperator(priceLog, {}, [tick("A", 1, 1), tick("A", 13, 2), tick("A", 2, 3)], {
+        end: false,
+      });
+      expect(run.deadLetters).toHaveLength(1);
+      expect(run.outputs.map((e) => (e as UnderlyingTick).price)).toEqual([1, 2]);
+      expect(pricesIn(run.node.snapshot())).toEqual([["A", [1, 2]]]);
+    });
   });
 });

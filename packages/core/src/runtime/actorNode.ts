@@ -191,13 +191,20 @@ export class ActorNode {
     this.options.deadLetter({ kind: "DeadLetter", eventTime, seq: 0, nodeId: this.nodeId, reason, raw });
   }
 
-  /** Actor states by key (sorted), plus the output counter: enough to resume this node exactly. */
+  /**
+   * Actor states by key (sorted), plus the output counter: enough to resume this node exactly. States
+   * go through the operator's `detach`, so later steps never change what a snapshot holds.
+   */
   snapshot(): NodeSnapshot {
     const keys = [...this.#actors.keys()].sort();
+    const detach = this.op.detach;
     return {
       seq: this.#seq,
       lastEventTime: this.#lastEventTime,
-      actors: keys.map((k) => [k, this.#actors.get(k)!.state]),
+      actors: keys.map((k) => {
+        const state = this.#actors.get(k)!.state;
+        return [k, detach === undefined ? state : detach(state)];
+      }),
     };
   }
 
@@ -208,6 +215,9 @@ export class ActorNode {
     this.#lastKey = undefined;
     this.#lastActor = undefined;
     this.stats.actors = 0;
-    for (const [key, state] of snapshot.actors) this.#actorFor(key).state = state;
+    // A snapshot may be restored more than once (or into several graphs): each gets its own storage.
+    const detach = this.op.detach;
+    for (const [key, state] of snapshot.actors)
+      this.#actorFor(key).state = detach === undefined ? state : detach(state);
   }
 }

@@ -77,15 +77,16 @@ describe("ivSurface chain columns", () => {
   const call255 = greeks(255, "call", 0.19, 0.3);
   const put245 = greeks(245, "put", 0.24, -0.3);
 
-  it("keeps every earlier state valid when a later state was already derived from it", () => {
+  it("keeps a detached state's rows while the live state moves on, in its chain and past later ones", () => {
     const base = [call250, quote(call250, 5), put250, quote(put250, 7)].reduce(
       step,
       ivSurface.init(params, ctx),
     );
+    const kept = ivSurface.detach!(base);
     const branchA = step(step(base, call255), quote(call255, 11));
-    // The state a throwing step would be rolled back to appends again: it must not see branch A's rows
-    // nor overwrite them.
-    const branchB = step(step(base, put245), quote(put245, 13));
+    expect(branchA).toBe(base);
+    // A second branch from the copy (detached again, as every restore does): neither sees the other's rows.
+    const branchB = step(step(ivSurface.detach!(kept), put245), quote(put245, 13));
     const a = summaryOf(branchA);
     const b = summaryOf(branchB);
     expect(withoutBar(a)).toEqual(
@@ -109,9 +110,62 @@ describe("ivSurface chain columns", () => {
     expect(a.chain_contracts).toBe(3);
     expect(a.call_volume).toBe(16);
     expect(b.put_volume).toBe(20);
-    // The shared base still summarises its own two contracts.
-    expect(summaryOf(base).chain_contracts).toBe(2);
-    expect(summaryOf(base).option_volume_total).toBe(12);
+    // The live state refills its columns for the next day's chain; the copy still has its own two contracts.
+    const columns = branchA.head.greeks;
+    const nextDay = [put245, quote(put245, 1)].map((e) => ({ ...e, eventTime: T + US_PER_DAY }));
+    const later = nextDay.reduce(step, branchA);
+    expect(later.head.greeks).toBe(columns);
+    expect(summaryOf(later).chain_contracts).toBe(1);
+    expect(summaryOf(kept).chain_contracts).toBe(2);
+    expect(summaryOf(kept).option_volume_total).toBe(12);
+  });
+
+  it("refills one set of columns chain after chain, each summary that of the chain alone", () => {
+    // Chains of changing size, strikes and expiries, each summarised when the next one starts.
+    const chainOn = (day: number, size: number, expiry: string) =>
+      Array.from({ length: size }, (_, i) => {
+        const g = greeks(
+          230 + i + day,
+          i % 2 === 0 ? "call" : "put",
+          0.2 + day * 0.01 + i * 1e-3,
+          0.5 - i * 0.01,
+        );
+        return { ...g, eventTime: T + day * US_PER_DAY, expiry, contract: `${g.contract} ${expiry}` };
+      });
+    const chains = [
+      chainOn(0, 60, "2019-02-01"),
+      chainOn(1, 9, "2019-02-08"),
+      chainOn(2, 40, "2019-03-01"),
+      chainOn(3, 1, "2019-03-01"),
+    ];
+    const quoteOf = (g: Greeks, volume: number) => ({ ...quote(g, volume), eventTime: g.eventTime });
+    const summaries: VolFeatures[] = [];
+    const emitter: Emitter<VolFeatures> = { emit: (e) => void summaries.push(e) };
+    let state = ivSurface.init(params, ctx);
+    let columns: IvSurfaceState["head"]["greeks"] = null;
+    for (const [day, chain] of chains.entries()) {
+      for (const g of chain) {
+        state = ivSurface.step(state, g, emitter, params, ctx);
+        state = ivSurface.step(state, quoteOf(g, day + 1), emitter, params, ctx);
+      }
+      if (day === 0) columns = state.head.greeks;
+      else expect(state.head.greeks).toBe(columns);
+    }
+    ivSurface.onEnd!(state, emitter, params, ctx);
+    expect(summaries).toHaveLength(chains.length);
+    for (const [day, chain] of chains.entries()) {
+      const t = T + day * US_PER_DAY;
+      expect(summaries[day]!.eventTime).toBe(t);
+      expect(withoutBar(summaries[day]!.values)).toEqual(
+        summarizeChain(
+          t,
+          null,
+          chain,
+          chain.map((g) => quoteOf(g, day + 1)),
+          params,
+        ),
+      );
+    }
   });
 
   it("grows past the columns' first size without losing rows", () => {

@@ -6,11 +6,14 @@ import type { Greeks, OptionQuote } from "@thetaflow/schemas";
  * they die young (a chain of Greeks objects held until the chain completes was most of the pipeline's
  * GC time) and a row costs no allocation.
  *
- * Persistence without copying: the columns are shared by the successive states of one actor, and a
- * state owns the first `count` rows. Appending row n writes slot n only when nobody has written it
- * yet (`written === n`); otherwise the state appending is an older one (a step that threw, a restored
- * snapshot) and it gets its own copy of its rows first. So no state ever sees a row change under it,
- * which is what the operator contract asks of an immutable state.
+ * Sharing without copying: a view owns the first `count` rows of its columns. Appending row n writes
+ * slot n only when nobody has written it yet (`written === n`); otherwise another view sharing the
+ * columns got there first and the appending view gets its own copy of its rows first, so no view ever
+ * sees a row change under it (ivSurface's states shared columns this way before they became mutable).
+ *
+ * ivSurface owns its columns outright (its state changes in place; the runtime's snapshots hold
+ * copies: see its `detach`), so it refills them chain after chain (`recycle*Rows`) instead of
+ * allocating and zero-filling ~120 bytes per row per chain, and copies only to grow them.
  */
 export interface GreeksRows {
   /** Rows written so far by any state sharing these columns (high-water mark). */
@@ -140,7 +143,7 @@ export const emptyQuoteRows = (capacity: number): QuoteRows => {
 };
 
 /** The first `count` rows of `from` in fresh columns of at least `capacity` rows. */
-const copyGreeksRows = (from: GreeksRows, count: number, capacity: number): GreeksRows => {
+export const copyGreeksRows = (from: GreeksRows, count: number, capacity: number): GreeksRows => {
   const to = emptyGreeksRows(capacity);
   for (let i = 0; i < count; i++) to.contract[i] = from.contract[i]!;
   for (const [expiry, id] of from.expiryIds) to.expiryIds.set(expiry, id);
@@ -161,7 +164,7 @@ const copyGreeksRows = (from: GreeksRows, count: number, capacity: number): Gree
   return to;
 };
 
-const copyQuoteRows = (from: QuoteRows, count: number, capacity: number): QuoteRows => {
+export const copyQuoteRows = (from: QuoteRows, count: number, capacity: number): QuoteRows => {
   const to = emptyQuoteRows(capacity);
   for (let i = 0; i < count; i++) to.contract[i] = from.contract[i]!;
   // Columns restored from a checkpoint written before keys existed have none: derive them.
@@ -243,4 +246,17 @@ export const appendQuote = (rows: QuoteRows, count: number, q: OptionQuote): Quo
   r.openInterest[count] = q.openInterest;
   r.written = count + 1;
   return r;
+};
+
+/** `rows` emptied for the next chain: same columns, no rows, no expiries. Only for columns nobody else reads. */
+export const recycleGreeksRows = (rows: GreeksRows): void => {
+  rows.written = 0;
+  rows.expiryIds.clear();
+  rows.expiries.length = 0;
+  rows.lastExpiry = undefined;
+  rows.lastExpiryId = -1;
+};
+
+export const recycleQuoteRows = (rows: QuoteRows): void => {
+  rows.written = 0;
 };

@@ -4,10 +4,14 @@ import { Schema } from "effect";
 import {
   appendGreeks,
   appendQuote,
+  copyGreeksRows,
+  copyQuoteRows,
   emptyGreeksRows,
   emptyQuoteRows,
   type GreeksRows,
   type QuoteRows,
+  recycleGreeksRows,
+  recycleQuoteRows,
 } from "../chain/chainRows.js";
 import { summarizeChainView } from "../chain/chainSummary.js";
 
@@ -23,32 +27,33 @@ export const IvSurfaceParams = Schema.Struct({
 });
 export type IvSurfaceParams = typeof IvSurfaceParams.Type;
 
-/** What changes once per chain (new time, its bar, columns replaced): shared by the chain's states. */
+/** The chain being collected: its time, its bar and its columns. */
 export interface ChainHead {
-  readonly time: number;
-  readonly bar: UnderlyingTick | null;
-  readonly greeks: GreeksRows | null;
-  readonly quotes: QuoteRows | null;
+  time: number;
+  bar: UnderlyingTick | null;
+  greeks: GreeksRows | null;
+  quotes: QuoteRows | null;
   /** Rows of the last chain that had any: new columns start at that size, so a steady chain never regrows them. */
-  readonly sizeHint: number;
+  sizeHint: number;
 }
 
 /**
- * The chain being collected for one underlying at one event time: this state's rows are the first
- * `greeksCount` / `quoteCount` of the head's shared columns (see chainRows.ts for why sharing is
- * safe). A quote or Greeks event only makes a new three-field state: no event time to box, no copy.
+ * The chain being collected for one underlying at one event time: the first `greeksCount` /
+ * `quoteCount` rows of the head's columns. The state changes in place (a quote or Greeks event
+ * writes one row and allocates nothing) and the next chain refills the same columns; `detach` gives
+ * a copy with columns of its own, which is what the runtime's snapshots hold.
  */
 export interface IvSurfaceState {
-  readonly head: ChainHead;
-  readonly greeksCount: number;
-  readonly quoteCount: number;
+  head: ChainHead;
+  greeksCount: number;
+  quoteCount: number;
 }
 
-const empty: IvSurfaceState = {
+const emptyState = (): IvSurfaceState => ({
   head: { time: -1, bar: null, greeks: null, quotes: null, sizeHint: 0 },
   greeksCount: 0,
   quoteCount: 0,
-};
+});
 
 /**
  * The daily snapshot of each underlying: collects its bar and option chain at one event time and,
@@ -66,51 +71,67 @@ export const ivSurface = defineOperator({
   consumes: ["UnderlyingTick", "Greeks", "OptionQuote"],
   produces: ["VolFeatures"],
   keyOf: (e) => (e.kind === "UnderlyingTick" ? e.symbol : e.underlying),
-  init: (): IvSurfaceState => empty,
+  init: emptyState,
   step: (state, event, out, params, ctx) => {
-    let s = state;
-    const time = s.head.time;
-    if (event.eventTime > time) {
-      emitSummary(s, ctx.key, out, params);
-      const rows = Math.max(s.greeksCount, s.quoteCount);
-      const head = {
-        time: event.eventTime,
-        bar: null,
-        greeks: null,
-        quotes: null,
-        sizeHint: rows > 0 ? rows : s.head.sizeHint,
-      };
-      s = { head, greeksCount: 0, quoteCount: 0 };
-    } else if (event.eventTime < time) {
-      throw new Error(`late ${event.kind} at ${event.eventTime}: chain at ${time} already being collected`);
+    const head = state.head;
+    if (event.eventTime > head.time) {
+      emitSummary(state, ctx.key, out, params);
+      // The last point of failure is behind: from here on the state changes in place (see detach).
+      startChain(state, event.eventTime);
+    } else if (event.eventTime < head.time) {
+      throw new Error(
+        `late ${event.kind} at ${event.eventTime}: chain at ${head.time} already being collected`,
+      );
     }
-    const head = s.head;
     switch (event.kind) {
       case "UnderlyingTick":
-        return { head: { ...head, bar: event }, greeksCount: s.greeksCount, quoteCount: s.quoteCount };
+        head.bar = event;
+        break;
       case "Greeks": {
-        const greeks = appendGreeks(head.greeks ?? emptyGreeksRows(head.sizeHint), s.greeksCount, event);
-        return {
-          head: greeks === head.greeks ? head : { ...head, greeks },
-          greeksCount: s.greeksCount + 1,
-          quoteCount: s.quoteCount,
-        };
+        const greeks = head.greeks ?? emptyGreeksRows(head.sizeHint);
+        head.greeks = appendGreeks(greeks, state.greeksCount, event);
+        state.greeksCount++;
+        break;
       }
       case "OptionQuote": {
-        const quotes = appendQuote(head.quotes ?? emptyQuoteRows(head.sizeHint), s.quoteCount, event);
-        return {
-          head: quotes === head.quotes ? head : { ...head, quotes },
-          greeksCount: s.greeksCount,
-          quoteCount: s.quoteCount + 1,
-        };
+        const quotes = head.quotes ?? emptyQuoteRows(head.sizeHint);
+        head.quotes = appendQuote(quotes, state.quoteCount, event);
+        state.quoteCount++;
+        break;
       }
     }
+    return state;
   },
   onEnd: (state, out, params, ctx) => {
     emitSummary(state, ctx.key, out, params);
-    return empty;
+    return emptyState();
+  },
+  detach: (state) => {
+    const { head, greeksCount, quoteCount } = state;
+    return {
+      head: {
+        ...head,
+        greeks: head.greeks === null ? null : copyGreeksRows(head.greeks, greeksCount, greeksCount),
+        quotes: head.quotes === null ? null : copyQuoteRows(head.quotes, quoteCount, quoteCount),
+      },
+      greeksCount,
+      quoteCount,
+    };
   },
 });
+
+/** Moves `state` on to an empty chain at `time`, refilling the finished chain's columns. */
+const startChain = (state: IvSurfaceState, time: number): void => {
+  const head = state.head;
+  const rows = Math.max(state.greeksCount, state.quoteCount);
+  if (rows > 0) head.sizeHint = rows;
+  head.time = time;
+  head.bar = null;
+  if (head.greeks !== null) recycleGreeksRows(head.greeks);
+  if (head.quotes !== null) recycleQuoteRows(head.quotes);
+  state.greeksCount = 0;
+  state.quoteCount = 0;
+};
 
 const emitSummary = (
   s: IvSurfaceState,
