@@ -195,6 +195,32 @@ describe("chain kernel implied volatility", () => {
     expect(g.gamma).toBe(0);
   });
 
+  it("results survive the slice cache's eviction: the same quotes after 1100 other expiries", () => {
+    const g = emptyGreeks();
+    const solve = (sign: number, K: number, T: number): number[] => {
+      const code = bsmAmericanChainIvGreeks(
+        sign,
+        250,
+        K,
+        T,
+        0.03,
+        0.019,
+        Math.max(sign * (250 - K), 0) + 2,
+        g,
+      );
+      expect(code).toBe(IV_STATUS_CODE.ok);
+      return [ivScratch.iv, g.price, g.delta, g.gamma, g.vega, g.theta, g.rho];
+    };
+    // Whole seconds (event-time µs over a 365-day year): each T is its own slice anchor.
+    const yearUs = 365 * 86_400 * 1e6;
+    const quotes = [3, 17, 45].flatMap((days) =>
+      [240, 250, 260].flatMap((K) => [1, -1].map((sign) => ({ sign, K, T: (days * 86_400e6) / yearUs }))),
+    );
+    const first = quotes.map((c) => solve(c.sign, c.K, c.T));
+    for (let i = 0; i < 1100; i++) solve(-1, 250, ((60 * 86_400 + 3600 * i) * 1e6) / yearUs);
+    expect(quotes.map((c) => solve(c.sign, c.K, c.T))).toEqual(first);
+  });
+
   it("chainIvGreeks fills a mixed chain: European rows equal the closed forms, NaN unless ok", () => {
     const cases: QlCase[] = [
       { right: "put", spot: 100, strike: 105, tYears: 0.5, rate: 0.04, divYield: 0.01, vol: 0.25, price: 0 },

@@ -35,35 +35,55 @@ const MAX_ITERATIONS = 60;
 const ACCEPT_STEP = 1e-7;
 
 /**
- * Recently used expiry slices, keyed by (put rate, put yield, anchor of T). A snapshot of 16 expiries
- * with calls and puts touches 32; the last hit is checked first because chains usually arrive grouped.
- * Slices sit on the anchor grid of sliceAnchor.ts, so quotes stamped with their own instants share
- * them and what is cached never changes a result.
+ * Expiry slices by (put rate, put yield, anchor of T), least recently used evicted first. The boundary
+ * depends on the time left, not on the date, so the slice built for T serves every later quote with
+ * the same T: snapshots taken at the same time of day give each days-to-expiry the same T on every
+ * day (a weekly expiry's Monday T comes back every Monday), and quotes stamped with their own instants
+ * share the anchors of sliceAnchor.ts. A day of two underlyings' chains (calls and puts) touches ~30
+ * slices, so this keeps about a month of them (~10 MB when full). Consecutive quotes
+ * usually share a slice: the last hit is checked first. Slices are pure functions of their key, so
+ * what is cached never changes a result.
  */
-const SLICE_SLOTS = 128;
-const slices: (ExpirySlice | undefined)[] = new Array(SLICE_SLOTS);
-let nextSlot = 0;
-let lastHit = 0;
+const SLICE_CAPACITY = 1024;
+const slices = new Map<number, ExpirySlice[]>();
+let sliceCount = 0;
+let lastSlice: ExpirySlice | undefined;
 function matches(s: ExpirySlice | undefined, r: number, q: number, T: number): s is ExpirySlice {
   return s !== undefined && s.T === T && s.surface.rate === r && s.surface.divYield === q;
 }
 /** Slice for a put with rate r and yield q whose anchor is that of T. */
 function sliceFor(r: number, q: number, tYears: number): ExpirySlice {
   const T = sliceAnchor(tYears);
-  const last = slices[lastHit];
-  if (matches(last, r, q, T)) return last;
-  for (let i = 0; i < SLICE_SLOTS; i++) {
-    const s = slices[i];
-    if (matches(s, r, q, T)) {
-      lastHit = i;
-      return s;
+  if (matches(lastSlice, r, q, T)) return lastSlice;
+  const bucket = slices.get(T);
+  if (bucket !== undefined) {
+    for (const s of bucket) {
+      if (matches(s, r, q, T)) {
+        // Re-inserting the key keeps the Map in least-recently-used order.
+        slices.delete(T);
+        slices.set(T, bucket);
+        lastSlice = s;
+        return s;
+      }
     }
   }
+  if (sliceCount >= SLICE_CAPACITY) evictOldest();
   const s = new ExpirySlice(boundarySurface(r, q, T), T);
-  lastHit = nextSlot;
-  slices[nextSlot] = s;
-  nextSlot = (nextSlot + 1) % SLICE_SLOTS;
+  // Looked up again: the eviction may have dropped this T's own bucket.
+  const kept = slices.get(T) ?? [];
+  kept.push(s);
+  slices.delete(T);
+  slices.set(T, kept);
+  sliceCount++;
+  lastSlice = s;
   return s;
+}
+function evictOldest(): void {
+  for (const [T, bucket] of slices) {
+    slices.delete(T);
+    sliceCount -= bucket.length;
+    return;
+  }
 }
 
 const prem: PremiumResult = {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import {
   derivativeCoefficients,
 } from "./boundaryEval.js";
 import {
+  BoundaryPanel,
   BoundarySurface,
   boundarySurface,
   COEFFS,
@@ -193,5 +195,24 @@ describe("slices moved off their anchor", () => {
     }
     expect(moved).toBe(fixture.cases.length);
     expect(worst).toBeLessThan(1e-4);
+  });
+});
+
+describe("bit-identity with the session-3 build (speed-ups that must not move a value)", () => {
+  it("boundary tables: a sweep's boundary values computed up front, interleaved, give the same coefficients", () => {
+    const h = createHash("sha256");
+    for (const [r, q] of [
+      [0.03, 0.019],
+      [0.019, 0.03],
+      [0.05, 0],
+    ] as const) {
+      for (const index of [2, 5, 8]) {
+        for (const horizon of [1 / 64, 0.5]) {
+          h.update(new Uint8Array(new BoundaryPanel(index, r, q, horizon).coef.buffer));
+        }
+      }
+    }
+    // FP-A and FP-B panels (σ 0.02-0.38), two horizons; hash of the session-3 (6b5a3ba) build.
+    expect(h.digest("hex")).toBe("ca138d588d2bc27fff39231b43f1a0cfbec66ceb9fba72f03530fe4887f3aaeb");
   });
 });

@@ -72,6 +72,8 @@ export class AmericanPutEngine {
   private readonly innerArg: Float64Array;
   private readonly innerJac: Float64Array;
   private readonly innerSqrtS: Float64Array;
+  /** √H at every inner point for the current sweep's coefficients (innerBoundary). */
+  private readonly innerSqrtH: Float64Array;
   /** e^{r(τ−s)} and e^{q(τ−s)} at the same points. */
   private readonly innerDfR: Float64Array;
   private readonly innerDfQ: Float64Array;
@@ -98,6 +100,7 @@ export class AmericanPutEngine {
     this.innerArg = new Float64Array(size);
     this.innerJac = new Float64Array(size);
     this.innerSqrtS = new Float64Array(size);
+    this.innerSqrtH = new Float64Array(size);
     this.innerDfR = new Float64Array(size);
     this.innerDfQ = new Float64Array(size);
   }
@@ -167,6 +170,7 @@ export class AmericanPutEngine {
     const sweeps = Math.max(1, this.scheme.fixedPointSweeps) * (useA ? 1 : 2);
     for (let sweep = 0; sweep < sweeps; sweep++) {
       const newton = sweep === 0;
+      this.innerBoundary(2 * n * l);
       for (let i = 0; i < n; i++) {
         const bNew = useA
           ? this.fixedPointA(i, K, r, q, vol, newton)
@@ -178,6 +182,62 @@ export class AmericanPutEngine {
       }
       chebyshevCoefficients(n, this.h, this.cos, this.coef);
     }
+  }
+
+  /**
+   * √H at the first `count` inner points. The coefficients change only between sweeps, so a sweep's
+   * boundary values are all known up front; four Clenshaw recurrences per iteration (each exactly
+   * chebyshevEvaluate's operations) let the CPU overlap chains that inside the fixed-point loop would
+   * each wait on their own multiply-add latency.
+   */
+  private innerBoundary(count: number): void {
+    const a = this.coef;
+    const n = this.n;
+    const arg = this.innerArg;
+    const out = this.innerSqrtH;
+    let k = 0;
+    for (; k + 4 <= count; k += 4) {
+      const wa = arg[k]!;
+      const wb = arg[k + 1]!;
+      const wc = arg[k + 2]!;
+      const wd = arg[k + 3]!;
+      const wa2 = 2 * wa;
+      const wb2 = 2 * wb;
+      const wc2 = 2 * wc;
+      const wd2 = 2 * wd;
+      let a1 = 0;
+      let a2 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      for (let j = n; j >= 1; j--) {
+        const c = a[j]!;
+        const a0 = c + wa2 * a1 - a2;
+        const b0 = c + wb2 * b1 - b2;
+        const c0 = c + wc2 * c1 - c2;
+        const d0 = c + wd2 * d1 - d2;
+        a2 = a1;
+        a1 = a0;
+        b2 = b1;
+        b1 = b0;
+        c2 = c1;
+        c1 = c0;
+        d2 = d1;
+        d1 = d0;
+      }
+      const ha = a[0]! + wa * a1 - a2;
+      const hb = a[0]! + wb * b1 - b2;
+      const hc = a[0]! + wc * c1 - c2;
+      const hd = a[0]! + wd * d1 - d2;
+      out[k] = ha > 0 ? Math.sqrt(ha) : 0;
+      out[k + 1] = hb > 0 ? Math.sqrt(hb) : 0;
+      out[k + 2] = hc > 0 ? Math.sqrt(hc) : 0;
+      out[k + 3] = hd > 0 ? Math.sqrt(hd) : 0;
+    }
+    for (; k < count; k++) out[k] = this.sqrtH(arg[k]!);
   }
 
   /** FP-B: B = K e^{−(r−q)τ} [Φ(d−) + r∫e^{ru}Φ(d−)du] / [Φ(d+) + q∫e^{qu}Φ(d+)du]. */
@@ -193,7 +253,7 @@ export class AmericanPutEngine {
     for (let k = i * 2 * l; k < end; k++) {
       const s = this.innerS[k]!;
       // ln(b / B(τ−s)) = ln b − ln X + √H
-      const lnRatio = lnB - this.lnXMax + this.sqrtH(this.innerArg[k]!);
+      const lnRatio = lnB - this.lnXMax + this.innerSqrtH[k]!;
       const volS = vol * this.innerSqrtS[k]!;
       const dPlus = (lnRatio + (r - q + halfVar) * s) / volS;
       const dMinus = dPlus - volS;
@@ -232,7 +292,7 @@ export class AmericanPutEngine {
     const end = (i + 1) * 2 * l;
     for (let k = i * 2 * l; k < end; k++) {
       const s = this.innerS[k]!;
-      const lnRatio = lnB - this.lnXMax + this.sqrtH(this.innerArg[k]!);
+      const lnRatio = lnB - this.lnXMax + this.innerSqrtH[k]!;
       const volS = vol * this.innerSqrtS[k]!;
       const dPlus = (lnRatio + (r - q + halfVar) * s) / volS;
       const dMinus = dPlus - volS;
