@@ -567,10 +567,12 @@ if (BASELINE !== undefined && !(STAGES && COMPARE_ONLY)) {
   for (const sideIvs of [true, false]) {
     const best = { baseline: [0, 0], current: [0, 0] };
     for (let r = 0; r < REPS; r++) {
-      for (const [name, ops] of [
+      // Builds swap order every repetition, so neither always runs on the other's heap and JIT state.
+      const builds = [
         ["baseline", baseline],
         ["current", current],
-      ]) {
+      ];
+      for (const [name, ops] of r % 2 === 0 ? builds : builds.reverse()) {
         const { seconds, cpuSeconds } = await run(
           { pricing: "european", sideIvs },
           QUOTES,

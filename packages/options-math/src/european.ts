@@ -6,6 +6,7 @@
  * products cancels, and it is the exact inverse of impliedVol. Greeks use the closed forms.
  */
 import { normalisedBlackCall } from "./internal/normalisedBlack.js";
+import { strikeMemo } from "./internal/strikeMemo.js";
 import { normCdfGivenDensity } from "./normal.js";
 import { type GreekValues, IV_STATUS_CODE, type OptionInputs } from "./types.js";
 
@@ -91,12 +92,12 @@ function fillZeroSensitivities(out: GreekValues): void {
 }
 
 /**
- * Discount factors and √T of the last (tYears, rate, divYield), and ln(S/K) of the last (spot, strike):
- * chains arrive grouped by expiry and a quote's Greeks follow its solve, so consecutive calls mostly
- * share them. [0] T, [1] r, [2] q, [3] e^{−rT}, [4] e^{−qT}, [5] √T, [6] S, [7] K, [8] ln(S/K).
- * Cached values are the ones the same expressions compute, so results do not depend on call order.
+ * Discount factors and √T of the last (tYears, rate, divYield): chains arrive grouped by expiry, so
+ * consecutive calls mostly share them. [0] T, [1] r, [2] q, [3] e^{−rT}, [4] e^{−qT}, [5] √T. ln(S/K)
+ * comes from strikeMemo, which the quote's implied-volatility solve has just filled. Cached values are
+ * the ones the same expressions compute, so results do not depend on call order.
  */
-const greeksMemo = new Float64Array(9).fill(Number.NaN);
+const greeksMemo = new Float64Array(6).fill(Number.NaN);
 
 /**
  * Price and Greeks written into `out` without allocating. Returns IV_STATUS_CODE.ok, .expired (T <= 0:
@@ -167,15 +168,16 @@ function greeksInto(
     greeksMemo[4] = Math.exp(-divYield * tYears);
     greeksMemo[5] = Math.sqrt(tYears);
   }
-  if (spot !== greeksMemo[6] || strike !== greeksMemo[7]) {
-    greeksMemo[6] = spot;
-    greeksMemo[7] = strike;
-    greeksMemo[8] = Math.log(spot / strike);
+  if (spot !== strikeMemo[0] || strike !== strikeMemo[1]) {
+    strikeMemo[0] = spot;
+    strikeMemo[1] = strike;
+    strikeMemo[2] = Math.log(spot / strike);
+    strikeMemo[3] = Math.sqrt(strike);
   }
   const sqrtT = greeksMemo[5]!;
   const dfR = greeksMemo[3]!;
   const dfQ = greeksMemo[4]!;
-  const x = greeksMemo[8]! + (rate - divYield) * tYears;
+  const x = strikeMemo[2]! + (rate - divYield) * tYears;
   const forward = (spot * dfQ) / dfR;
   const s = vol * sqrtT;
   out.price = withPrice

@@ -6,6 +6,7 @@
 
 import { isValidContract } from "./european.js";
 import { ABOVE_MAXIMUM, lbr, normalisedIntrinsicCall, solveOtmCall } from "./internal/letsBeRational.js";
+import { strikeMemo } from "./internal/strikeMemo.js";
 import { IV_STATUS_CODE } from "./types.js";
 
 const INTRINSIC_SLACK = 8 * 2.220446049250313e-16;
@@ -38,12 +39,6 @@ function rememberExpiry(spot: number, tYears: number, rate: number, divYield: nu
   expiryMemo[MEMO_SQRT_FORWARD] = Math.sqrt(forward);
   expiryMemo[MEMO_SQRT_T] = Math.sqrt(tYears);
 }
-
-/**
- * ln(S/K) and √K of the last (spot, strike): the streaming operator solves mid, bid and ask of one
- * quote in a row, and sorted chains repeat a strike across expiries.
- */
-const strikeMemo = new Float64Array(4).fill(Number.NaN);
 
 /**
  * Normalised intrinsic value of the last in-the-money x (an exponential): the mid, bid and ask of one

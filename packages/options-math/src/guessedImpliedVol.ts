@@ -56,18 +56,24 @@ export function guessedImpliedVolAlone(
 function solveFromGuess(sign: number, fallBack: boolean): number {
   const code = prepareOtmCall(sign);
   if (code !== NEEDS_SOLVE) return code;
-  // NEAR_MAX: within a ppm of b_max LBR's above-maximum test uses its own rounding of e^{x/2}. Below
-  // 1e-300 b and its vega approach the subnormals, where b(x, s) loses bits that LBR's lowest branch
-  // (ln b from ln vega, no underflow) keeps.
-  let solved = false;
-  const beta = lbr[0]!;
-  if (beta <= 0.999999 * lbr[5]! && beta >= 1e-300) {
-    closedFormGuess();
-    solved = householderOnLogPrice();
-  }
-  if (!solved) {
+  if (!guessedIterations()) {
     if (!fallBack) return NEEDS_SOLVE;
     solveOtmCall();
   }
   return finishOtmCall();
+}
+
+/**
+ * The guessed solve on the registers prepareOtmCall filled (lbr[0] beta, lbr[1] x, lbr[5] b_max):
+ * writes lbr[2] = s and returns true, or returns false when Let's Be Rational has to solve instead.
+ * Also the side solves' second resort where the mid gives no usable start.
+ */
+export function guessedIterations(): boolean {
+  // NEAR_MAX: within a ppm of b_max LBR's above-maximum test uses its own rounding of e^{x/2}. Below
+  // 1e-300 b and its vega approach the subnormals, where b(x, s) loses bits that LBR's lowest branch
+  // (ln b from ln vega, no underflow) keeps.
+  const beta = lbr[0]!;
+  if (!(beta <= 0.999999 * lbr[5]! && beta >= 1e-300)) return false;
+  closedFormGuess();
+  return householderOnLogPrice(true);
 }

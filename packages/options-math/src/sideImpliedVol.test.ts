@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bsmGreeksInto, bsmPrice, emptyGreeks } from "./european.js";
 import { bsmImpliedVol, ivScratch, NEEDS_SOLVE } from "./europeanImpliedVol.js";
+import { guessedImpliedVolAlone } from "./guessedImpliedVol.js";
 import { bsmSideImpliedVol, seededSideImpliedVol } from "./sideImpliedVol.js";
 import { IV_STATUS_CODE } from "./types.js";
 
@@ -151,6 +152,12 @@ describe("bid/ask implied volatility seeded by the mid", () => {
                 expect(Math.abs(Math.log(Math.abs(timeValue(price) / timeValue(mid))))).toBeGreaterThan(
                   Math.log(100),
                 );
+                // Those the mid's own solver takes, from its closed-form start: its bits, LBR's root.
+                expect(bsmSideImpliedVol(sign, spot, strike, t, 0.03, 0.015, price, mid, midIv)).toBe(code);
+                const side = ivScratch.iv;
+                expect(rel(side, iv)).toBeLessThan(1e-12);
+                expect(guessedImpliedVolAlone(sign, spot, strike, t, 0.03, 0.015, price)).toBe(code);
+                expect(Object.is(ivScratch.iv, side)).toBe(true);
               }
             }
           }
@@ -161,7 +168,7 @@ describe("bid/ask implied volatility seeded by the mid", () => {
     expect(declined / (seeded + declined)).toBeLessThan(0.05);
   });
 
-  it("keeps LBR's statuses, and LBR's bits wherever the mid gives nothing to start from", () => {
+  it("keeps LBR's statuses, and solves as a mid is wherever the mid gives nothing to start from", () => {
     const call = (price: number, mid: number, midIv: number) => {
       const code = bsmSideImpliedVol(1, 100, 90, 0.5, 0.03, 0.01, price, mid, midIv);
       return [code, ivScratch.iv] as const;
@@ -173,12 +180,21 @@ describe("bid/ask implied volatility seeded by the mid", () => {
     expect(call(intrinsic, midPrice, 0.25)).toEqual([IV_STATUS_CODE.ok, 0]);
     expect(call(Number.NaN, midPrice, 0.25)[0]).toBe(IV_STATUS_CODE.invalid_input);
     expect(bsmSideImpliedVol(1, 100, 90, 0, 0.03, 0.01, 11, 11.5, 0.25)).toBe(IV_STATUS_CODE.expired);
+    const [refCode, refIv] = lbrIv(1, 100, 90, 0.5, 0.03, 0.01, midPrice * 1.01);
+    expect(guessedImpliedVolAlone(1, 100, 90, 0.5, 0.03, 0.01, midPrice * 1.01)).toBe(refCode);
+    const guessedIv = ivScratch.iv;
+    expect(rel(guessedIv, refIv)).toBeLessThan(1e-12);
     for (const midIv of [Number.NaN, 0, -1, Number.POSITIVE_INFINITY]) {
       const [code, iv] = call(midPrice * 1.01, midPrice, midIv);
-      const [refCode, refIv] = lbrIv(1, 100, 90, 0.5, 0.03, 0.01, midPrice * 1.01);
       expect(code).toBe(refCode);
-      expect(Object.is(iv, refIv)).toBe(true);
+      expect(Object.is(iv, guessedIv)).toBe(true);
     }
+    // A sub-tick time value (normalised below 1e-8) stays with LBR, bit for bit.
+    const tiny = intrinsic + 1e-9;
+    const [tinyCode, tinyIv] = lbrIv(1, 100, 90, 0.5, 0.03, 0.01, tiny);
+    const [code, iv] = call(tiny, midPrice, Number.NaN);
+    expect(code).toBe(tinyCode);
+    expect(Object.is(iv, tinyIv)).toBe(true);
   });
 
   it("is a pure function of its arguments: call order and earlier contracts change no bit", () => {

@@ -6,14 +6,16 @@
  * for a quoted spread of a few percent). Let's Be Rational spends a branch selection, a rational-cubic
  * guess and two to three evaluations on the same price.
  *
- * Whenever the shortcut is not clearly safe the full Let's Be Rational solve runs instead, so results
- * and statuses are LBR's there: no usable mid (status not ok, σ = 0), a start step that is large
- * against the curve's own length scales, a price near the supremum e^{x/2} or where the price barely
- * moves with s, and an iteration that has not met the step criterion within four evaluations. Inputs
- * are checked and reduced exactly as bsmImpliedVol does, so the statuses for invalid, expired,
- * below-intrinsic and above-maximum prices are the same, and a price at the intrinsic gives σ = 0.
- * Where the seed finishes, σ agrees with LBR's to a few ulps (both are converged roots of the same
- * b(x, s) = beta), not bit for bit.
+ * Whenever the seed is not clearly safe — no usable mid (status not ok, σ = 0), a start step that is
+ * large against the curve's own length scales, a price near the supremum e^{x/2} or where the price
+ * barely moves with s, or an iteration that has not met the step criterion within four evaluations —
+ * the side is solved as a mid is (bsmGuessedImpliedVol, bit for bit: a closed-form start and the same
+ * iteration) unless its normalised time value is below 1e-8, and where that declines too, by the full
+ * Let's Be Rational solve, so results and statuses are LBR's there. Inputs are checked and reduced
+ * exactly as bsmImpliedVol does, so the statuses for invalid, expired, below-intrinsic and above-maximum
+ * prices are the same, and a price at the intrinsic gives σ = 0. Where the seed or the closed-form start
+ * finishes, σ agrees with LBR's to a few ulps (both are converged roots of the same b(x, s) = beta), not
+ * bit for bit.
  *
  * Pure: the result depends only on the arguments (the memo below caches a pure function of its key).
  */
@@ -25,6 +27,7 @@ import {
   otmScale,
   prepareOtmCall,
 } from "./europeanImpliedVol.js";
+import { guessedIterations } from "./guessedImpliedVol.js";
 import { lbr, solveOtmCall } from "./internal/letsBeRational.js";
 import { householderOnLogPrice } from "./internal/logPriceHouseholder.js";
 
@@ -42,8 +45,9 @@ const midVegaMemo = new Float64Array(3).fill(Number.NaN);
  * ACCEPTED_STEP, MAX_EVALUATIONS and MIN_ELASTICITY at every iterate, are in logPriceHouseholder.ts),
  * written as literals in the kernel (a module-level const costs a context load and a TDZ check):
  * - MAX_START_STEP = 6·L: larger seed steps come from asks several times the mid (a one-tick ask over
- *   a zero bid); LBR's own guess is the better start for those. Up to 6·L the seed still converges
- *   within MAX_EVALUATIONS on the test domain, and on a SPY-like chain nothing else declines.
+ *   a zero bid); the closed-form start (or LBR's) is the better one for those. Up to 6·L the seed
+ *   converges within MAX_EVALUATIONS on the test domain; on a SPY-like chain only deep-ITM asks far from
+ *   a mid that is nearly all intrinsic decline.
  * - MIN_ELASTICITY at the mid: s·b'/b ≥ 1e-2, checked before any evaluation.
  * - NEAR_MAX: prices within a ppm of b_max go to LBR, whose above-maximum test there uses its own
  *   rounding of e^{x/2}.
@@ -113,14 +117,18 @@ function solveSide(sign: number, fallBack: boolean): number {
   if (code !== NEEDS_SOLVE) return code;
   if (!seededIterations()) {
     if (!fallBack) return NEEDS_SOLVE;
-    solveOtmCall();
+    // No usable mid, or a side far from it (a 2%-of-premium ask on a contract whose mid is nearly all
+    // intrinsic): the mid's own solver, from its closed-form start, before Let's Be Rational. Below a
+    // normalised time value of 1e-8 (a sub-tick side) LBR answers as before: at |ln(F/K)| ~ 1e-16 its
+    // lower node cancels there and its σ need not price back, so the two roots could differ widely.
+    if (!(lbr[0]! >= 1e-8 && guessedIterations())) solveOtmCall();
   }
   return finishOtmCall();
 }
 
 /**
  * The seeded solve on the registers prepareOtmCall filled (lbr[0] beta, lbr[1] x, lbr[5] b_max).
- * Writes lbr[2] = s and returns true, or returns false when LBR has to solve instead.
+ * Writes lbr[2] = s and returns true, or returns false when the seed is not safe.
  *
  * The start is a Householder(3) step on g(s) = ln b(s) − ln beta from the mid, with no Black
  * evaluation (a cheap contract whose ask is twice its bid is a small step for g and a large one for b);
@@ -172,5 +180,5 @@ function seededIterations(): boolean {
   // MAX_START_STEP, squared.
   if (!(ds * ds * invScale <= 36)) return false;
   lbr[2] = sMid + ds;
-  return householderOnLogPrice();
+  return householderOnLogPrice(false);
 }

@@ -10,7 +10,7 @@
  * On the SPY-like bench chain this leaves 85% of mids two evaluations from the root and 15% three; the
  * guess only shapes the start (the root is b's own), and where it is poor the iteration declines.
  */
-import { inverseNormCdf } from "../normal.js";
+import { inverseNormCdf, normQuantileTail } from "../normal.js";
 import { lbr } from "./letsBeRational.js";
 
 /** From lbr[0] beta, lbr[1] x <= 0 and lbr[5] e^{x/2}, writes a start s to lbr[2] (0 when it has none). */
@@ -28,8 +28,14 @@ export function closedFormGuess(): void {
     lbr[2] = (2.5066282746310002 / (a + k)) * (c + Math.sqrt(discriminant));
     return;
   }
-  // Φ(−z)³ = beta/(2π/√27·|x|); 2π/√27 = 1.2091995761561452.
-  const tail = Math.cbrt(beta / (1.2091995761561452 * -x));
-  // |x|/(√3·z), √3 = 1.7320508075688772.
+  // Φ(−z)³ = beta/(2π/√27·|x|); 2π/√27 = 1.2091995761561452. Then s = |x|/(√3·z), √3 = 1.7320508075688772.
+  const cube = beta / (1.2091995761561452 * -x);
+  // Below 0.075³ AS241 takes its tail branch, which needs only √(−ln Φ(−z)) = √(−ln(cube)/3): one
+  // logarithm instead of a cube root and then the logarithm of Φ(−z) inside inverseNormCdf.
+  if (cube < 4.21875e-4) {
+    lbr[2] = x / (1.7320508075688772 * -normQuantileTail(Math.sqrt(Math.log(cube) * -0.3333333333333333)));
+    return;
+  }
+  const tail = Math.cbrt(cube);
   lbr[2] = tail < 0.5 ? x / (1.7320508075688772 * inverseNormCdf(tail)) : 0;
 }

@@ -17,14 +17,22 @@
  *   as much, and LBR's ln(b_max − b) objective resolves the root better.
  */
 import { lbr } from "./letsBeRational.js";
-import { blackAndVega, blackVega } from "./normalisedBlack.js";
+import { blackVega, householderBlackOverVega } from "./normalisedBlack.js";
 
 /**
  * Iterates from s = lbr[2] on lbr[0] beta, lbr[1] x. Writes the root to lbr[2] and returns true, or
  * returns false (lbr[2] undefined) when the iteration leaves s > 0, loses elasticity or has not met
  * the step criterion within four evaluations: the caller then runs Let's Be Rational.
+ *
+ * `logFormFirst`, for a start that is rarely within the step criterion (a closed-form guess): the first
+ * evaluation takes g from ln(b/vega) − (h²+t²)/2, which needs a logarithm but no exponential (the
+ * vega's), where the b form needs both far from the root. Near the root that sum of terms of size h²/2
+ * rounds to ~ε·(1 + h²) absolute, about an ulp of s once divided by s·ν ≈ 1 + h²; still, that step is
+ * never accepted, so a b-form evaluation ends every solve as before. (Log-form evaluations throughout,
+ * which would need no exponential at all, measured slower: a logarithm costs more than the vega's
+ * exponential plus the atanh series near the root.)
  */
-export function householderOnLogPrice(): boolean {
+export function householderOnLogPrice(logFormFirst: boolean): boolean {
   const beta = lbr[0]!;
   const x = lbr[1]!;
   let s = lbr[2]!;
@@ -33,20 +41,37 @@ export function householderOnLogPrice(): boolean {
     if (!(s > 0)) return false;
     blackVega[2] = x;
     blackVega[3] = s;
-    blackAndVega();
-    const b = blackVega[0]!;
-    const nu = blackVega[1]! / b;
+    const logForm = logFormFirst && evaluations === 0;
+    // The vega's exponential first (h = x/s and t = s/2 as householderBlackOverVega forms them), so b/vega's
+    // longer chain of arithmetic does not wait on it.
+    const h0 = x / s;
+    const t0 = 0.5 * s;
+    const vega = logForm ? 0 : 0.3989422804014327 * Math.exp(-0.5 * (h0 * h0 + t0 * t0));
+    // b/vega: with it ν = b'/b = 1/(b/vega) and the Newton step −ln(b/beta)/ν need no division by b.
+    householderBlackOverVega();
+    const bOverVega = blackVega[0]!;
+    const nu = 1 / bOverVega;
+    // blackAndVega's underflow guard on the vega (√DBL_MIN), then MIN_ELASTICITY: s·b'/b ≥ 1e-2.
+    if (!(x === 0 || s > -x * 1.4916681462400413e-154)) return false;
     if (!(nu * s >= 1e-2 && nu < 1e300)) return false;
-    // ln(b/beta) = 2·atanh(z), z = (b − beta)/(b + beta): near the root (|z| < 0.03) the series to z⁹ is
-    // exact to an ulp (z¹⁰/11 ≤ 6e-17 relative) and cheaper than the logarithm.
-    const z = (b - beta) / (b + beta);
-    const w = z * z;
-    const newton =
-      -(z > -0.03 && z < 0.03
-        ? 2 *
-          z *
-          (1 + w * (0.3333333333333333 + w * (0.2 + w * (0.14285714285714285 + w * 0.1111111111111111))))
-        : Math.log(b * invBeta)) / nu;
+    let newton: number;
+    if (logForm) {
+      // ln(b/beta) = ln(b/vega) + ln vega − ln beta, ln vega = −(h²+t²)/2 − ln√(2π) (1/√(2π) below).
+      newton = -(Math.log(bOverVega * 0.3989422804014327 * invBeta) - 0.5 * (h0 * h0 + t0 * t0)) * bOverVega;
+      if (!(newton > -1e300 && newton < 1e300)) return false;
+    } else {
+      const b = vega * bOverVega;
+      // ln(b/beta) = 2·atanh(z), z = (b − beta)/(b + beta): near the root (|z| < 0.03) the series to z⁹
+      // is exact to an ulp (z¹⁰/11 ≤ 6e-17 relative) and cheaper than the logarithm.
+      const z = (b - beta) / (b + beta);
+      const w = z * z;
+      newton =
+        -(z > -0.03 && z < 0.03
+          ? 2 *
+            z *
+            (1 + w * (0.3333333333333333 + w * (0.2 + w * (0.14285714285714285 + w * 0.1111111111111111))))
+          : Math.log(b * invBeta)) * bOverVega;
+    }
     const invS = 1 / s;
     const h = x * invS;
     const hOverS = h * invS;
@@ -60,7 +85,7 @@ export function householderOnLogPrice(): boolean {
     const invScale = Math.max(invS * invS, halley * halley, Math.abs(hh3));
     s += ds;
     // ACCEPTED_STEP, squared: (1e-4)² = 1e-8.
-    if (ds * ds * invScale <= 1e-8) {
+    if (!logForm && ds * ds * invScale <= 1e-8) {
       if (!(s > 0)) return false;
       lbr[2] = s;
       return true;
