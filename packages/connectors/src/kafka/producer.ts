@@ -133,6 +133,27 @@ export interface TransactionOffsets {
  * read_committed consumers together, at the commit, along with the consumer offsets given to it —
  * or not at all. Kafka's exactly-once building block: a crash before the commit aborts the records.
  */
+/**
+ * Runs `operation` again while the transaction coordinator answers CONCURRENT_TRANSACTIONS: a
+ * transaction that only commits offsets adds them (AddOffsetsToTxn) right after the previous
+ * transaction's EndTxn, and until that one's markers are written the coordinator refuses with this
+ * retriable error, which kafkajs 2.2.4 does not retry there (seen under load: a live engine stopped as
+ * if fenced). Nothing changed on the refused attempt, so repeating it is safe.
+ */
+const whileConcurrentTransaction = async <T>(operation: () => Promise<T>): Promise<T> => {
+  for (let attempt = 0, waitMs = 20; ; attempt++, waitMs = Math.min(2 * waitMs, 500)) {
+    try {
+      return await operation();
+    } catch (err) {
+      const e = err as { type?: string; originalError?: { type?: string } };
+      const concurrent =
+        e.type === "CONCURRENT_TRANSACTIONS" || e.originalError?.type === "CONCURRENT_TRANSACTIONS";
+      if (!concurrent || attempt >= 60) throw err;
+      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+};
+
 export class TransactionalEventProducer {
   #transaction: Transaction | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -198,11 +219,14 @@ export class TransactionalEventProducer {
         });
         byTopic.set(o.topic, partitions);
       }
+      const transaction = this.#transaction;
       // kafkajs passes `metadata` through to TxnOffsetCommit although its typings omit it.
-      await this.#transaction.sendOffsets({
-        consumerGroupId: offsets.groupId,
-        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      });
+      await whileConcurrentTransaction(() =>
+        transaction.sendOffsets({
+          consumerGroupId: offsets.groupId,
+          topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+        }),
+      );
     }
     const transaction = this.#transaction;
     this.#transaction = undefined;
