@@ -4,6 +4,7 @@ import {
   eventFields,
   FiniteNumber,
   IsoDate,
+  NonNegative,
   OptionRight,
   Positive,
   RegimeName,
@@ -25,8 +26,9 @@ export const IvStatus = Schema.Literal(
 export type IvStatus = typeof IvStatus.Type;
 
 /**
- * Our analytics for one contract at one event time. Units: raw partial derivatives — vega per 1.00 of
- * sigma, theta per year of calendar time, rho per 1.00 of r.
+ * Our analytics for one contract at one event time, with the quote they were solved from (bid, ask,
+ * volume, open interest), so a chain summary needs the Greeks alone. Units: raw partial derivatives —
+ * vega per 1.00 of sigma, theta per year of calendar time, rho per 1.00 of r.
  */
 export const Greeks = Schema.Struct({
   kind: Schema.Literal("Greeks"),
@@ -39,6 +41,8 @@ export const Greeks = Schema.Struct({
   style: ExerciseStyle,
   spot: Positive,
   tYears: FiniteNumber,
+  bid: NonNegative,
+  ask: NonNegative,
   mid: NullableNumber,
   iv: NullableNumber,
   ivBid: NullableNumber,
@@ -48,6 +52,8 @@ export const Greeks = Schema.Struct({
   vega: NullableNumber,
   theta: NullableNumber,
   rho: NullableNumber,
+  volume: NonNegative,
+  openInterest: NonNegative,
   status: IvStatus,
   vendor: Schema.optional(VendorAnalytics),
 }).annotations({ identifier: "Greeks" });

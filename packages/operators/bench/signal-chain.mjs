@@ -487,6 +487,8 @@ const withFixedGreeks = (build) => () => {
         style: q.style,
         spot: state.spot,
         tYears: 0.1,
+        bid: q.bid,
+        ask: q.ask,
         mid: 0.5 * (q.bid + q.ask),
         iv: 0.2,
         ivBid: 0.19,
@@ -496,6 +498,8 @@ const withFixedGreeks = (build) => () => {
         vega: 0.3,
         theta: -0.02,
         rho: 0.05,
+        volume: q.volume,
+        openInterest: q.openInterest,
         status: "ok",
       });
       return state;

@@ -24,6 +24,8 @@ const greeks = (strike: number, right: "call" | "put", iv: number, delta: number
   style: "european",
   spot: 250,
   tYears: 28 / 365,
+  bid: 2.9,
+  ask: 3.1,
   mid: 3,
   iv,
   ivBid: null,
@@ -33,8 +35,13 @@ const greeks = (strike: number, right: "call" | "put", iv: number, delta: number
   vega: 20,
   theta: -30,
   rho: 5,
+  volume: 0,
+  openInterest: 0,
   status: "ok",
 });
+
+/** `g` with its quote's volume (open interest ten times it), as the greeks operator stamps them. */
+const traded = (g: Greeks, volume: number): Greeks => ({ ...g, volume, openInterest: 10 * volume });
 
 const quote = (g: Greeks, volume: number): OptionQuote => ({
   kind: "OptionQuote",
@@ -57,7 +64,7 @@ const quote = (g: Greeks, volume: number): OptionQuote => ({
 });
 
 /** Runs ivSurface's step from `state` and returns the new state (outputs dropped). */
-const step = (state: IvSurfaceState, e: Greeks | OptionQuote): IvSurfaceState =>
+const step = (state: IvSurfaceState, e: Greeks): IvSurfaceState =>
   ivSurface.step(state, e, { emit: () => {} }, params, ctx);
 
 const summaryOf = (state: IvSurfaceState): VolFeatures["values"] => {
@@ -78,15 +85,15 @@ describe("ivSurface chain columns", () => {
   const put245 = greeks(245, "put", 0.24, -0.3);
 
   it("keeps a detached state's rows while the live state moves on, in its chain and past later ones", () => {
-    const base = [call250, quote(call250, 5), put250, quote(put250, 7)].reduce(
+    const base = [traded(call250, 5), traded(put250, 7)].reduce(
       step,
       ivSurface.init(params, ctx),
     );
     const kept = ivSurface.detach!(base);
-    const branchA = step(step(base, call255), quote(call255, 11));
+    const branchA = step(base, traded(call255, 11));
     expect(branchA).toBe(base);
     // A second branch from the copy (detached again, as every restore does): neither sees the other's rows.
-    const branchB = step(step(ivSurface.detach!(kept), put245), quote(put245, 13));
+    const branchB = step(ivSurface.detach!(kept), traded(put245, 13));
     const a = summaryOf(branchA);
     const b = summaryOf(branchB);
     expect(withoutBar(a)).toEqual(
@@ -112,7 +119,7 @@ describe("ivSurface chain columns", () => {
     expect(b.put_volume).toBe(20);
     // The live state refills its columns for the next day's chain; the copy still has its own two contracts.
     const columns = branchA.head.greeks;
-    const nextDay = [put245, quote(put245, 1)].map((e) => ({ ...e, eventTime: T + US_PER_DAY }));
+    const nextDay = [traded(put245, 1)].map((e) => ({ ...e, eventTime: T + US_PER_DAY }));
     const later = nextDay.reduce(step, branchA);
     expect(later.head.greeks).toBe(columns);
     expect(summaryOf(later).chain_contracts).toBe(1);
@@ -145,8 +152,7 @@ describe("ivSurface chain columns", () => {
     let columns: IvSurfaceState["head"]["greeks"] = null;
     for (const [day, chain] of chains.entries()) {
       for (const g of chain) {
-        state = ivSurface.step(state, g, emitter, params, ctx);
-        state = ivSurface.step(state, quoteOf(g, day + 1), emitter, params, ctx);
+        state = ivSurface.step(state, traded(g, day + 1), emitter, params, ctx);
       }
       if (day === 0) columns = state.head.greeks;
       else expect(state.head.greeks).toBe(columns);
@@ -160,7 +166,7 @@ describe("ivSurface chain columns", () => {
         summarizeChain(
           t,
           null,
-          chain,
+          chain.map((g) => traded(g, day + 1)),
           chain.map((g) => quoteOf(g, day + 1)),
           params,
         ),
@@ -172,13 +178,21 @@ describe("ivSurface chain columns", () => {
     const strikes = Array.from({ length: 100 }, (_, i) => 200 + i);
     const chain = strikes.map((k) => greeks(k, "call", 0.2 + (k - 250) * 1e-3, 0.5 - (k - 250) * 0.01));
     const state = chain.reduce(step, ivSurface.init(params, ctx));
-    expect(withoutBar(summaryOf(state))).toEqual(summarizeChain(T, null, chain, [], params));
+    expect(withoutBar(summaryOf(state))).toEqual(
+      summarizeChain(
+        T,
+        null,
+        chain,
+        chain.map((g) => quote(g, 0)),
+        params,
+      ),
+    );
     expect(summaryOf(state).chain_contracts).toBe(100);
   });
 
   it("resumes from a checkpoint written before quote rows had contract keys", () => {
-    const first = [call250, quote(call250, 5), put250, quote(put250, 7)];
-    const rest = [call255, quote(call255, 11)];
+    const first = [traded(call250, 5), traded(put250, 7)];
+    const rest = [traded(call255, 11)];
     const mid = first.reduce(step, ivSurface.init(params, ctx));
     const old = deserialize(serialize(mid)) as IvSurfaceState;
     delete (old.head.quotes as { contractKey?: Int32Array }).contractKey;
@@ -251,8 +265,8 @@ describe("ivSurface chain columns", () => {
   });
 
   it("resumes from a v8-serialized checkpoint (what live checkpoints store) with the same summary", () => {
-    const first = [call250, quote(call250, 5), put250];
-    const rest = [quote(put250, 7), call255, quote(call255, 11)];
+    const first = [traded(call250, 5), traded(put250, 7)];
+    const rest = [traded(call255, 11)];
     const mid = first.reduce(step, ivSurface.init(params, ctx));
     const restored = deserialize(serialize(mid)) as IvSurfaceState;
     const direct = rest.reduce(step, mid);

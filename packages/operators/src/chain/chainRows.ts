@@ -233,7 +233,10 @@ export const appendGreeks = (rows: GreeksRows, count: number, g: Greeks): Greeks
   return r;
 };
 
-export const appendQuote = (rows: QuoteRows, count: number, q: OptionQuote): QuoteRows => {
+/** What a quote row keeps: an OptionQuote's fields, which a Greeks event carries too. */
+export type QuoteFields = Pick<OptionQuote, "contract" | "right" | "bid" | "ask" | "volume" | "openInterest">;
+
+export const appendQuote = (rows: QuoteRows, count: number, q: QuoteFields): QuoteRows => {
   let r = rows;
   if (r.written !== count || count === r.capacity || r.contractKey === undefined)
     r = copyQuoteRows(r, count, Math.max(2 * count, r.capacity));

@@ -101,6 +101,11 @@ describe("greeks operator", () => {
     const expired = quote({ expiry: "2019-01-01", contract: "expired" });
     const out = greeksOf([tick, withVendor, noQuote, belowIntrinsic, expired]);
     expect(out[0]!.vendor).toEqual({ iv: 0.21, delta: 0.5 });
+    // Every Greeks event carries the quote it was solved from, solvable or not (a chain summary needs them).
+    const traded = quote({ bid: 0, ask: 0, contract: "traded", volume: 12, openInterest: 340 });
+    const [tradedGreeks] = greeksOf([tick, traded]);
+    expect(tradedGreeks).toMatchObject({ bid: 0, ask: 0, volume: 12, openInterest: 340, status: "no_quote" });
+    expect(out[0]).toMatchObject({ bid: withVendor.bid, ask: withVendor.ask, volume: 0, openInterest: 0 });
     expect(out.slice(1).map((g) => [g.status, g.iv, g.delta])).toEqual([
       ["no_quote", null, null],
       ["below_intrinsic", null, null],

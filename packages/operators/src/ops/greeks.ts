@@ -195,6 +195,8 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
         style: q.style,
         spot,
         tYears,
+        bid: q.bid,
+        ask: q.ask,
         mid,
         iv,
         ivBid,
@@ -204,6 +206,8 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
         vega,
         theta,
         rho,
+        volume: q.volume,
+        openInterest: q.openInterest,
         status,
       }
     : {
@@ -218,6 +222,8 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
         style: q.style,
         spot,
         tYears,
+        bid: q.bid,
+        ask: q.ask,
         mid,
         iv,
         ivBid,
@@ -227,6 +233,8 @@ export const priceQuote = (q: OptionQuote, spot: number, divYield: number, param
         vega,
         theta,
         rho,
+        volume: q.volume,
+        openInterest: q.openInterest,
         status,
         vendor: q.vendor,
       };

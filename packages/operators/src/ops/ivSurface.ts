@@ -39,7 +39,7 @@ export interface ChainHead {
 
 /**
  * The chain being collected for one underlying at one event time: the first `greeksCount` /
- * `quoteCount` rows of the head's columns. The state changes in place (a quote or Greeks event
+ * `quoteCount` rows of the head's columns. The state changes in place (a Greeks event
  * writes one row and allocates nothing) and the next chain refills the same columns; `detach` gives
  * a copy with columns of its own, which is what the runtime's snapshots hold.
  */
@@ -68,7 +68,7 @@ export const ivSurface = defineOperator({
   description:
     "Per-chain implied-volatility summary (ATM IV at constant maturity, skew, term structure, expected move).",
   params: IvSurfaceParams,
-  consumes: ["UnderlyingTick", "Greeks", "OptionQuote"],
+  consumes: ["UnderlyingTick", "Greeks"],
   produces: ["VolFeatures"],
   keyOf: (e) => (e.kind === "UnderlyingTick" ? e.symbol : e.underlying),
   init: emptyState,
@@ -88,12 +88,10 @@ export const ivSurface = defineOperator({
         head.bar = event;
         break;
       case "Greeks": {
+        // The Greeks carry their quote's bid/ask, volume and open interest: one event per contract.
         const greeks = head.greeks ?? emptyGreeksRows(head.sizeHint);
         head.greeks = appendGreeks(greeks, state.greeksCount, event);
         state.greeksCount++;
-        break;
-      }
-      case "OptionQuote": {
         const quotes = head.quotes ?? emptyQuoteRows(head.sizeHint);
         head.quotes = appendQuote(quotes, state.quoteCount, event);
         state.quoteCount++;
