@@ -85,10 +85,7 @@ describe("ivSurface chain columns", () => {
   const put245 = greeks(245, "put", 0.24, -0.3);
 
   it("keeps a detached state's rows while the live state moves on, in its chain and past later ones", () => {
-    const base = [traded(call250, 5), traded(put250, 7)].reduce(
-      step,
-      ivSurface.init(params, ctx),
-    );
+    const base = [traded(call250, 5), traded(put250, 7)].reduce(step, ivSurface.init(params, ctx));
     const kept = ivSurface.detach!(base);
     const branchA = step(base, traded(call255, 11));
     expect(branchA).toBe(base);
