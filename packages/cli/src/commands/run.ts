@@ -140,7 +140,17 @@ export const register = (program: Command): void => {
         } & LiveFlags,
       ) => {
         let stop: (() => void) | undefined;
-        const onSignal = () => stop?.();
+        let runEnded = false;
+        // A live input ends gracefully (checkpoint, close sinks). A replay has no such end: Ctrl-C stops
+        // the process, as with any command, instead of being swallowed while a paced run goes on. Once
+        // the run has ended, a held session's own handler closes the servers.
+        const onSignal = (exitCode: number) => {
+          if (stop !== undefined) stop();
+          else if (!runEnded) {
+            console.error("interrupted: the replay stopped before its end; its outputs are partial");
+            process.exit(exitCode);
+          }
+        };
         const live: LiveOptions | undefined = opts.live
           ? {
               ...(opts.brokers !== undefined ? { brokers: opts.brokers.split(",") } : {}),
@@ -160,7 +170,7 @@ export const register = (program: Command): void => {
               },
             }
           : undefined;
-        process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+        process.once("SIGINT", () => onSignal(130)).once("SIGTERM", () => onSignal(143));
         await runWithLiveSession(
           opts,
           (session) =>
@@ -170,6 +180,8 @@ export const register = (program: Command): void => {
               progress: opts.progress && !opts.live && session === undefined,
               ...(live ? { live } : {}),
               ...(session ? { session } : {}),
+            }).finally(() => {
+              runEnded = true;
             }),
           printReport,
         );
