@@ -147,7 +147,9 @@ export const register = (program: Command): void => {
         const onSignal = (exitCode: number) => {
           if (stop !== undefined) stop();
           else if (!runEnded) {
-            console.error("interrupted: the replay stopped before its end; its outputs are partial");
+            console.error(
+              `interrupted: the ${opts.live ? "run (live input not yet started)" : "replay"} stopped before its end; its outputs are partial`,
+            );
             process.exit(exitCode);
           }
         };
