@@ -16,6 +16,8 @@
 //   the baseline build's stages run interleaved with this build's (same process, same load).
 //   [--math-baseline DIR]: also time DIR/index.js's priceQuote (another build's operators dist, which
 //   resolves @thetaflow/* like --baseline) in the interleaved math-only CPU rows.
+//   [--one-core]: re-run itself pinned to CPU 0 (Linux `taskset`), so V8's GC threads share the
+//   engine's core — issue #5's "on one core"; unpinned, they run on the other core.
 
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -23,6 +25,20 @@ import * as currentCore from "@thetaflow/core";
 import { bsmGuessedImpliedVol, bsmImpliedVol, bsmPrice, ivScratch } from "@thetaflow/options-math";
 import { Schema } from "effect";
 import { builtinOperators, GreeksParams, priceQuote } from "../dist/index.js";
+
+if (process.argv.includes("--one-core") && process.env.THETAFLOW_BENCH_PINNED !== "1") {
+  const { spawnSync } = await import("node:child_process");
+  const pinned = spawnSync(
+    "taskset",
+    ["-c", "0", process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: "inherit", env: { ...process.env, THETAFLOW_BENCH_PINNED: "1" } },
+  );
+  if (pinned.error !== undefined) {
+    console.error(`--one-core runs the bench under \`taskset -c 0\` (util-linux): ${pinned.error.message}`);
+    process.exit(1);
+  }
+  process.exit(pinned.status ?? 1);
+}
 
 const current = { operators: builtinOperators, core: currentCore };
 
@@ -357,7 +373,7 @@ for (let i = 0; i < TEMPLATE_SESSIONS; i++) {
   templateFor("american", i);
 }
 console.log(
-  `node ${process.version}; chain ${EXPIRIES * STRIKES * 2} contracts; ${QUOTES.toLocaleString("en-US")} quotes per measurement, best of 3 (math-only and pipeline runs interleaved)`,
+  `node ${process.version}${process.env.THETAFLOW_BENCH_PINNED === "1" ? ", pinned to CPU 0" : ""}; chain ${EXPIRIES * STRIKES * 2} contracts; ${QUOTES.toLocaleString("en-US")} quotes per measurement, best of 3 (math-only and pipeline runs interleaved)`,
 );
 if (!COMPARE_ONLY) {
   // Math-only and pipeline runs interleaved, so both see the same machine load.
