@@ -80,6 +80,16 @@ describe("the ib sink from the command line", () => {
     expect(r.stderr).toContain("IB port 7496 is a live trading port; set IB_TRADING_MODE=live");
   });
 
+  it("ib-feed names a bad chain request before connecting, exit 1", () => {
+    const lower = cli(["ib-feed", "--chain", "spy", "--record", join(dir, "c.ndjson")]);
+    expect(lower.status).toBe(1);
+    expect(lower.stderr).toContain("'spy' is not a ticker");
+    const flat = cli(["ib-feed", "--chain", "SPY", "--moneyness", "0", "--record", join(dir, "c.ndjson")]);
+    expect(flat.status).toBe(1);
+    expect(flat.stderr).toContain("--moneyness must be a positive number, got '0'");
+    expect(flat.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("ib-feed records IB's option quotes (IB's IV and Greeks as vendor) into a replay file that `thetaflow run` plays back", async () => {
     const tws = new ScriptedTws();
     tws.onMessage = (m) => {

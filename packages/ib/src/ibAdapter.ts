@@ -13,6 +13,7 @@ import { CircuitBreaker } from "./circuitBreaker.js";
 import { occOf, optionContract, underlyingContract } from "./contracts.js";
 import { FillAssembler } from "./fillAssembler.js";
 import type { IbConfig } from "./ibConfig.js";
+import type { OptionChainRow } from "./optionChain.js";
 import { isTerminal, ourStatus } from "./orderStatus.js";
 import { type OrderRequest, ourNetPrice, toIbOrder } from "./orderTranslation.js";
 import { QuoteBook } from "./quoteBook.js";
@@ -108,6 +109,11 @@ export class IbAdapter {
   readonly #brokerRefs = new Map<string, number>();
   readonly #conIds = new Map<string, number>();
   readonly #details = new Map<number, { occ: string; conId?: number; done: (err?: Error) => void }>();
+  /** reqSecDefOptParams in flight: the rows received so far and where the answer goes. */
+  readonly #chainLookups = new Map<
+    number,
+    { symbol: string; rows: OptionChainRow[]; done: (err: Error | undefined, rows: OptionChainRow[]) => void }
+  >();
   #positions = new Map<string, BrokerPosition>();
   #positionsNext = new Map<string, BrokerPosition>();
   readonly #account = new Map<string, { value: string; currency: string }>();
@@ -246,6 +252,29 @@ export class IbAdapter {
     if (this.#state === "ready")
       this.options.api.reqMktData(reqId, optionContract(occ), "100,101,106", false, false);
     return reqId;
+  }
+
+  /**
+   * What IB lists for `symbol`'s options (reqSecDefOptParams: expirations and strikes per exchange and
+   * trading class), after resolving the underlying's conId. Needs a ready connection.
+   */
+  optionChainRows(symbol: string): Promise<OptionChainRow[]> {
+    return new Promise((resolve, reject) => {
+      const ask = () => {
+        const reqId = this.#nextReqId++;
+        this.#chainLookups.set(reqId, {
+          symbol,
+          rows: [],
+          done: (err, rows) => (err === undefined ? resolve(rows) : reject(err)),
+        });
+        this.options.api.reqSecDefOptParams(reqId, symbol, "", "STK", this.#conIds.get(symbol)!);
+      };
+      if (this.#conIds.has(symbol)) ask();
+      else
+        this.#lookUpConId(symbol, underlyingContract(symbol), (err) =>
+          err === undefined ? ask() : reject(err),
+        );
+    });
   }
 
   /** Places an order once per client order id; a repeated id (redelivered intent) is ignored. */
@@ -469,6 +498,26 @@ export class IbAdapter {
         d.done();
       }
     });
+    api.on(
+      EventName.securityDefinitionOptionParameter,
+      (reqId, exchange, _conId, tradingClass, multiplier, expirations, strikes) =>
+        void this.#chainLookups.get(reqId)?.rows.push({
+          exchange,
+          tradingClass,
+          multiplier: Number(multiplier),
+          expirations,
+          strikes,
+        }),
+    );
+    api.on(EventName.securityDefinitionOptionParameterEnd, (reqId) => {
+      const lookup = this.#chainLookups.get(reqId);
+      if (lookup === undefined) return;
+      this.#chainLookups.delete(reqId);
+      lookup.done(
+        lookup.rows.length === 0 ? new Error(`TWS lists no options for ${lookup.symbol}`) : undefined,
+        lookup.rows,
+      );
+    });
     api.on(EventName.tickPrice, (reqId, field, value) =>
       this.#quote(this.#quotes.onTick(reqId, field as number, value)),
     );
@@ -618,9 +667,14 @@ export class IbAdapter {
   }
 
   #resolveConId(leg: Leg, done: (err?: Error) => void): void {
+    this.#lookUpConId(leg.contract, optionContract(leg.contract), done);
+  }
+
+  /** reqContractDetails for `contract`; its conId is kept under `key` (an OCC symbol or a ticker). */
+  #lookUpConId(key: string, contract: Contract, done: (err?: Error) => void): void {
     const reqId = this.#nextReqId++;
-    this.#details.set(reqId, { occ: leg.contract, done });
-    this.options.api.reqContractDetails(reqId, optionContract(leg.contract));
+    this.#details.set(reqId, { occ: key, done });
+    this.options.api.reqContractDetails(reqId, contract);
   }
 
   #send(t: TrackedOrder): void {
@@ -704,6 +758,12 @@ export class IbAdapter {
     if (detail !== undefined) {
       this.#details.delete(reqId);
       detail.done(new Error(`${err.message} (IB ${code})`));
+      return;
+    }
+    const chainLookup = this.#chainLookups.get(reqId);
+    if (chainLookup !== undefined) {
+      this.#chainLookups.delete(reqId);
+      chainLookup.done(new Error(`${err.message} (IB ${code})`), []);
       return;
     }
     if (isNonFatalError(code, err)) return;

@@ -7,6 +7,7 @@ export * from "./ibConfig.js";
 export * from "./ibOrderSink.js";
 export * from "./ibSink.js";
 export * from "./marketFeed.js";
+export * from "./optionChain.js";
 export * from "./orderStatus.js";
 export * from "./orderTranslation.js";
 export * from "./quoteBook.js";

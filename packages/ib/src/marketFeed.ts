@@ -2,6 +2,7 @@ import { IBApi } from "@stoqey/ib";
 import { type Event, formatOcc, parseOcc } from "@thetaflow/schemas";
 import { IbAdapter, type IbObserver } from "./ibAdapter.js";
 import type { IbConfig } from "./ibConfig.js";
+import { type ChainSelection, selectChainContracts } from "./optionChain.js";
 
 export interface MarketFeedOptions {
   /** Default: a new IBApi for the configured host and port. */
@@ -11,6 +12,16 @@ export interface MarketFeedOptions {
   readonly underlyings: readonly string[];
   /** OCC option symbols: OptionQuote events carrying IB's IV and Greeks as `vendor`. */
   readonly options: readonly string[];
+  /**
+   * Underlyings whose options are discovered from IB's listing (reqSecDefOptParams) once the
+   * underlying's first price is in: the contracts `selection` picks around that spot are subscribed.
+   * The underlying itself is streamed too.
+   */
+  readonly chains?: readonly { readonly symbol: string; readonly selection: ChainSelection }[];
+  /** Wall clock (ms) at the edge: the day expirations are counted from. */
+  readonly nowMs?: () => number;
+  /** Told which contracts each discovered chain subscribed. */
+  readonly onChain?: (symbol: string, contracts: readonly string[]) => void;
   /**
    * Receives the quote events in the order IB produced them, in batches; the next batch waits for the
    * previous one (a slow publisher holds events here instead of reordering them).
@@ -24,15 +35,33 @@ export interface MarketFeedOptions {
   readonly observer?: IbObserver;
 }
 
+/** `promise`, or a rejection with `message` once `ms` have passed. */
+const withinMs = <T>(promise: Promise<T>, ms: number, message: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
+
+/** YYYY-MM-DD in New York, where listed expirations are dated. */
+const NY_DATE = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" });
+
 export interface MarketFeedStats {
   readonly published: number;
 }
 
 /** Checks the instrument list before anything connects: a typo fails fast, naming the symbol. */
-export const checkFeedInstruments = (underlyings: readonly string[], options: readonly string[]): void => {
-  if (underlyings.length === 0 && options.length === 0)
-    throw new Error("nothing to subscribe: give --underlying and/or --option");
-  for (const u of underlyings)
+export const checkFeedInstruments = (
+  underlyings: readonly string[],
+  options: readonly string[],
+  chains: readonly string[] = [],
+): void => {
+  if (underlyings.length === 0 && options.length === 0 && chains.length === 0)
+    throw new Error("nothing to subscribe: give --underlying, --option and/or --chain");
+  for (const u of [...underlyings, ...chains])
     if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(u)) throw new Error(`'${u}' is not a ticker (e.g. SPY)`);
   for (const o of options)
     if (parseOcc(o) === undefined)
@@ -56,6 +85,9 @@ export class IbMarketFeed {
   #stopped = false;
   readonly #done: Promise<void>;
   #finish: () => void = () => {};
+  /** Last price per underlying, and who waits for a first one (chain discovery). */
+  readonly #spots = new Map<string, number>();
+  readonly #spotWaiters = new Map<string, ((price: number) => void)[]>();
 
   private constructor(private readonly options: MarketFeedOptions) {
     this.#done = new Promise((ok) => {
@@ -70,7 +102,12 @@ export class IbMarketFeed {
   }
 
   static async start(options: MarketFeedOptions): Promise<IbMarketFeed> {
-    checkFeedInstruments(options.underlyings, options.options);
+    const chains = options.chains ?? [];
+    checkFeedInstruments(
+      options.underlyings,
+      options.options,
+      chains.map((c) => c.symbol),
+    );
     const feed = new IbMarketFeed(options);
     const limitMs = options.connectTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
@@ -87,14 +124,60 @@ export class IbMarketFeed {
         `no TWS / IB Gateway connected at ${options.config.host}:${options.config.port} within ${limitMs / 1000} s (is it running with API connections enabled on that port?)`,
       );
     }
-    for (const u of options.underlyings) feed.#adapter.subscribeUnderlying(u);
+    const underlyings = [...new Set([...options.underlyings, ...chains.map((c) => c.symbol)])];
+    for (const u of underlyings) feed.#adapter.subscribeUnderlying(u);
     // Quotes carry the canonical (space-padded) OCC symbol the engine keys contracts by.
-    for (const o of options.options) {
-      const p = parseOcc(o)!;
-      feed.#adapter.subscribeOption(formatOcc(p.root, p.expiry, p.right, p.strike));
-    }
+    const subscribed = new Set<string>();
+    const subscribe = (occ: string) => {
+      const p = parseOcc(occ)!;
+      const canonical = formatOcc(p.root, p.expiry, p.right, p.strike);
+      if (subscribed.has(canonical)) return;
+      subscribed.add(canonical);
+      feed.#adapter.subscribeOption(canonical);
+    };
+    for (const o of options.options) subscribe(o);
     feed.#timer = setInterval(() => feed.#flush(), options.flushEveryMs ?? 250);
+    try {
+      for (const chain of chains) {
+        const spot = await feed.#firstPrice(chain.symbol, limitMs);
+        const rows = await withinMs(
+          feed.#adapter.optionChainRows(chain.symbol),
+          limitMs,
+          `TWS did not list ${chain.symbol}'s options within ${limitMs / 1000} s`,
+        );
+        const today = NY_DATE.format(new Date((options.nowMs ?? Date.now)()));
+        const contracts = selectChainContracts(rows, spot, today, chain.selection);
+        for (const c of contracts) subscribe(c);
+        options.onChain?.(chain.symbol, contracts);
+      }
+    } catch (err) {
+      await feed.stop().catch(() => {});
+      throw err;
+    }
     return feed;
+  }
+
+  /** The underlying's first price (chain discovery picks strikes around it). */
+  #firstPrice(symbol: string, limitMs: number): Promise<number> {
+    const known = this.#spots.get(symbol);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no price for ${symbol} from TWS within ${limitMs / 1000} s: cannot pick its chain's strikes`,
+            ),
+          ),
+        limitMs,
+      );
+      const waiters = this.#spotWaiters.get(symbol) ?? [];
+      waiters.push((price) => {
+        clearTimeout(timer);
+        resolve(price);
+      });
+      this.#spotWaiters.set(symbol, waiters);
+    });
   }
 
   get adapter(): IbAdapter {
@@ -108,6 +191,14 @@ export class IbMarketFeed {
 
   #take(event: Event): void {
     if (this.#stopped || (event.kind !== "UnderlyingTick" && event.kind !== "OptionQuote")) return;
+    if (event.kind === "UnderlyingTick") {
+      this.#spots.set(event.symbol, event.price);
+      const waiters = this.#spotWaiters.get(event.symbol);
+      if (waiters !== undefined) {
+        this.#spotWaiters.delete(event.symbol);
+        for (const w of waiters) w(event.price);
+      }
+    }
     this.#buffer.push(event);
     if (++this.#taken === this.options.maxEvents) void this.stop().catch(() => {});
   }

@@ -1,6 +1,12 @@
 import { appendFileSync } from "node:fs";
 import { createKafkaClient, EventProducer, ensureTopics, kafkaBrokers } from "@thetaflow/connectors";
-import { checkFeedInstruments, DEFAULT_IB_CONFIG, IbMarketFeed, ibConfigFromEnv } from "@thetaflow/ib";
+import {
+  checkFeedInstruments,
+  DEFAULT_CHAIN_SELECTION,
+  DEFAULT_IB_CONFIG,
+  IbMarketFeed,
+  ibConfigFromEnv,
+} from "@thetaflow/ib";
 import { type Event, encodeEvent } from "@thetaflow/schemas";
 import type { Command } from "commander";
 
@@ -11,6 +17,12 @@ const list = (value: string | undefined): string[] =>
         .split(",")
         .map((s) => s.trim())
         .filter((s) => s !== "");
+
+const positiveNumber = (flag: string, value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got '${value}'`);
+  return n;
+};
 
 const nonNegativeInt = (flag: string, value: string): number => {
   const n = Number(value);
@@ -34,6 +46,22 @@ export const register = (program: Command): void => {
       "OCC option symbols, comma-separated, e.g. SPY260220P00570000 (OptionQuote events)",
     )
     .option(
+      "--chain <tickers>",
+      "discover these underlyings' listed options from IB and stream those near the money (with the underlying)",
+    )
+    .option(
+      "--max-dte <days>",
+      `--chain: expirations up to this many days out (default ${DEFAULT_CHAIN_SELECTION.maxDte})`,
+    )
+    .option(
+      "--moneyness <fraction>",
+      `--chain: strikes within this fraction of spot (default ${DEFAULT_CHAIN_SELECTION.moneyness})`,
+    )
+    .option(
+      "--max-contracts <n>",
+      `--chain: at most this many contracts per underlying, nearest the money first; IB allows ~100 market-data lines by default (default ${DEFAULT_CHAIN_SELECTION.maxContracts})`,
+    )
+    .option(
       "--topic <topic>",
       "publish every event to this Kafka topic (topologies/live.yaml reads thetaflow.market)",
     )
@@ -54,6 +82,10 @@ export const register = (program: Command): void => {
       async (opts: {
         underlying?: string;
         option?: string;
+        chain?: string;
+        maxDte?: string;
+        moneyness?: string;
+        maxContracts?: string;
         topic?: string;
         partitions: string;
         brokers?: string;
@@ -65,7 +97,22 @@ export const register = (program: Command): void => {
       }) => {
         const underlyings = list(opts.underlying);
         const options = list(opts.option);
-        checkFeedInstruments(underlyings, options);
+        const chainSymbols = list(opts.chain);
+        checkFeedInstruments(underlyings, options, chainSymbols);
+        const selection = {
+          maxDte:
+            opts.maxDte === undefined
+              ? DEFAULT_CHAIN_SELECTION.maxDte
+              : nonNegativeInt("--max-dte", opts.maxDte),
+          moneyness:
+            opts.moneyness === undefined
+              ? DEFAULT_CHAIN_SELECTION.moneyness
+              : positiveNumber("--moneyness", opts.moneyness),
+          maxContracts:
+            opts.maxContracts === undefined
+              ? DEFAULT_CHAIN_SELECTION.maxContracts
+              : nonNegativeInt("--max-contracts", opts.maxContracts),
+        };
         if (opts.topic === undefined && opts.record === undefined)
           throw new Error("say where the events go: --topic <kafka topic> and/or --record <file.ndjson>");
         if (opts.record !== undefined && !/\.ndjson$/i.test(opts.record))
@@ -104,6 +151,11 @@ export const register = (program: Command): void => {
             config,
             underlyings,
             options,
+            chains: chainSymbols.map((symbol) => ({ symbol, selection })),
+            onChain: (symbol, contracts) =>
+              console.error(
+                `chain      ${symbol}: ${contracts.length} contracts${contracts.length > 0 ? ` (${contracts[0]!.trim()} … ${contracts.at(-1)!.trim()})` : " (none listed in the window: widen --max-dte/--moneyness)"}`,
+              ),
             publish,
             ...(maxEvents !== undefined ? { maxEvents } : {}),
             observer: {

@@ -21,6 +21,7 @@ export const CLIENT_MSG = {
   REQ_POSITIONS: 61,
   REQ_ACCOUNT_SUMMARY: 62,
   START_API: 71,
+  REQ_SEC_DEF_OPT_PARAMS: 78,
 } as const;
 
 /** Server version the peer announces: the highest @stoqey/ib 1.6 supports (CME tagging fields). */
@@ -123,6 +124,37 @@ export class ScriptedTws {
     },
   ): void {
     this.send([21, reqId, field, 0, g.iv, g.delta, -1, -1, g.gamma, g.vega, g.theta, g.underlyingPrice]);
+  }
+
+  /** SECURITY_DEFINITION_OPTION_PARAMETER: one exchange's and trading class's listed expirations and strikes. */
+  secDefOptParams(
+    reqId: number,
+    row: {
+      readonly exchange: string;
+      readonly conId: number;
+      readonly tradingClass: string;
+      readonly multiplier: number;
+      readonly expirations: readonly string[];
+      readonly strikes: readonly number[];
+    },
+  ): void {
+    this.send([
+      75,
+      reqId,
+      row.exchange,
+      row.conId,
+      row.tradingClass,
+      row.multiplier,
+      row.expirations.length,
+      ...row.expirations,
+      row.strikes.length,
+      ...row.strikes,
+    ]);
+  }
+
+  /** SECURITY_DEFINITION_OPTION_PARAMETER_END. */
+  secDefOptParamsEnd(reqId: number): void {
+    this.send([76, reqId]);
   }
 
   /** ERR_MSG version 2 with the advanced-order-reject field (empty). */
